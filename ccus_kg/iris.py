@@ -1,0 +1,122 @@
+"""Deterministic, readable IRIs for every node ccus-kg mints.
+
+The same input always gives the same IRI, so two builds diff cleanly.  Path segments keep
+RFC 3986 *unreserved* characters (``A-Z a-z 0-9 - . _ ~``) as they are and percent-encode
+every other character as UTF-8 (RFC 3986 §2.1, §2.3), so any input string yields a valid
+IRI: ``policy("cn-js-industrial-decarb-2022")`` →
+``https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+__all__ = [
+    "BASE", "ONTOLOGY", "segment", "slug", "digest",
+    "policy", "jurisdiction", "agency", "concept", "scheme", "cluster", "event",
+    "source", "assessment", "data_issue", "timeline_node", "compilation", "agent",
+]
+
+#: Base of the data IRIs (instances).
+BASE = "https://w3id.org/ccus-kg/id/"
+#: Namespace of the CCUS policy ontology (``ontology/ccus.ttl``).
+ONTOLOGY = "https://w3id.org/ccus-kg/ontology#"
+
+_SPACES = re.compile(r"[\s_/\\|]+")
+_DROP = re.compile(r"[^\w\-.~]+", re.UNICODE)
+
+
+def segment(text: str) -> str:
+    """Percent-encode ``text`` as one IRI path segment (everything but unreserved characters)."""
+    return quote(str(text), safe="-._~")
+
+
+def slug(text: str) -> str:
+    """A readable lower-case key: NFKC-folded, spaces to ``-``, punctuation dropped.
+
+    Letters of any script are kept (``"江苏省工信厅"`` stays, and is percent-encoded later by
+    :func:`segment`).  Never empty: a string with no letter or digit gives its digest.
+    """
+    folded = unicodedata.normalize("NFKC", str(text)).casefold().strip()
+    folded = _SPACES.sub("-", folded)
+    folded = _DROP.sub("", folded).strip("-.")
+    folded = re.sub(r"-{2,}", "-", folded)
+    return folded or digest(text)
+
+
+def digest(*parts: object, length: int = 12) -> str:
+    """A short stable hex key of ``parts`` (SHA-1, first ``length`` hex digits)."""
+    joined = "\x1f".join(str(p) for p in parts)
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:length]
+
+
+def _iri(*segments: str) -> str:
+    return BASE + "/".join(segment(s) for s in segments)
+
+
+def policy(policy_id: str) -> str:
+    """IRI of the policy whose record ``id`` is ``policy_id``."""
+    return _iri("policy", policy_id)
+
+
+def jurisdiction(code: str) -> str:
+    """IRI of a jurisdiction by its ISO 3166 code (``CN``, ``CN-JS``), ``EU`` or ``INTL``."""
+    return _iri("jurisdiction", code)
+
+
+def agency(jurisdiction_code: str, key: str) -> str:
+    """IRI of an issuing agency, scoped to its jurisdiction: ``agency/CN/miit``."""
+    return _iri("agency", jurisdiction_code, key)
+
+
+def scheme(name: str) -> str:
+    """IRI of a SKOS concept scheme (``status``, ``category``, ``legal-weight`` …)."""
+    return _iri("scheme", name)
+
+
+def concept(scheme_name: str, key: str) -> str:
+    """IRI of a SKOS concept in a scheme: ``concept/status/active``."""
+    return _iri("concept", scheme_name, key)
+
+
+def cluster(name: str) -> str:
+    """IRI of a policy cluster (``skos:Collection``) by its name; same name, same IRI."""
+    return _iri("cluster", slug(name))
+
+
+def event(*key_parts: object) -> str:
+    """IRI of a timeline event; its key is a digest of the parts that identify it."""
+    return _iri("event", digest(*key_parts))
+
+
+def source(relative_path: str) -> str:
+    """IRI of an input file (``prov:Entity``), by its path relative to the input root."""
+    return BASE + "source/" + "/".join(segment(p) for p in relative_path.replace("\\", "/").split("/"))
+
+
+def assessment(policy_id: str, dimension: str) -> str:
+    """IRI of a policy's assessment on one analysis dimension."""
+    return _iri("policy", policy_id, "assessment", dimension)
+
+
+def data_issue(subject_iri: str, code: str, *key_parts: object) -> str:
+    """IRI of a data issue attached to ``subject_iri`` (stable for the same problem)."""
+    return f"{subject_iri}/issue/{segment(code)}-{digest(*key_parts, length=8)}"
+
+
+def compilation(relative_path: str) -> str:
+    """IRI of a timeline compilation document."""
+    return _iri("compilation", digest(relative_path))
+
+
+def timeline_node(compilation_iri: str, index: int) -> str:
+    """IRI of the ``index``-th (1-based) dated node of a compilation."""
+    return f"{compilation_iri}/node/{index}"
+
+
+def agent(name: str) -> str:
+    """IRI of a provenance agent (author of a record), by name."""
+    return _iri("agent", slug(name))

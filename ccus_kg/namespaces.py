@@ -1,0 +1,123 @@
+"""Vocabularies used by ccus-kg, as closed sets of terms.
+
+Each vocabulary lists the terms ccus-kg uses; asking for any other name raises
+:class:`AttributeError` instead of minting a wrong IRI (the habit of rdflib's
+``DefinedNamespace`` with ``_fail = True``).  ``CCUS`` is checked against
+``ontology/ccus.ttl`` by ``tests/test_ontology.py``: every term here is declared there.
+
+Standard vocabularies (namespace IRIs):
+ELI ``http://data.europa.eu/eli/ontology#``, DCTERMS ``http://purl.org/dc/terms/``,
+SKOS ``http://www.w3.org/2004/02/skos/core#``, ORG ``http://www.w3.org/ns/org#``,
+PROV ``http://www.w3.org/ns/prov#``, SCHEMA ``https://schema.org/``,
+OWL-Time ``http://www.w3.org/2006/time#``.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+from . import iris
+
+__all__ = [
+    "Vocabulary", "CCUS", "ELI", "DCTERMS", "SKOS", "ORG", "PROV", "SCHEMA", "RDF", "RDFS",
+    "XSD", "OWL", "WD", "PREFIXES",
+]
+
+
+class Vocabulary:
+    """A closed namespace: ``V.term`` or ``V["term"]`` gives a :class:`pyoxigraph.NamedNode`.
+
+    Raises :class:`AttributeError` (or :class:`KeyError` for ``[]``) for a name not listed.
+    """
+
+    def __init__(self, prefix: str, base: str, terms: str):
+        self._prefix = prefix
+        self._base = base
+        self._terms = {t: NamedNode(base + t) for t in terms.split()}
+
+    def __getattr__(self, name: str) -> NamedNode:
+        try:
+            return self.__dict__["_terms"][name]
+        except KeyError:
+            raise AttributeError(f"{self._prefix}:{name} is not a term ccus-kg declares for {self._base}") from None
+
+    def __getitem__(self, name: str) -> NamedNode:
+        try:
+            return self._terms[name]
+        except KeyError:
+            raise KeyError(f"{self._prefix}:{name} is not a term ccus-kg declares for {self._base}") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._terms
+
+    @property
+    def base(self) -> str:
+        """The namespace IRI."""
+        return self._base
+
+    @property
+    def terms(self) -> dict[str, NamedNode]:
+        """Every listed term, by local name."""
+        return dict(self._terms)
+
+
+CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
+    Policy IssuingAgency Jurisdiction PolicyCluster TimelineEvent TimelineCompilation TimelineNode
+    DimensionAssessment DataIssue SourceRecord LegalWeight PolicyStatus PolicyCategory ReviewStatus
+    AnalysisDimension EventKind
+    category status reviewStatus legalWeightText statusText categoryText countryText agencyText
+    reviewStatusText year lastAuditDate reviewer hasAssessment dimension score evidence citation
+    auditNote impact economicImpact environmentalImpact technicalImpact regulatoryProvision
+    co2Definition crossBorderRules financialAssurance liabilityPeriod liabilityTransfer
+    permittingLeadTime poreSpaceRights sector relatedFacility interpretation inCorpus hasDataIssue
+    issueCode severity issueField issueLine agencyJurisdiction inAuthorityFile jurisdictionEvidence
+    placeText dateText dateRemark scale eventImpact organizerText listedIn nodeDate nodeKind
+    confidence analysisTime declaredNodeCount incomplete eventKind filePath language
+""")
+
+ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
+    LegalResource jurisdiction passed_by type_document is_member_of date_publication in_force
+    InForce-inForce InForce-notInForce InForce-partiallyInForce
+""")
+DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", """
+    identifier title description abstract replaces isReplacedBy source subject spatial isPartOf
+    language Location
+""")
+SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", """
+    Concept ConceptScheme Collection prefLabel altLabel hiddenLabel notation broader narrower
+    exactMatch inScheme topConceptOf hasTopConcept member definition
+""")
+ORG = Vocabulary("org", "http://www.w3.org/ns/org#", "Organization subOrganizationOf")
+PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent wasDerivedFrom wasAttributedTo")
+SCHEMA = Vocabulary("schema", "https://schema.org/", """
+    Event WebPage name startDate endDate location organizer about citation url description
+""")
+RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type")
+RDFS = Vocabulary("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso")
+XSD = Vocabulary("xsd", "http://www.w3.org/2001/XMLSchema#", """
+    string boolean integer decimal date dateTime gYear gYearMonth anyURI
+""")
+OWL = Vocabulary("owl", "http://www.w3.org/2002/07/owl#", "Class ObjectProperty DatatypeProperty")
+#: Wikidata entities (``skos:exactMatch`` targets).
+WD = "http://www.wikidata.org/entity/"
+
+#: Prefixes written into Turtle output and offered to SPARQL queries.
+PREFIXES: dict[str, str] = {
+    "ccus": iris.ONTOLOGY,
+    "eli": ELI.base,
+    "dcterms": DCTERMS.base,
+    "skos": SKOS.base,
+    "org": ORG.base,
+    "prov": PROV.base,
+    "schema": SCHEMA.base,
+    "rdf": RDF.base,
+    "rdfs": RDFS.base,
+    "xsd": XSD.base,
+    "owl": OWL.base,
+    "time": "http://www.w3.org/2006/time#",
+    "wd": WD,
+    "policy": iris.BASE + "policy/",
+    "jurisdiction": iris.BASE + "jurisdiction/",
+    "agency": iris.BASE + "agency/",
+    "concept": iris.BASE + "concept/",
+}
