@@ -72,7 +72,7 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     permittingLeadTime poreSpaceRights sector relatedFacility interpretation inCorpus hasDataIssue
     issueCode severity issueField issueLine agencyJurisdiction inAuthorityFile jurisdictionEvidence
     placeText dateText dateRemark scale eventImpact organizerText listedIn nodeDate nodeKind
-    confidence analysisTime declaredNodeCount incomplete eventKind filePath language
+    confidence analysisTime declaredNodeCount incomplete eventKind filePath language inForceValue
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """

@@ -1,0 +1,159 @@
+"""The pipeline: load → convert → graph → validate, with a summary and an identity report.
+
+:func:`build` is the library entry point behind ``ccus-kg build``; it reads files (through
+:mod:`ccus_kg.loader`) and returns everything in memory.  Writing outputs is the caller's job
+(:meth:`KnowledgeGraph.write`, :func:`write_report`), always atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyoxigraph as ox
+
+from . import __version__
+from .convert import IdentityContext, convert_records, emit_identities
+from .events import PolicyTitleIndex, convert_timelines
+from .files import write_text_atomic
+from .graph import KnowledgeGraph
+from .loader import load_paths
+from .model import Problem
+from .namespaces import CCUS
+from .triples import Emitter, node
+from .validate import ValidationReport, validate as shacl_validate
+
+__all__ = ["BuildResult", "build", "write_report"]
+
+
+@dataclass
+class BuildResult:
+    """What a build produced.
+
+    ``counts``: files read/skipped, policies (with a record), dangling policies (supersedes
+    targets without a record), agencies, jurisdictions, clusters, events, triples.
+    ``problems``: every data problem, sorted by file and line.  ``validation``: the SHACL
+    report, or None when validation was skipped.  ``decisions``: the identity decisions
+    (raw string → node) by kind; ``links``: event links made and why.  ``seconds``: wall time
+    per stage.
+    """
+
+    graph: KnowledgeGraph
+    counts: dict[str, int]
+    problems: list[Problem]
+    validation: ValidationReport | None
+    decisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems of severity ``error`` (files that could not be read or parsed)."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    def problem_counts(self) -> dict[str, int]:
+        """Number of problems by severity."""
+        return dict(Counter(p.severity for p in self.problems))
+
+
+def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityContext | None = None) -> BuildResult:
+    """Build the knowledge graph from files and folders.
+
+    ``paths``: policy record files, timeline compilations, or folders of them.
+    ``validate``: run the SHACL shapes (pySHACL) after converting.
+    Returns a :class:`BuildResult`.  Bad input never raises: it is reported in ``problems``
+    (and in the graph as ``ccus:DataIssue`` nodes); only a failure to run (a broken packaged
+    ontology, for instance) raises :class:`ccus_kg.errors.CcusKgError`.
+    """
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    loaded = load_paths(paths)
+    seconds["load"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    ctx = ctx or IdentityContext.default()
+    out = Emitter()
+    conversion = convert_records(loaded.records, ctx, out)
+    timeline_docs = [(doc, loaded.source_keys.get(doc.path, Path(doc.path).name)) for doc in loaded.timelines]
+    event_problems, events, links = convert_timelines(timeline_docs, ctx, PolicyTitleIndex.from_records(loaded.records), out)
+    emit_identities(ctx, out)
+
+    for p in loaded.problems:  # file-level problems stay visible in the graph too
+        out.issue(node(_source_iri(loaded.source_keys, p.file)), p)
+        out.types(node(_source_iri(loaded.source_keys, p.file)), CCUS.SourceRecord)
+    graph = KnowledgeGraph()
+    graph.add(out.quads)
+    graph.add(ox.Quad(t.subject, t.predicate, t.object) for t in ctx.vocabularies.triples())
+    seconds["convert"] = time.perf_counter() - t0
+
+    report = None
+    if validate:
+        t0 = time.perf_counter()
+        report = shacl_validate(graph)
+        seconds["validate"] = time.perf_counter() - t0
+
+    problems = sorted(loaded.problems + conversion.problems + event_problems,
+                      key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
+    policy_events = sum(1 for _ in graph.query("SELECT ?e WHERE { ?e a ccus:TimelineEvent ; schema:about ?p . FILTER NOT EXISTS { ?e ccus:listedIn ?n } }"))
+    counts = {
+        "files_read": loaded.files_read,
+        "files_skipped": loaded.files_skipped,
+        "policy_files": len(loaded.records),
+        "timeline_files": len(loaded.timelines),
+        "policies": len(conversion.policies),
+        "dangling_policies": len(conversion.dangling),
+        "agencies": len(ctx.used_agencies),
+        "jurisdictions": len(ctx.used_jurisdictions),
+        "clusters": len(conversion.clusters),
+        "timeline_events": len(events),
+        "policy_events": policy_events,
+        "triples": len(graph),
+    }
+    return BuildResult(graph=graph, counts=counts, problems=problems, validation=report,
+                       decisions=dict(ctx.decisions), links=links, seconds=seconds)
+
+
+def _source_iri(keys: dict[str, str], path: str | None) -> str:
+    from . import iris
+
+    return iris.source(keys.get(path or "", Path(path or "unknown").name))
+
+
+def report_dict(result: BuildResult) -> dict[str, Any]:
+    """The build report as a JSON-ready mapping.
+
+    Keys: ``version``, ``counts``, ``seconds``, ``problems`` (each with severity, code,
+    message, file, line, field, subject), ``identities`` (``jurisdiction``, ``agency``,
+    ``concept``: every raw string and the node it resolved to), ``unresolved`` (the raw
+    strings that did not resolve to an authority entry, with their count), ``event_links``,
+    and ``validation``.
+    """
+    unresolved: dict[str, Counter] = {"jurisdiction": Counter(), "agency": Counter(), "concept": Counter()}
+    for d in result.decisions.get("jurisdiction", []):
+        if d.get("iri") is None:
+            unresolved["jurisdiction"][d["raw"]] += 1
+    for d in result.decisions.get("agency", []):
+        if not d.get("in_authority_file"):
+            unresolved["agency"][d["part"]] += 1
+    for d in result.decisions.get("concept", []):
+        if d.get("iri") is None:
+            unresolved["concept"][f"{d['scheme']}: {d['raw']}"] += 1
+    return {
+        "version": __version__,
+        "counts": result.counts,
+        "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+        "problems": [p.as_dict() for p in result.problems],
+        "identities": result.decisions,
+        "unresolved": {k: [{"raw": raw, "count": n} for raw, n in sorted(c.items())] for k, c in unresolved.items()},
+        "event_links": result.links,
+        "validation": result.validation.as_dict() if result.validation else None,
+    }
+
+
+def write_report(result: BuildResult, path: str | Path) -> int:
+    """Write the build report (:func:`report_dict`) as JSON to ``path`` atomically; returns bytes."""
+    return write_text_atomic(path, json.dumps(report_dict(result), ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,47 @@
+"""Atomic file output: a reader sees the old file or the whole new one, never half of it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+__all__ = ["atomic_writer", "write_bytes_atomic", "write_text_atomic"]
+
+
+@contextmanager
+def atomic_writer(path: str | Path, mode: str = "wb") -> Iterator[IO]:
+    """Open a temporary file beside ``path``; on success rename it over ``path`` (``os.replace``).
+
+    If the body raises, the temporary file is removed and ``path`` is left as it was.
+    Parent folders are created.  ``mode`` is ``"wb"`` or ``"w"`` (UTF-8 text).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> int:
+    """Write ``data`` to ``path`` atomically; returns the number of bytes written."""
+    with atomic_writer(path, "wb") as handle:
+        handle.write(data)
+    return len(data)
+
+
+def write_text_atomic(path: str | Path, text: str) -> int:
+    """Write ``text`` (UTF-8) to ``path`` atomically; returns the number of bytes written."""
+    return write_bytes_atomic(path, text.encode("utf-8"))

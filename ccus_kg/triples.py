@@ -1,0 +1,86 @@
+"""Small helpers to emit RDF quads with pyoxigraph terms (pure; no I/O)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from . import iris
+from .dates import DateValue
+from .language import detect
+from .model import Problem
+from .namespaces import CCUS, RDF, RDFS, XSD
+
+__all__ = ["Emitter", "node", "text_literal", "date_literal"]
+
+_XSD_BY_PRECISION = {"date": XSD.date, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear}
+
+
+def node(iri: str) -> ox.NamedNode:
+    """A :class:`pyoxigraph.NamedNode`; raises ``ValueError`` for a string that is not an IRI."""
+    return ox.NamedNode(iri)
+
+
+def text_literal(value: str, lang: str | None = None) -> ox.Literal:
+    """A language-tagged literal; the tag is ``lang`` or, if None, detected from the script."""
+    return ox.Literal(value, language=lang or detect(value))
+
+
+def date_literal(value: DateValue) -> ox.Literal:
+    """``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear`` literal by the value's precision."""
+    return ox.Literal(value.lexical, datatype=_XSD_BY_PRECISION[value.xsd_type])
+
+
+class Emitter:
+    """Collects quads (default graph) for one conversion.
+
+    ``quads`` is the list of :class:`pyoxigraph.Quad` emitted so far; duplicates are fine (the
+    store keeps a set).
+    """
+
+    def __init__(self) -> None:
+        self.quads: list[ox.Quad] = []
+
+    def add(self, s: ox.NamedNode, p: ox.NamedNode, o) -> None:
+        """Emit one triple."""
+        self.quads.append(ox.Quad(s, p, o))
+
+    def types(self, s: ox.NamedNode, *classes: ox.NamedNode) -> None:
+        """Emit ``s rdf:type c`` for each class."""
+        for c in classes:
+            self.quads.append(ox.Quad(s, RDF.type, c))
+
+    def text(self, s: ox.NamedNode, p: ox.NamedNode, value: object, lang: str | None = None) -> bool:
+        """Emit a language-tagged text if ``value`` is a non-blank string; returns whether it did."""
+        if value is None:
+            return False
+        value = str(value).strip()
+        if not value:
+            return False
+        self.add(s, p, text_literal(value, lang))
+        return True
+
+    def plain(self, s: ox.NamedNode, p: ox.NamedNode, value: object, datatype: ox.NamedNode | None = None) -> bool:
+        """Emit a typed literal (``xsd:string`` by default) if ``value`` is not blank."""
+        if value is None or str(value).strip() == "":
+            return False
+        self.add(s, p, ox.Literal(str(value).strip(), datatype=datatype or XSD.string))
+        return True
+
+    def issue(self, subject: ox.NamedNode, problem: Problem) -> ox.NamedNode:
+        """Attach ``problem`` to ``subject`` as a ``ccus:DataIssue`` node, so the graph shows it."""
+        issue = node(iris.data_issue(subject.value, problem.code, problem.field, problem.message, problem.file))
+        self.add(subject, CCUS.hasDataIssue, issue)
+        self.types(issue, CCUS.DataIssue)
+        self.plain(issue, CCUS.issueCode, problem.code)
+        self.plain(issue, CCUS.severity, problem.severity)
+        self.plain(issue, CCUS.issueField, problem.field)
+        if problem.line:
+            self.add(issue, CCUS.issueLine, ox.Literal(str(problem.line), datatype=XSD.integer))
+        self.add(issue, RDFS.comment, ox.Literal(problem.message, language="en"))
+        return issue
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Emit many quads."""
+        self.quads.extend(quads)
