@@ -1,0 +1,82 @@
+"""Events in date order, filtered by jurisdiction, policy and a date window (``ccus-kg timeline``).
+
+Rows come from the SPARQL query ``queries/timeline.rq``; the date window is applied here
+because it needs calendar arithmetic on mixed precisions: an event dated ``2019-04``
+(``xsd:gYearMonth``) covers 2019-04-01 … 2019-04-30, and is kept when that period overlaps
+``[from, to]`` (each bound also at day, month or year precision).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .dates import DateValue, parse_iso_date
+from .errors import CcusKgError
+from .queries import select
+
+__all__ = ["TimelineFilterError", "events", "render_events", "COLUMNS"]
+
+COLUMNS = ("date", "precision", "end", "kind", "name", "location", "place", "about", "incomplete", "event")
+
+
+class TimelineFilterError(CcusKgError):
+    """A ``--from``/``--to`` bound is not a date."""
+
+
+def _bound(text: str | None, name: str) -> DateValue | None:
+    if text is None:
+        return None
+    value = parse_iso_date(text)
+    if value is None:
+        raise TimelineFilterError(f"--{name} {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+def events(graph, *, jurisdiction: str | None = None, policy: str | None = None,
+           date_from: str | None = None, date_to: str | None = None) -> list[dict[str, Any]]:
+    """Events of ``graph`` as dicts (keys ``COLUMNS``), in date order (undated last).
+
+    Raises :class:`TimelineFilterError` for a bound that is not a date.
+    """
+    lower, upper = _bound(date_from, "from"), _bound(date_to, "to")
+    params = {k: v for k, v in (("jurisdiction", jurisdiction), ("policy", policy)) if v}
+    rows = []
+    for row in select(graph, "timeline", params):
+        start = parse_iso_date(row.get("date")) if row.get("date") else None
+        end = parse_iso_date(row.get("end")) if row.get("end") else start
+        if lower or upper:
+            if start is None:
+                continue
+            if lower and (end or start).last_day() < lower.first_day():
+                continue
+            if upper and start.first_day() > upper.last_day():
+                continue
+        rows.append(row)
+    rows.sort(key=lambda r: (r.get("date") is None, r.get("date") or "", r.get("name") or ""))
+    return rows
+
+
+def render_events(rows: list[dict[str, Any]], fmt: str = "table") -> str:
+    """Render event rows as ``table`` (date, precision, kind, name, place), ``csv`` or ``json``."""
+    if fmt == "json":
+        return json.dumps([{k: r.get(k) for k in COLUMNS if k in r} for r in rows], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    lines = []
+    for r in rows:
+        span = r.get("date") or "(no date)"
+        if r.get("end"):
+            span += f"/{r['end']}"
+        where = r.get("location") or ""
+        about = f" [policy {r['about']}]" if r.get("about") else ""
+        flag = " (incomplete)" if r.get("incomplete") else ""
+        lines.append(f"{span:<22}{r.get('precision') or '':<7}{r.get('kind') or '':<15}{where:<7}{r.get('name') or ''}{about}{flag}")
+    lines.append(f"({len(rows)} event{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
