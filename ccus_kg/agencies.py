@@ -12,8 +12,8 @@ Matching rules (in order):
 
 1. the field is split on ``/ ／ 、 ; ；`` and ``|`` into parts, except where the joined text is
    itself a listed name (``ISO/TC 265``);
-2. each part is :func:`~ccus_kg.jurisdictions.normalize`\\ d (NFKC, case fold, full-width →
-   half-width, spaces collapsed); a trailing bracketed acronym is dropped and tried on its own
+2. each part is folded by :func:`~ccus_kg.jurisdictions.normalize` (NFKC, case fold,
+   full-width → half-width, spaces collapsed); a trailing bracketed acronym is dropped and tried on its own
    (``日本经济产业省 (METI)`` → ``日本经济产业省``, then ``METI``); a name of the record's own
    jurisdiction is stripped from the start or end (``US DOE``, ``METI Japan``, ``沙特能源部``,
    ``Government of Norway``);
@@ -30,7 +30,7 @@ This module writes no RDF; see ``docs/MODEL.md`` for the agency node.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,7 +40,8 @@ import yaml
 
 from . import iris
 from .jurisdictions import (
-    EU, INTL, AuthorityFileError, Jurisdiction, JurisdictionResolver, has_han, normalize, strip_forms,
+    EU, INTL, UNKNOWN, AuthorityFileError, Jurisdiction, JurisdictionResolver, has_han, normalize,
+    strip_forms,
 )
 from .resources import ontology_path
 
@@ -49,8 +50,9 @@ __all__ = ["Agency", "AgencyDecision", "AgencyResolver", "Rule", "UNKNOWN_JURISD
 Rule = Literal["name", "alias", "acronym", "parent-jurisdiction", "unresolved"]
 
 #: Jurisdiction code given to an unresolved agency of a record whose jurisdiction is unknown:
-#: the ISO 3166-1 user-assigned code element ``ZZ`` (Unicode CLDR's "Unknown Region").
-UNKNOWN_JURISDICTION = "ZZ"
+#: the ISO 3166-1 user-assigned code element ``ZZ`` (Unicode CLDR's "Unknown Region"), which
+#: :meth:`JurisdictionResolver.get` resolves to a placeholder of kind ``"unknown"``.
+UNKNOWN_JURISDICTION = UNKNOWN
 
 _DATA_FILE = "agencies.yaml"
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -106,7 +108,7 @@ class _Entry:
     rule: Rule
 
 
-def split_agencies(raw: str, is_name: Any = None) -> list[str]:
+def split_agencies(raw: str, is_name: Callable[[str], bool] | None = None) -> list[str]:
     """Split a field naming several agencies into its parts (texts as written, stripped).
 
     Separators are ``/ ／ 、 ; ； |``.  ``is_name(text) -> bool`` (optional) tells whether a text
@@ -301,18 +303,17 @@ class AgencyResolver:
             search.append(EU)
         if INTL not in search:
             search.append(INTL)
-        forms: set[str] = set()
-        for code in search:
-            try:
-                forms.update(resolver.name_forms(code))
-            except KeyError:
-                pass
-        variants = self._variants(part, sorted(forms, key=lambda f: (-len(f), f)))
+        # A name form is stripped only where it names the jurisdiction being searched: in a
+        # CN-JS record, "江苏省发改委" may match a CN-JS agency "发改委", never the national one.
         for code in search:
             table = self._index.get(code)
             if not table:
                 continue
-            for variant in variants:
+            try:
+                forms = resolver.name_forms(code)
+            except KeyError:
+                forms = ()
+            for variant in self._variants(part, sorted(forms, key=lambda f: (-len(f), f))):
                 hit = _pick(table.get(variant))
                 if hit:
                     agency, rule = hit

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -22,6 +23,17 @@ EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
     click.echo(f"ccus-kg: error: {message}", err=True)
     sys.exit(code)
+
+
+@contextmanager
+def _writing(path):
+    """Turn an ``OSError`` while writing ``path`` (a parent that is a file, no permission, a full
+    disk) into ``ccus-kg: error: …`` and exit code 2; the writers are atomic, so nothing partial remains."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""
+        _fail(f"cannot write {path}: {exc.strerror or exc}{where}")
 
 
 def _load_graph(path: str):
@@ -122,10 +134,12 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     if result.validation and (verbose or not result.validation.conforms):
         _print_shacl(result.validation, verbose, max_problems)
 
-    size = result.graph.write(output)
+    with _writing(output):
+        size = result.graph.write(output)
     click.echo(f"wrote {output} ({size} bytes, {c['triples']} triples)")
     if report_path:
-        write_report(result, report_path)
+        with _writing(report_path):
+            write_report(result, report_path)
         click.echo(f"wrote {report_path}")
     if errors:
         sys.exit(EXIT_USAGE)
@@ -166,7 +180,8 @@ def validate(file, report_path, verbose):
     if verbose or not report.conforms:
         _print_shacl(report, verbose, 200)
     if report_path:
-        write_text_atomic(report_path, json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        with _writing(report_path):
+            write_text_atomic(report_path, json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
     sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
 
 
@@ -219,8 +234,11 @@ def lineage(graph, policy, outputs):
     """
     import networkx as nx
 
-    from .lineage import chains, from_graph, neighbourhood, write
+    from .lineage import OUTPUT_SUFFIXES, chains, from_graph, neighbourhood, write
 
+    bad = [out for out in outputs if Path(out).suffix.lower() not in OUTPUT_SUFFIXES]
+    if bad:  # before writing anything, so a bad name does not leave the other files half done
+        _fail(f"cannot write lineage to {Path(bad[0]).name!r}: expected a suffix among {', '.join(OUTPUT_SUFFIXES)}")
     kg = _load_graph(graph)
     g = from_graph(kg)
     if policy:
@@ -234,7 +252,8 @@ def lineage(graph, policy, outputs):
                f"{len([c for c in chains(g) if len(c) > 1])} replacement chains")
     for out in outputs:
         try:
-            write(g, out)
+            with _writing(out):
+                write(g, out)
         except UsageError as exc:
             _fail(str(exc))
         click.echo(f"wrote {out}")
@@ -253,7 +272,8 @@ def export(graph, fmt, output):
     """
     kg = _load_graph(graph)
     if output:
-        size = kg.write(output, fmt)
+        with _writing(output):
+            size = kg.write(output, fmt)
         click.echo(f"wrote {output} ({size} bytes, {len(kg)} triples)")
     else:
         sys.stdout.buffer.write(kg.serialize(fmt))

@@ -127,8 +127,7 @@ class _PolicyConverter:
         self.ctx = ctx
         self.out = out
         self.problems = problems
-        self.replaces: set[tuple[str, str]] = set()  # (newer id, older id)
-        self.replaced_by_seen: list[tuple[str, str, PolicyRecord]] = []
+        self.replaces: dict[tuple[str, str], PolicyRecord] = {}  # (newer id, older id) → record that said so
         self.cluster_names: dict[str, str] = {}
 
     # -- problems -----------------------------------------------------------------------
@@ -277,10 +276,15 @@ class _PolicyConverter:
 
     def _agencies(self, s, policy_id: str, records: list[PolicyRecord], jurisdiction: Jurisdiction | None) -> None:
         seen: set[str] = set()
+        named = [r for r in records if _str(r.data.get("source"))]
         for r in records:
             raw = _str(r.data.get("source"))
             if not raw:
-                self.problem(s, "warning", "empty-agency", "no issuing agency ('source' is empty or missing)", r, "source")
+                if named:
+                    self.problems.append(Problem("info", "empty-agency", f"'source' is empty in this file; the agency comes from {named[0].path}",
+                                                 file=r.path, field="source", subject=policy_id))
+                else:
+                    self.problem(s, "warning", "empty-agency", "no issuing agency ('source' is empty or missing); the policy gets no eli:passed_by", r, "source")
                 continue
             decisions = self.ctx.agencies.resolve(raw, jurisdiction, self.ctx.jurisdictions)
             for d in decisions:
@@ -385,7 +389,6 @@ class _PolicyConverter:
                 self.out.types(agent, PROV.Agent)
                 self.out.plain(agent, RDFS.label, author)
             self.out.text(s, CCUS.reviewer, _str(prov.get("reviewer")))
-        audit, r = self._first(s, records, "_lastAudit") if False else (None, None)
         for r in records:
             prov = r.data.get("provenance")
             audit = prov.get("lastAuditDate") if isinstance(prov, dict) else None
@@ -405,12 +408,13 @@ class _PolicyConverter:
             if not isinstance(evo, dict):
                 self.problem(s, "warning", "bad-field", "evolution must be a mapping {supersedes, supersededBy, clusters, milestones}", r, "evolution")
                 continue
-            for target in _as_list(evo.get("supersedes")):
-                if target != policy_id:
-                    self.replaces.add((policy_id, target))
-            for target in _as_list(evo.get("supersededBy")):
-                if target != policy_id:
-                    self.replaces.add((target, policy_id))
+            for field_name, pairs in (("supersedes", [(policy_id, t) for t in _as_list(evo.get("supersedes"))]),
+                                      ("supersededBy", [(t, policy_id) for t in _as_list(evo.get("supersededBy"))])):
+                for pair in pairs:
+                    if pair[0] == pair[1]:
+                        self.problem(s, "warning", "self-replacement", f"evolution.{field_name} names the policy itself", r, f"evolution.{field_name}")
+                    else:
+                        self.replaces.setdefault(pair, r)
             for name in _as_list(evo.get("clusters")):
                 c = node(iris.cluster(name))
                 self.cluster_names.setdefault(c.value, name)
@@ -423,7 +427,6 @@ class _PolicyConverter:
         """Publication, last audit and milestones as ``ccus:TimelineEvent``s about the policy."""
         out = self.out
         titles = {r.lang: _str(r.data.get("title")) for r in records if _str(r.data.get("title"))}
-        pub, _ = self._first(None, records, "pubDate", lambda v: str(v).strip()) if False else (None, None)
         for r in records:
             value = parse_iso_date(r.data.get("pubDate")) if r.data.get("pubDate") else None
             if value is not None:
@@ -487,7 +490,7 @@ class _PolicyConverter:
         """Emit replacement links in both directions and nodes for targets not in the input."""
         out = self.out
         dangling: set[str] = set()
-        for newer, older in sorted(self.replaces):
+        for (newer, older), record in sorted(self.replaces.items(), key=lambda kv: kv[0]):
             n, o = node(iris.policy(newer)), node(iris.policy(older))
             out.add(n, DCTERMS.replaces, o)
             out.add(o, DCTERMS.isReplacedBy, n)
@@ -498,7 +501,7 @@ class _PolicyConverter:
                 self.problem(node(iris.policy(other)), "warning", "dangling-supersedes" if rel == "supersedes" else "dangling-superseded-by",
                              f"{other!r} {'supersedes' if rel == 'supersedes' else 'is superseded by'} {pid!r}, which is not in the input; "
                              f"it is kept as a policy node marked ccus:inCorpus false",
-                             None, f"evolution.{rel}", other)
+                             record, f"evolution.{rel}", other)
         for pid in sorted(dangling):
             d = node(iris.policy(pid))
             out.types(d, CCUS.Policy, ELI.LegalResource)

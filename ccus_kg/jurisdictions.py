@@ -41,16 +41,21 @@ from .resources import ontology_path
 
 __all__ = [
     "Jurisdiction", "JurisdictionDecision", "JurisdictionResolver", "JurisdictionKind",
-    "Evidence", "AuthorityFileError", "normalize", "has_han", "strip_forms", "EU", "INTL",
+    "Evidence", "AuthorityFileError", "normalize", "has_han", "strip_forms", "EU", "INTL", "UNKNOWN",
 ]
 
-JurisdictionKind = Literal["country", "subdivision", "supranational", "international"]
+JurisdictionKind = Literal["country", "subdivision", "supranational", "international", "unknown"]
 Evidence = Literal["country", "id-prefix", "agency", "title", "unresolved"]
 
 #: Code of the European Union (ISO 3166-1 exceptionally reserved code element).
 EU = "EU"
 #: Our code for international / supranational-standard records (no ISO code exists).
 INTL = "INTL"
+#: Placeholder for "jurisdiction not known" (e.g. of an unresolved agency of a record whose
+#: country did not resolve): the ISO 3166-1 user-assigned code element ZZ, Unicode CLDR's
+#: "Unknown Region".  :meth:`JurisdictionResolver.get` knows it (kind ``"unknown"``);
+#: no name, record or place ever resolves to it.
+UNKNOWN = "ZZ"
 
 _DATA_FILE = "jurisdictions.yaml"
 
@@ -156,7 +161,8 @@ class Jurisdiction:
     ``label_en`` / ``label_zh``: preferred labels (``skos:prefLabel``); ``alt_labels`` every
     other name (``skos:altLabel``).  ``broader``: code of the parent — the country of a
     subdivision (or its ISO 3166-2 parent subdivision where ISO defines one), None otherwise.
-    ``wikidata``: a Wikidata QID (``"Q148"``) or None.  ``kind``: what sort of node it is.
+    ``wikidata``: a Wikidata QID (``"Q148"``) or None.  ``kind``: what sort of node it is
+    (``"unknown"`` only for the placeholder :data:`UNKNOWN`, ``"ZZ"``).
     """
 
     code: str
@@ -215,6 +221,7 @@ def _unique(values: Iterable[str | None], *, exclude: Iterable[str | None] = ())
 
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
+_PART_SEPARATORS = re.compile(r"\s*[/\uff0f\u3001;\uff1b|\uff5c]\s*")
 _ZH_TYPE_SUFFIX = re.compile(r"(壮族|回族|维吾尔)?(自治区|特别行政区|省|市)$")
 
 
@@ -285,6 +292,11 @@ class JurisdictionResolver:
         for code in (EU, INTL):
             if code not in self._special:
                 raise AuthorityFileError(f"{_DATA_FILE}: special code {code!r} missing")
+        for code, entry in self._special.items():
+            if not entry.get("label_en") or not entry.get("label_zh"):
+                raise AuthorityFileError(f"{_DATA_FILE}: special code {code!r} needs label_en and label_zh")
+            if entry.get("kind") not in ("supranational", "international"):
+                raise AuthorityFileError(f"{_DATA_FILE}: special code {code!r}: kind must be supranational or international")
         for code, entry in [*self._special.items(), *self._countries.items(), *self._subdivisions.items()]:
             qid = entry.get("wikidata")
             if qid is not None and not _QID.match(str(qid)):
@@ -301,8 +313,9 @@ class JurisdictionResolver:
     def get(self, code: str) -> Jurisdiction:
         """The jurisdiction with ``code`` (case-insensitive): ``"CN"``, ``"cn-js"``, ``"EU"``, ``"INTL"``.
 
-        Subdivisions are built on first use from ISO 3166-2 (pycountry).  Raises
-        :class:`KeyError` for a code that is neither ISO 3166-1/3166-2 nor EU/INTL.
+        Subdivisions are built on first use from ISO 3166-2 (pycountry).  ``"ZZ"`` gives the
+        :data:`UNKNOWN` placeholder.  Raises :class:`KeyError` for a code that is neither
+        ISO 3166-1/3166-2 nor EU/INTL/ZZ.
         """
         key = str(code).strip().upper()
         found = self._cache.get(key)
@@ -312,6 +325,9 @@ class JurisdictionResolver:
         return found
 
     def _build(self, code: str) -> Jurisdiction:
+        if code == UNKNOWN:
+            return Jurisdiction(code=UNKNOWN, label_en="Unknown jurisdiction", label_zh="未知管辖区",
+                                broader=None, wikidata=None, kind="unknown", alt_labels=())
         if code in self._special:
             entry = self._special[code]
             return Jurisdiction(
@@ -389,8 +405,8 @@ class JurisdictionResolver:
         Accepts English and Chinese names and codes as written in the data: ``"China"``,
         ``"中国"``, ``"South Korea"``, ``"Republic of Korea"``, ``"韩国"``, ``"European Union"``,
         ``"欧盟"``, ``"International"``, ``"国际"``, ``"US"``, ``"USA"``, ``"U.S."``; also the
-        subdivisions listed in the YAML (``"Jiangsu"``, ``"江苏省"``).  Matching is on
-        :func:`normalize`\\ d text (case, spaces, full-width forms, a leading "the").
+        subdivisions listed in the YAML (``"Jiangsu"``, ``"江苏省"``).  Matching is on text folded
+        by :func:`normalize` (case, spaces, full-width forms), a leading "the" ignored.
         """
         key = normalize(text or "")
         if not key:
@@ -482,20 +498,24 @@ class JurisdictionResolver:
         for evidence, text, attr in (("agency", agency, "agency_patterns"), ("title", title, "title_patterns")):
             if not text.strip():
                 continue
-            norm = normalize(text)
-            stripped = [norm, *strip_forms(norm, self.name_forms(base.code))] if base else [norm]
+            # An agency field may name several bodies ('NDRC / 江苏省工信厅'): test each part.
+            parts = [p for p in _PART_SEPARATORS.split(text) if p.strip()] if evidence == "agency" else [text]
             matches: dict[str, str] = {}
-            for h in hints:
-                for pattern in getattr(h, attr):
-                    if pattern.search(text.strip()) or any(pattern.search(s) for s in stripped):
-                        matches.setdefault(h.code, f"matches {pattern.pattern!r}")
-                        break
-                else:
-                    for name in h.names:
-                        if any(_starts_with(s, name) for s in stripped) or (
-                                evidence == "agency" and any(_ends_with(s, f"of {name}") for s in stripped)):
-                            matches.setdefault(h.code, f"names {name!r}")
+            for part in parts:
+                part = part.strip()
+                norm = normalize(part)
+                stripped = [norm, *strip_forms(norm, self.name_forms(base.code))] if base else [norm]
+                for h in hints:
+                    for pattern in getattr(h, attr):
+                        if pattern.search(part) or any(pattern.search(s) for s in stripped):
+                            matches.setdefault(h.code, f"matches {pattern.pattern!r}")
                             break
+                    else:
+                        for name in h.names:
+                            if any(_starts_with(s, name) for s in stripped) or (
+                                    evidence == "agency" and any(_ends_with(s, f"of {name}") for s in stripped)):
+                                matches.setdefault(h.code, f"names {name!r}")
+                                break
             if len(matches) == 1:
                 code, how = next(iter(matches.items()))
                 return self.get(code), evidence, f"{evidence} {text.strip()!r} {how} → {code}"  # type: ignore[return-value]

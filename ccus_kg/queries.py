@@ -116,7 +116,9 @@ def load_query(name_or_path: str | Path) -> Query:
 def _term(param: Param, value: str) -> str:
     """The SPARQL term for ``value`` of ``param`` (escaped); raises :class:`QueryError` if it does not fit the type."""
     if param.type == "date":
-        try:
+        try:  # fromisoformat alone also takes 20230101 and 2023-W01-1, which are not xsd:date lexical forms
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                raise ValueError(value)
             _dt.date.fromisoformat(value)
         except ValueError:
             raise QueryError(f"parameter {param.name}={value!r}: expected a date YYYY-MM-DD") from None

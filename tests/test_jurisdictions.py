@@ -91,6 +91,7 @@ def test_yaml_codes_and_qids_are_well_formed():
 
 @pytest.mark.parametrize("bad", [
     {"special": {}},                                                      # EU / INTL missing
+    {"special": {"EU": {"label_en": "EU", "kind": "supranational"}}},     # label_zh missing
     {"countries": {"XX": {}}},                                            # not ISO 3166-1
     {"subdivisions": {"CN-XX": {}}},                                      # not ISO 3166-2
     {"countries": {"CN": {"wikidata": "148"}}},                           # malformed QID
@@ -146,6 +147,12 @@ def test_special_codes(r):
         "European Union", "欧盟", "supranational", "Q458", None)
     assert (intl.label_en, intl.label_zh, intl.kind, intl.wikidata) == ("International", "国际", "international", None)
     assert "NL" in r.eu_members() and "GB" not in r.eu_members() and len(r.eu_members()) == 27
+
+
+def test_unknown_placeholder(r):
+    zz = r.get("ZZ")
+    assert (zz.code, zz.kind, zz.broader, zz.wikidata) == ("ZZ", "unknown", None, None)
+    assert r.from_name("ZZ") is None and r.from_name("Unknown jurisdiction") is None
 
 
 @pytest.mark.parametrize("code", ["XX", "CN-XX", "FOO", "", "C"])
@@ -220,6 +227,7 @@ def test_national_seeds(r, seed, code):
     (dict(country="Canada", record_id="x", agency="Saskatchewan ER", title=""), "CA-SK", "agency"),
     (dict(country="Canada", record_id="x", agency="Government of Saskatchewan", title=""), "CA-SK", "agency"),
     (dict(country="中国", record_id="x", agency="浙江省生态环境厅", title=""), "CN-ZJ", "agency"),
+    (dict(country="China", record_id="x", agency="NDRC / 江苏省工信厅", title=""), "CN-JS", "agency"),
     (dict(country="中国", record_id="x", agency="", title="江苏省工业绿色低碳转型行动方案"), "CN-JS", "title"),
     (dict(country="美国", record_id="x", agency="", title="美国怀俄明州 HB 0200 号法案"), "US-WY", "title"),
     (dict(country="China", record_id="cn-mee-x", agency="生态环境部", title="China MEE Guidance"), "CN", "country"),

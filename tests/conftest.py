@@ -1,0 +1,58 @@
+"""Shared fixtures: the seeds built once per session, and the real corpus (when present)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `from corpus import corpus_dir`
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The bundled seed input folder."""
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_build():
+    """:class:`ccus_kg.build.BuildResult` of the seeds (built once, validated)."""
+    from ccus_kg.build import build
+
+    return build([SEEDS])
+
+
+@pytest.fixture(scope="session")
+def seed_graph(seed_build):
+    """The seeds' :class:`ccus_kg.graph.KnowledgeGraph`."""
+    return seed_build.graph
+
+
+@pytest.fixture(scope="session")
+def seed_ttl(tmp_path_factory, seed_graph) -> Path:
+    """The seeds' graph written as Turtle to a temporary file."""
+    path = tmp_path_factory.mktemp("seed") / "ccus.ttl"
+    seed_graph.write(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_build():
+    """:class:`BuildResult` of the real corpus (skips, or fails under CI=true, when it is missing)."""
+    from corpus import corpus_dir
+
+    from ccus_kg.build import build
+
+    return build([corpus_dir()])
+
+
+@pytest.fixture(scope="session")
+def corpus_ttl(tmp_path_factory, corpus_build) -> Path:
+    """The corpus graph written as Turtle to a temporary file."""
+    path = tmp_path_factory.mktemp("corpus") / "corpus.ttl"
+    corpus_build.graph.write(path)
+    return path

@@ -1,0 +1,70 @@
+"""Timeline compilations → RDF events: one node per real event, dates with precision, links."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from ccus_kg import iris
+from ccus_kg.events import PolicyTitleIndex, normalise_title
+from ccus_kg.namespaces import XSD
+
+
+def _events(graph):
+    rows = graph.query("""
+        SELECT ?e ?start ?end ?loc ?incomplete (COUNT(DISTINCT ?name) AS ?names) (COUNT(DISTINCT ?node) AS ?nodes)
+        WHERE { ?e a ccus:TimelineEvent ; ccus:listedIn ?node ; schema:name ?name .
+                OPTIONAL { ?e schema:startDate ?start } OPTIONAL { ?e schema:endDate ?end }
+                OPTIONAL { ?e schema:location/skos:notation ?loc } OPTIONAL { ?e ccus:incomplete ?incomplete } }
+        GROUP BY ?e ?start ?end ?loc ?incomplete""")
+    return [{k: (r[k] if r[k] is None else r[k]) for k in ("e", "start", "end", "loc", "incomplete", "names", "nodes")} for r in rows]
+
+
+def test_seed_timeline_gives_each_real_event_once(seed_graph, seed_build):
+    events = _events(seed_graph)
+    assert len(events) == 13 == seed_build.counts["timeline_events"]
+    plan = [e for e in events if e["start"] == ox.Literal("2022-10-02", datatype=XSD.date)]
+    assert len(plan) == 1
+    assert plan[0]["names"].value == "3" and plan[0]["nodes"].value == "3"
+
+
+def test_dates_keep_their_precision(seed_graph):
+    starts = {e["start"] for e in _events(seed_graph)}
+    assert ox.Literal("2019-03-21", datatype=XSD.date) in starts
+    assert ox.Literal("2019-04", datatype=XSD.gYearMonth) in starts
+    assert ox.Literal("2021", datatype=XSD.gYear) in starts
+    workshop = [e for e in _events(seed_graph) if e["start"] == ox.Literal("2022-10-20", datatype=XSD.date)]
+    assert workshop[0]["end"] == ox.Literal("2022-10-25", datatype=XSD.date)
+    remark = list(seed_graph.query('SELECT ?r WHERE { ?e ccus:dateRemark ?r }'))
+    assert {r["r"].value for r in remark} >= {"爆炸事件后"}
+
+
+def test_every_event_links_to_jiangsu_and_keeps_the_place_text(seed_graph):
+    assert {e["loc"].value for e in _events(seed_graph)} == {"CN-JS"}
+    places = {r["p"].value for r in seed_graph.query("SELECT ?p WHERE { ?e ccus:placeText ?p }")}
+    assert "江苏省盐城市响水县" in places
+
+
+def test_cut_off_item_is_present_flagged_and_reported(seed_graph, seed_build):
+    flagged = [e for e in _events(seed_graph) if e["incomplete"] is not None]
+    assert len(flagged) == 1
+    problem = next(p for p in seed_build.problems if p.code == "truncated-item")
+    assert problem.line == 142 and problem.file.endswith("002_09cfd2b4524fa4a1.txt")
+
+
+def test_sources_are_cited_web_pages(seed_graph):
+    url = "https://enviliance.com/regions/east-asia/cn/report_8453"
+    rows = list(seed_graph.query(f"SELECT ?e WHERE {{ ?e schema:citation <{url}> . <{url}> a schema:WebPage }}"))
+    assert len(rows) == 1
+
+
+def test_responsible_bodies_become_organizers(seed_graph, seed_build):
+    rows = {r["o"].value for r in seed_graph.query("SELECT ?o WHERE { ?e schema:organizer ?o }")}
+    assert rows and all(o.startswith(iris.BASE + "agency/") for o in rows)
+    assert any(link["link"] == "organizer" for link in seed_build.links)
+
+
+def test_title_matching_rules():
+    index = PolicyTitleIndex({normalise_title("江苏省碳达峰实施方案"): {"js-peak"}, normalise_title("Short"): {"s"}})
+    assert index.match("《江苏省碳达峰实施方案》") == ({"js-peak"}, "exact")
+    assert index.match("江苏省碳达峰实施方案(2022年版)") == ({"js-peak"}, "contains")
+    assert index.match("Shorter title") == (set(), "")  # too short to link on containment
