@@ -129,6 +129,7 @@ class _PolicyConverter:
         self.problems = problems
         self.replaces: dict[tuple[str, str], PolicyRecord] = {}  # (newer id, older id) → record that said so
         self.cluster_names: dict[str, str] = {}
+        self.jurisdiction_of: dict[str, ox.NamedNode] = {}  # policy IRI → its jurisdiction node
 
     # -- problems -----------------------------------------------------------------------
     def problem(self, subject: ox.NamedNode | None, severity: str, code: str, message: str,
@@ -266,7 +267,8 @@ class _PolicyConverter:
             self.problem(s, "warning", "unresolved-jurisdiction",
                          f"country {_str(country)!r} does not resolve to an ISO 3166 jurisdiction", r, "country")
             return None
-        self.out.add(s, ELI.jurisdiction, self.ctx.use_jurisdiction(decision.jurisdiction))
+        self.jurisdiction_of[s.value] = self.ctx.use_jurisdiction(decision.jurisdiction)
+        self.out.add(s, ELI.jurisdiction, self.jurisdiction_of[s.value])
         self.out.plain(s, CCUS.jurisdictionEvidence, decision.evidence)
         return decision.jurisdiction
 
@@ -480,11 +482,8 @@ class _PolicyConverter:
             out.add(e, CCUS.eventKind, node(concept.iri))
         if value is not None:
             out.add(e, SCHEMA.startDate, date_literal(value))
-        for j in self._policy_jurisdictions(s):
-            out.add(e, SCHEMA.location, j)
-
-    def _policy_jurisdictions(self, s) -> list[ox.NamedNode]:
-        return [q.object for q in self.out.quads if q.subject == s and q.predicate == ELI.jurisdiction][:1]
+        if s.value in self.jurisdiction_of:
+            out.add(e, SCHEMA.location, self.jurisdiction_of[s.value])
 
     def finish(self, known: set[str]) -> set[str]:
         """Emit replacement links in both directions and nodes for targets not in the input."""

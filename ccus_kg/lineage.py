@@ -75,7 +75,10 @@ def chains(g: nx.DiGraph) -> list[list[str]]:
     found: list[list[str]] = []
     heads = sorted(n for n in r if r.in_degree(n) == 0) or sorted(r)[:1]
 
+    seen: set[str] = set()
+
     def walk(path: list[str]) -> None:
+        seen.add(path[-1])
         successors = sorted(s for s in r.successors(path[-1]) if s not in path)
         if not successors:
             found.append(path)
@@ -84,6 +87,9 @@ def chains(g: nx.DiGraph) -> list[list[str]]:
 
     for head in heads:
         walk([head])
+    for n in sorted(r):  # a cycle with no head (A replaces B replaces A) next to other chains
+        if n not in seen:
+            walk([n])
     return sorted(found, key=lambda c: (-len(c), c))
 
 
@@ -98,7 +104,12 @@ def neighbourhood(g: nx.DiGraph, policy_id: str) -> nx.DiGraph:
     r = replacement_graph(g)
     keep = set(nx.node_connected_component(r.to_undirected(), policy_id)) if policy_id in r else {policy_id}
     keep |= {v for u in list(keep) for v in g.successors(u) if g.nodes[v].get("kind") == "cluster"}
-    return g.subgraph(keep).copy()
+    # built in g's node and edge order: g.subgraph(keep) would follow the set's (hash-seeded) order,
+    # and the files written (JSON, GraphML, the layout of the picture) would change from run to run
+    sub = nx.DiGraph(**g.graph)
+    sub.add_nodes_from((n, dict(d)) for n, d in g.nodes(data=True) if n in keep)
+    sub.add_edges_from((u, v, dict(d)) for u, v, d in g.edges(data=True) if u in keep and v in keep)
+    return sub
 
 
 def _draw(g: nx.DiGraph, path: Path, fmt: str) -> None:

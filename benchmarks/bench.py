@@ -1,0 +1,95 @@
+"""Benchmarks: print build, validation, query and serialisation figures (``make bench``).
+
+Not a test: it asserts nothing, it measures.  Synthetic policies are written to a temporary
+folder (en + zh file per id, shaped like the CCUS Policy Hub records), then every stage is
+timed on this machine.  Usage::
+
+    python benchmarks/bench.py [--sizes 1000,5000] [--corpus ../shared/corpus/policy-hub-2026-03]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from ccus_kg.build import build
+from ccus_kg.graph import KnowledgeGraph
+from ccus_kg.validate import validate
+
+COUNTRIES = ["China", "中国", "United States", "Norway", "European Union", "Japan", "Canada", "International"]
+AGENCIES = {"China": "工信部", "中国": "工业和信息化部", "United States": "US DOE", "Norway": "Ministry of Petroleum and Energy",
+            "European Union": "European Commission", "Japan": "METI", "Canada": "Department of Finance Canada", "International": "IPCC"}
+
+
+def synthetic(folder: Path, n: int, seed: int = 7) -> None:
+    """Write ``n`` policies (2 files each) with supersedes chains and clusters into ``folder``."""
+    rng = random.Random(seed)
+    for lang in ("en", "zh"):
+        (folder / lang).mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        country = rng.choice(COUNTRIES)
+        record = {
+            "id": f"p-{i:06d}", "country": country, "source": AGENCIES[country],
+            "status": rng.choice(["Active", "现行", "Planned"]), "category": rng.choice(["Regulatory", "Strategic", "Incentive"]),
+            "legalWeight": rng.choice(["Primary Legislation", "Guideline/Policy", "Departmental Rules"]),
+            "pubDate": f"{rng.randint(2000, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "year": 2024, "url": f"https://example.org/policy/{i}",
+            "analysis": {d: {"score": rng.randint(0, 100), "label": "L", "evidence": "Evidence text.", "citation": "§1", "auditNote": ""}
+                         for d in ("incentive", "market", "mrv", "statutory", "strategic")},
+            "evolution": {"supersedes": [f"p-{i - 1:06d}"] if i % 5 else [], "supersededBy": "",
+                          "clusters": [f"Cluster {i % 50}"]},
+            "provenance": {"author": "Bench", "lastAuditDate": "2026-02-08", "reviewer": ""},
+            "reviewStatus": "verified",
+        }
+        for lang, title in (("en", f"Policy number {i}"), ("zh", f"第{i}号政策")):
+            text = "---\n" + json.dumps({**record, "title": title}, ensure_ascii=False) + "\n---\n\nBody text of the policy.\n"
+            (folder / lang / f"p-{i:06d}.md").write_text(text, encoding="utf-8")
+
+
+def timed(label: str, fn, *, unit_count: int | None = None, unit: str = "") -> object:
+    t0 = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - t0
+    rate = f"  ({unit_count / seconds:,.0f} {unit}/s)" if unit_count else ""
+    print(f"  {label:<34}{seconds:8.2f} s{rate}")
+    return result
+
+
+def bench_size(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        synthetic(folder, n)
+        print(f"{n} synthetic policies ({2 * n} files)")
+        result = timed("load + convert (no SHACL)", lambda: build([folder], validate=False), unit_count=2 * n, unit="files")
+        g = result.graph
+        print(f"  {'triples':<34}{len(g):8,d}  ({len(g) / n:.0f} per policy)")
+        ttl = timed("serialise Turtle", lambda: g.serialize("ttl"), unit_count=len(g), unit="triples")
+        nt = timed("serialise N-Triples", lambda: g.serialize("nt"), unit_count=len(g), unit="triples")
+        print(f"  {'Turtle size':<34}{len(ttl) / 1e6:8.2f} MB; N-Triples {len(nt) / 1e6:.2f} MB")
+        timed("parse Turtle", lambda: KnowledgeGraph.from_bytes(ttl, "ttl"), unit_count=len(g), unit="triples")
+        q = "SELECT (COUNT(?p) AS ?n) WHERE { ?p eli:date_publication ?d FILTER(?d >= \"2015-01-01\"^^xsd:date) }"
+        timed("SPARQL date filter", lambda: list(g.query(q)))
+        timed("SHACL validation (pySHACL)", lambda: validate(g), unit_count=len(g), unit="triples")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000", help="comma-separated numbers of synthetic policies")
+    parser.add_argument("--corpus", default="../shared/corpus/policy-hub-2026-03")
+    args = parser.parse_args()
+    corpus = Path(args.corpus)
+    if corpus.is_dir():
+        print(f"real corpus {corpus}")
+        result = timed("build + SHACL", lambda: build([corpus]))
+        print(f"  {'triples':<34}{result.counts['triples']:8,d}; stages: "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))
+    for n in (int(x) for x in args.sizes.split(",") if x.strip()):
+        bench_size(n)
+
+
+if __name__ == "__main__":
+    main()
