@@ -10,7 +10,7 @@ OUT    ?= build
 $(BIN)/ccus-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
 install: $(BIN)/ccus-kg
@@ -44,6 +44,7 @@ bench: install
 
 ## make docs: HTML documentation of the ontology (pyLODE) in docs/ontology/
 docs: install
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	mkdir -p docs/ontology
 	$(BIN)/pylode ontology/ccus.ttl -o docs/ontology/index.html
 	@echo "wrote docs/ontology/index.html"

@@ -138,6 +138,14 @@ def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | 
     )
 
 
+def _shown(path: Path) -> str:
+    """``path`` as reported: relative to the working folder when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def load_paths(paths: Iterable[str | Path]) -> LoadResult:
     """Read every file under ``paths`` (files, or folders walked recursively, hidden entries skipped).
 
@@ -146,7 +154,7 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
     """
     result = LoadResult()
     for path, key in _iter_files([Path(p) for p in paths], result.problems):
-        shown = str(path)
+        shown = _shown(path)
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
