@@ -72,3 +72,25 @@ def test_corpus_every_supersedes_and_cluster_entry_is_in_the_graph(corpus_build)
     assert expected_members and members == expected_members
     dangling = {r["id"].value for r in g.query("SELECT ?id WHERE { ?p ccus:inCorpus false ; dcterms:identifier ?id }")}
     assert len(dangling) == 8 and "us-45q-pre-2022" in dangling
+
+
+def test_corpus_alias_groups_are_one_agency_and_same_names_differ_by_country(corpus_build):
+    rows = corpus_build.decisions["agency"]
+    iri_of: dict[str, set[str]] = {}
+    for d in rows:
+        iri_of.setdefault(d["part"], set()).add(d["iri"])
+    groups = [("工信部", "工业和信息化部"), ("METI", "METI Japan", "日本经济产业省 (METI)"),
+              ("US DOE", "美国能源部 (DOE)"), ("MOTIE", "MOTIE Korea", "韩国产业通商资源部 (MOTIE)"),
+              ("沙特能源部", "Saudi Ministry of Energy")]
+    for group in groups:
+        found = set().union(*(iri_of[name] for name in group if name in iri_of))
+        assert len(found) == 1, (group, found)
+    assert len(iri_of["Ministry of Energy"]) == 3
+    subnational = {r["id"].value: r["code"].value for r in corpus_build.graph.query(
+        "SELECT ?id ?code WHERE { ?p eli:jurisdiction/skos:notation ?code ; dcterms:identifier ?id FILTER(CONTAINS(?code, '-')) }")}
+    assert {"US-TX", "US-CA", "US-LA", "US-ND", "US-WY", "CA-AB", "CA-SK", "AU-WA"} <= set(subnational.values())
+    assert subnational["cn-js-industrial-decarb-2022"] == "CN-JS"
+    codes = {r["code"].value for r in corpus_build.graph.query(
+        "SELECT DISTINCT ?code WHERE { ?p a ccus:Policy ; ccus:inCorpus true ; eli:jurisdiction/skos:notation ?code }")}
+    assert "EU" in codes and "INTL" in codes
+    assert not list(corpus_build.graph.query("SELECT ?p WHERE { ?p ccus:inCorpus true FILTER NOT EXISTS { ?p eli:jurisdiction ?j } }"))

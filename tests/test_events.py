@@ -68,3 +68,27 @@ def test_title_matching_rules():
     assert index.match("《江苏省碳达峰实施方案》") == ({"js-peak"}, "exact")
     assert index.match("江苏省碳达峰实施方案(2022年版)") == ({"js-peak"}, "contains")
     assert index.match("Shorter title") == (set(), "")  # too short to link on containment
+
+
+def test_item_naming_a_known_policy_title_links_to_it(tmp_path, seeds_dir):
+    import shutil
+
+    from ccus_kg.build import build
+
+    for name in ("000_155eae0fb6f852c6.txt",):
+        shutil.copy(seeds_dir / name, tmp_path / name)
+    (tmp_path / "t.md").write_text(
+        "# 江苏省政策汇编\n\n## 节点: 2022-10-01 (事件) - 可信度: 0.7\n\n"
+        "1. **事项名称**：《江苏省工业绿色低碳转型行动方案》发布\n**发布时间**：2022年10月1日\n**区域**：江苏省\n"
+        "**信息来源**：[来源](https://example.org/js)\n\n"
+        "2. **事项名称**：未知方案启动\n**发布时间**：2022年\n**区域**：火星\n\n",
+        encoding="utf-8")
+    result = build([tmp_path], validate=False)
+    about = {r["e"].value for r in result.graph.query(
+        "SELECT ?e WHERE { ?e ccus:listedIn ?n ; schema:about policy:cn-js-industrial-decarb-2022 }")}
+    assert len(about) == 1
+    link = next(link for link in result.links if link["link"] == "about")
+    assert "contains" in link["why"] and "cn-js-industrial-decarb-2022" in link["why"]
+    # an unknown place falls back to the compilation's jurisdiction, and the report says so
+    located = [link for link in result.links if link["link"] == "location" and "火星" in link["why"]]
+    assert located and "compilation title" in located[0]["why"]
