@@ -26,7 +26,7 @@ from .dates import DateValue, parse_iso_date
 from .jurisdictions import Jurisdiction, JurisdictionResolver
 from .model import PolicyRecord, Problem
 from .namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
-from .triples import Emitter, date_literal, node, text_literal
+from .triples import Emitter, date_literal, node
 from .vocabularies import VocabularyIndex
 
 __all__ = ["IdentityContext", "Conversion", "convert_records", "emit_jurisdiction", "emit_agency"]

@@ -34,7 +34,7 @@ from .graph import KnowledgeGraph
 from .namespaces import PREFIXES
 from .resources import queries_dir
 
-__all__ = ["Param", "Query", "list_queries", "load_query", "bind", "select", "run", "render"]
+__all__ = ["Param", "Query", "list_queries", "load_query", "bind", "select", "render", "python_value"]
 
 PARAM_TYPES = ("string", "date", "integer", "iri")
 FORMATS = ("table", "csv", "json")

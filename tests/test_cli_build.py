@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from ccus_kg.cli import main
+from helpers import invoke
 from ccus_kg.graph import KnowledgeGraph
 from ccus_kg.queries import select
 
@@ -26,8 +25,6 @@ BIN = Path(sys.executable).parent
 BAD_JSON = '---\n{\n  "id": "bad-one",\n  "title": "Broken",\n}\n---\nbody\n'  # trailing comma: line 5
 
 
-def invoke(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def no_traceback(result) -> None:

@@ -6,16 +6,11 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from ccus_kg.cli import main
+from helpers import invoke
 
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 POLICY = "https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022"
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def parse(data: bytes, fmt: str) -> set:

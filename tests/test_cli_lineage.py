@@ -15,32 +15,9 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from click.testing import CliRunner
 
 from ccus_kg.build import build
-from ccus_kg.cli import main
-
-
-def write_synthetic(folder: Path) -> Path:
-    """Write the synthetic policy records (Markdown with JSON front matter) into ``folder``."""
-    base = {"country": "United States", "source": "Environmental Protection Agency", "status": "Active",
-            "category": "Regulatory", "legalWeight": "Departmental Rules"}
-    records = {
-        "a": dict(id="us-syn-a", title="Synthetic Rule A", pubDate="2024-03-01",
-                  evolution={"supersedes": ["us-syn-b"], "supersededBy": "", "clusters": ["Synthetic Storage Rules"]}),
-        "b": dict(id="us-syn-b", title="Synthetic Rule B", pubDate="2020-06-01",
-                  evolution={"supersedes": ["us-syn-c", "us-syn-gone"], "supersededBy": "us-syn-a",
-                             "clusters": ["Synthetic Storage Rules"]}),
-        "c": dict(id="us-syn-c", title="Synthetic Rule C", pubDate="2015-01-10",
-                  evolution={"supersedes": [], "supersededBy": "", "clusters": []}),
-        "d": dict(id="us-syn-d", title="Synthetic Standalone D", pubDate="2019-05-05",
-                  evolution={"supersedes": [], "supersededBy": "", "clusters": ["Other Cluster"]}),
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, fields in records.items():
-        text = "---\n" + json.dumps({**base, **fields}, indent=2) + "\n---\nA synthetic carbon storage rule.\n"
-        (folder / f"{name}.md").write_text(text, encoding="utf-8")
-    return folder
+from helpers import invoke, usage_error, write_synthetic
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +27,6 @@ def synthetic_ttl(tmp_path_factory) -> Path:
     path = folder / "synthetic.ttl"
     result.graph.write(path)
     return path
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def usage_error(result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
 
 
 def test_help_has_examples():

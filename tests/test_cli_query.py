@@ -10,26 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ccus_kg.cli import main
+from helpers import invoke, usage_error
 
 BIN = Path(sys.executable).parent
 MIIT = "cn-miit-industrial-plan-2022"
 PARKS = "cn-zero-carbon-parks"
 JS = "cn-js-industrial-decarb-2022"
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def usage_error(result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    for fragment in fragments:
-        assert fragment in result.stderr, result.stderr
 
 
 def test_help_has_examples():

@@ -7,18 +7,13 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from ccus_kg.cli import main
 from ccus_kg.timeline_view import COLUMNS
+from helpers import invoke
 
 JS = "cn-js-industrial-decarb-2022"
 MIIT = "cn-miit-industrial-plan-2022"
 WORKSHOP = "江苏省重点产业园区能力建设研讨会"
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def test_help_has_examples():

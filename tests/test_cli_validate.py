@@ -6,19 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ccus_kg.cli import main
+from helpers import invoke
 
 PREFIXES = """@prefix ccus: <https://w3id.org/ccus-kg/ontology#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix eli: <http://data.europa.eu/eli/ontology#> .
 """
 NAMELESS = "https://w3id.org/ccus-kg/id/policy/nameless"
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ stands alone in "Other Cluster".
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -17,31 +16,10 @@ from ccus_kg.build import build
 from ccus_kg.errors import UsageError
 from ccus_kg.lineage import OUTPUT_SUFFIXES, chains, from_graph, lineage_graph, neighbourhood, replacement_graph, write
 from ccus_kg.queries import select
+from helpers import write_synthetic
 
 CLUSTER = "cluster:Synthetic Storage Rules"
 OTHER = "cluster:Other Cluster"
-
-
-def write_synthetic(folder: Path) -> Path:
-    """Write the synthetic policy records (Markdown with JSON front matter) into ``folder``."""
-    base = {"country": "United States", "source": "Environmental Protection Agency", "status": "Active",
-            "category": "Regulatory", "legalWeight": "Departmental Rules"}
-    records = {
-        "a": dict(id="us-syn-a", title="Synthetic Rule A", pubDate="2024-03-01",
-                  evolution={"supersedes": ["us-syn-b"], "supersededBy": "", "clusters": ["Synthetic Storage Rules"]}),
-        "b": dict(id="us-syn-b", title="Synthetic Rule B", pubDate="2020-06-01",
-                  evolution={"supersedes": ["us-syn-c", "us-syn-gone"], "supersededBy": "us-syn-a",
-                             "clusters": ["Synthetic Storage Rules"]}),
-        "c": dict(id="us-syn-c", title="Synthetic Rule C", pubDate="2015-01-10",
-                  evolution={"supersedes": [], "supersededBy": "", "clusters": []}),
-        "d": dict(id="us-syn-d", title="Synthetic Standalone D", pubDate="2019-05-05",
-                  evolution={"supersedes": [], "supersededBy": "", "clusters": ["Other Cluster"]}),
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, fields in records.items():
-        text = "---\n" + json.dumps({**base, **fields}, indent=2) + "\n---\nA synthetic carbon storage rule.\n"
-        (folder / f"{name}.md").write_text(text, encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")

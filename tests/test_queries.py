@@ -10,13 +10,13 @@ compilation of Jiangsu events (13 events once the three 2022-10-02 listings are 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from ccus_kg.build import build
 from ccus_kg.errors import QueryError
 from ccus_kg.queries import Query, bind, list_queries, load_query, render, select
+from helpers import write_synthetic
 
 ID = "https://w3id.org/ccus-kg/id/"
 QUERY_NAMES = [
@@ -425,29 +425,6 @@ def test_invalid_sparql_in_a_query_file(tmp_path, seed_graph):
 # lineage: a synthetic input with supersedes links
 #   us-syn-a (2024) replaces us-syn-b (2020), which replaces us-syn-c (2015) and us-syn-gone (not in the input);
 #   a and b are in the cluster "Synthetic Storage Rules"; us-syn-d (2019) stands alone in "Other Cluster".
-
-
-def write_synthetic(folder: Path) -> Path:
-    """Write the synthetic policy records (JSON front matter) into ``folder``."""
-    base = {"country": "United States", "source": "Environmental Protection Agency", "status": "Active",
-            "category": "Regulatory", "legalWeight": "Departmental Rules"}
-    records = {
-        "a": dict(id="us-syn-a", title="Synthetic Rule A", pubDate="2024-03-01",
-                  evolution={"supersedes": ["us-syn-b"], "supersededBy": "", "clusters": ["Synthetic Storage Rules"]}),
-        "b": dict(id="us-syn-b", title="Synthetic Rule B", pubDate="2020-06-01",
-                  evolution={"supersedes": ["us-syn-c", "us-syn-gone"], "supersededBy": "us-syn-a",
-                             "clusters": ["Synthetic Storage Rules"]}),
-        # c does not name its successor: the link b → c must still be there in both directions
-        "c": dict(id="us-syn-c", title="Synthetic Rule C", pubDate="2015-01-10",
-                  evolution={"supersedes": [], "supersededBy": "", "clusters": []}),
-        "d": dict(id="us-syn-d", title="Synthetic Standalone D", pubDate="2019-05-05",
-                  evolution={"supersedes": [], "supersededBy": "", "clusters": ["Other Cluster"]}),
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, fields in records.items():
-        text = "---\n" + json.dumps({**base, **fields}, indent=2) + "\n---\nA synthetic carbon storage rule.\n"
-        (folder / f"{name}.md").write_text(text, encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")

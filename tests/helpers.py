@@ -1,0 +1,53 @@
+"""Helpers shared by the tests: a synthetic lineage input and CLI invocation.
+
+Synthetic input: us-syn-a (2024) replaces us-syn-b (2020), which replaces us-syn-c (2015) and
+us-syn-gone (not in the input); a and b are in the cluster "Synthetic Storage Rules"; us-syn-d
+(2019) stands alone in "Other Cluster".  c does not name its successor: the link b → c must still
+be there in both directions.
+
+Import as ``from helpers import write_synthetic, invoke, usage_error``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from ccus_kg.cli import main
+
+__all__ = ["write_synthetic", "invoke", "usage_error"]
+
+def write_synthetic(folder: Path) -> Path:
+    """Write the synthetic policy records (Markdown with JSON front matter) into ``folder``."""
+    base = {"country": "United States", "source": "Environmental Protection Agency", "status": "Active",
+            "category": "Regulatory", "legalWeight": "Departmental Rules"}
+    records = {
+        "a": dict(id="us-syn-a", title="Synthetic Rule A", pubDate="2024-03-01",
+                  evolution={"supersedes": ["us-syn-b"], "supersededBy": "", "clusters": ["Synthetic Storage Rules"]}),
+        "b": dict(id="us-syn-b", title="Synthetic Rule B", pubDate="2020-06-01",
+                  evolution={"supersedes": ["us-syn-c", "us-syn-gone"], "supersededBy": "us-syn-a",
+                             "clusters": ["Synthetic Storage Rules"]}),
+        "c": dict(id="us-syn-c", title="Synthetic Rule C", pubDate="2015-01-10",
+                  evolution={"supersedes": [], "supersededBy": "", "clusters": []}),
+        "d": dict(id="us-syn-d", title="Synthetic Standalone D", pubDate="2019-05-05",
+                  evolution={"supersedes": [], "supersededBy": "", "clusters": ["Other Cluster"]}),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, fields in records.items():
+        text = "---\n" + json.dumps({**base, **fields}, indent=2) + "\n---\nA synthetic carbon storage rule.\n"
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def invoke(*args):
+    """Run ``ccus-kg ARGS`` in-process (click's CliRunner); returns the click Result."""
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+def usage_error(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
