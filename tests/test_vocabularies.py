@@ -14,7 +14,6 @@ every ``analysis`` key of ``seeds/00[0134]_*.txt`` and of the policy-hub-2026-03
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -98,21 +97,7 @@ EXPECTED = {
 #  helpers
 # --------------------------------------------------------------------------------------
 
-def _corpus_dir() -> Path:
-    """The policy-hub-2026-03 corpus; skip (or fail under ``CI=true``) when it is absent."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "policy-hub-2026-03"
-    if not path.is_dir():
-        message = f"corpus not found at {path}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-try:  # another test module may provide the shared helper; same behaviour either way
-    from corpus import corpus_dir  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - depends on the tree
-    corpus_dir = _corpus_dir
+from corpus import corpus_dir  # noqa: E402  (tests/ is on sys.path, see conftest.py)
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
