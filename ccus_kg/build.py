@@ -27,7 +27,7 @@ from .namespaces import CCUS
 from .triples import Emitter, node
 from .validate import ValidationReport, validate as shacl_validate
 
-__all__ = ["BuildResult", "build", "write_report"]
+__all__ = ["BuildResult", "build", "report_dict", "write_report"]
 
 
 @dataclass

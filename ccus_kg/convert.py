@@ -102,7 +102,6 @@ class Conversion:
     policies: set[str] = field(default_factory=set)
     dangling: set[str] = field(default_factory=set)
     clusters: set[str] = field(default_factory=set)
-    events: set[str] = field(default_factory=set)
 
 
 def _str(value: Any) -> str:
