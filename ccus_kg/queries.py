@@ -23,6 +23,7 @@ import datetime as _dt
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -201,6 +202,25 @@ def python_value(term) -> Any:
     return term.value if hasattr(term, "value") else str(term)
 
 
+def width(text: str) -> int:
+    """Display width of ``text`` in a terminal: East Asian wide and full-width characters count 2
+    (Unicode Standard Annex #11)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    """``text`` clipped (with …) or padded with spaces to ``size`` display columns."""
+    if width(text) > size:
+        out, used = "", 0
+        for ch in text:
+            w = width(ch)
+            if used + w > size - 1:
+                break
+            out, used = out + ch, used + w
+        text = out + "…"
+    return text + " " * max(0, size - width(text))
+
+
 def _short(term, prefixes: Mapping[str, str]) -> str:
     if term is None:
         return ""
@@ -242,10 +262,9 @@ def render(graph: KnowledgeGraph, query: Query | str, params: Mapping[str, str] 
     names = [v.value for v in result.variables]
     rows = [[solution[n] for n in names] for solution in result]
     cells = [[_short(t, PREFIXES) for t in row] for row in rows]
-    widths = [min(60, max([len(n)] + [len(c[i]) for c in cells])) for i, n in enumerate(names)]
-    clip = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"  # noqa: E731
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),
+    widths = [min(60, max([width(n)] + [width(c[i]) for c in cells])) for i, n in enumerate(names)]
+    lines = ["  ".join(pad(n, w) for n, w in zip(names, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(clip(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines += ["  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n", len(rows)

@@ -77,6 +77,6 @@ def render_events(rows: list[dict[str, Any]], fmt: str = "table") -> str:
         where = r.get("location") or ""
         about = f" [policy {r['about']}]" if r.get("about") else ""
         flag = " (incomplete)" if r.get("incomplete") else ""
-        lines.append(f"{span:<22}{r.get('precision') or '':<7}{r.get('kind') or '':<15}{where:<7}{r.get('name') or ''}{about}{flag}")
+        lines.append(f"{span:<22}{r.get('precision') or '':<7}{r.get('kind') or '':<15}{where:<7}{r.get('name') or ''}{about}{flag}".rstrip())
     lines.append(f"({len(rows)} event{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -526,3 +526,11 @@ def test_corpus_lineage_edges(corpus_build):
     assert all(r["source_in_corpus"] is True for r in replaces)
     assert {r["kind"] for r in rows} == {"replaces", "member_of"}
     assert all(r["target"].startswith("cluster:") for r in rows if r["kind"] == "member_of")
+
+
+def test_table_columns_align_for_chinese_text():
+    from ccus_kg.queries import pad, width
+
+    assert width("江苏省") == 6 and width("CN-JS") == 5
+    assert pad("江苏", 6) == "江苏  " and width(pad("江苏省工信厅", 7)) == 7
+    assert pad("江苏省工信厅", 7).endswith("…")
