@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-from . import __version__
+from . import __version__, iris
 from .convert import IdentityContext, convert_records, emit_identities
 from .events import PolicyTitleIndex, convert_timelines
 from .files import write_text_atomic
@@ -83,8 +83,9 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
     emit_identities(ctx, out)
 
     for p in loaded.problems:  # file-level problems stay visible in the graph too
-        out.issue(node(_source_iri(loaded.source_keys, p.file)), p)
-        out.types(node(_source_iri(loaded.source_keys, p.file)), CCUS.SourceRecord)
+        source = node(_source_iri(loaded.source_keys, p.file))
+        out.issue(source, p)
+        out.types(source, CCUS.SourceRecord)
     graph = KnowledgeGraph()
     graph.add(out.quads)
     graph.add(ox.Quad(t.subject, t.predicate, t.object) for t in ctx.vocabularies.triples())
@@ -118,8 +119,6 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
 
 
 def _source_iri(keys: dict[str, str], path: str | None) -> str:
-    from . import iris
-
     return iris.source(keys.get(path or "", Path(path or "unknown").name))
 
 

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from . import iris
 from .agencies import Agency, AgencyResolver
-from .dates import DateValue, parse_iso_date
+from .dates import DateValue, parse_date, parse_iso_date
 from .jurisdictions import Jurisdiction, JurisdictionResolver
 from .model import PolicyRecord, Problem
 from .namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
@@ -456,8 +456,6 @@ class _PolicyConverter:
                 if not isinstance(m, dict) or not _str(m.get("event")):
                     self.problem(s, "warning", "bad-milestone", f"milestone #{i + 1} must be {{date, event}} with a non-empty event", r, "milestones")
                     continue
-                from .dates import parse_date
-
                 span = parse_date(_str(m.get("date"))) if _str(m.get("date")) else None
                 e = node(iris.policy(policy_id) + "/event/milestone-" + iris.digest(_str(m.get("date")), _str(m.get("event")), length=8))
                 if span is None:

@@ -238,32 +238,16 @@ def _month_number(name: str) -> int:
     return _MONTHS[name[:3].lower()]
 
 
+#: Alternatives of ``_TOKEN`` in the order they are tried (``lastgroup`` would name an inner group).
+_TOKEN_KINDS = ("en_dl", "en_ml", "iso_d", "iso_m", "zh_y", "zh_m", "zh_d", "en_dmy", "en_mdy")
+
+
 def _tokens(text: str) -> list[_Tok]:
     out: list[_Tok] = []
     for match in _TOKEN.finditer(text):
         g = match.group
         s, e = match.start(), match.end()
-        # recover which alternative matched (lastgroup would name an inner group)
-        if g("en_dl"):
-            kind = "en_dl"
-        elif g("en_ml"):
-            kind = "en_ml"
-        elif g("iso_d"):
-            kind = "iso_d"
-        elif g("iso_m"):
-            kind = "iso_m"
-        elif g("zh_y"):
-            kind = "zh_y"
-        elif g("zh_m"):
-            kind = "zh_m"
-        elif g("zh_d"):
-            kind = "zh_d"
-        elif g("en_dmy"):
-            kind = "en_dmy"
-        elif g("en_mdy"):
-            kind = "en_mdy"
-        else:
-            kind = "year"
+        kind = next((k for k in _TOKEN_KINDS if g(k)), "year")
         if kind in ("en_dl", "en_ml"):
             whole = g(kind)
             mon_match = re.search(_MON, whole, re.I)
