@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from ccus_kg.build import build
-from ccus_kg.graph import KnowledgeGraph
+from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.validate import validate
 
 COUNTRIES = ["China", "中国", "United States", "Norway", "European Union", "Japan", "Canada", "International"]

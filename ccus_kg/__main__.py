@@ -1,5 +1,5 @@
 """``python -m ccus_kg`` runs the ``ccus-kg`` command line."""
 
-from .cli import run
+from ccus_kg.cli import run
 
 run()

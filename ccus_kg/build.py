@@ -1,7 +1,7 @@
 """The pipeline: load → convert → graph → validate, with a summary and an identity report.
 
 :func:`build` is the library entry point behind ``ccus-kg build``; it reads files (through
-:mod:`ccus_kg.loader`) and returns everything in memory.  Writing outputs is the caller's job
+:mod:`ccus_kg.ingest.loader`) and returns everything in memory.  Writing outputs is the caller's job
 (:meth:`KnowledgeGraph.write`, :func:`write_report`), always atomically.
 """
 
@@ -16,16 +16,17 @@ from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-from . import __version__, iris
-from .convert import IdentityContext, convert_records, emit_identities
-from .events import PolicyTitleIndex, convert_timelines
-from .files import write_text_atomic
-from .graph import KnowledgeGraph
-from .loader import load_paths
-from .model import Problem
-from .namespaces import CCUS
-from .triples import Emitter, node
-from .validate import ValidationReport, validate as shacl_validate
+from ccus_kg import __version__
+from ccus_kg.identity import iris
+from ccus_kg.rdf.policies import IdentityContext, convert_records, emit_identities
+from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
+from ccus_kg.files import write_text_atomic
+from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.ingest.loader import load_paths
+from ccus_kg.model import Problem
+from ccus_kg.namespaces import CCUS
+from ccus_kg.rdf.triples import Emitter, node
+from ccus_kg.validate import ValidationReport, validate as shacl_validate
 
 __all__ = ["BuildResult", "build", "report_dict", "write_report"]
 

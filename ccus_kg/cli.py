@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import CcusKgError, InputError, QueryError, UsageError
+from ccus_kg import __version__
+from ccus_kg.errors import CcusKgError, InputError, QueryError, UsageError
 
 DEFAULT_GRAPH = "build/ccus.ttl"
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -37,7 +37,7 @@ def _writing(path):
 
 
 def _load_graph(path: str):
-    from .graph import KnowledgeGraph
+    from ccus_kg.rdf.graph import KnowledgeGraph
 
     if not Path(path).exists():
         _fail(f"{path}: no such graph file; build one first with `ccus-kg build -o {path}`")
@@ -94,8 +94,8 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     Example:
       ccus-kg build ../shared/corpus/policy-hub-2026-03 -o build/corpus.ttl --report build/corpus-report.json
     """
-    from .build import build as run_build, write_report
-    from .resources import data_dir
+    from ccus_kg.build import build as run_build, write_report
+    from ccus_kg.resources import data_dir
 
     if not paths:
         paths = (data_dir("seeds"),)
@@ -171,8 +171,8 @@ def validate(file, report_path, verbose):
     Example:
       ccus-kg validate build/ccus.ttl
     """
-    from .files import write_text_atomic
-    from .validate import validate as run_validate
+    from ccus_kg.files import write_text_atomic
+    from ccus_kg.validate import validate as run_validate
 
     graph = _load_graph(str(file))
     report = run_validate(graph)
@@ -201,7 +201,7 @@ def query(name, graph, params, fmt, list_):
       ccus-kg query policies-in-jurisdiction --param jurisdiction=CN
       ccus-kg query my-query.rq --format csv
     """
-    from .queries import list_queries, render
+    from ccus_kg.query.library import list_queries, render
 
     if list_ or not name:
         for q in list_queries():
@@ -234,7 +234,7 @@ def lineage(graph, policy, outputs):
     """
     import networkx as nx
 
-    from .lineage import OUTPUT_SUFFIXES, chains, from_graph, neighbourhood, write
+    from ccus_kg.lineage import OUTPUT_SUFFIXES, chains, from_graph, neighbourhood, write
 
     bad = [out for out in outputs if Path(out).suffix.lower() not in OUTPUT_SUFFIXES]
     if bad:  # before writing anything, so a bad name does not leave the other files half done
@@ -296,7 +296,7 @@ def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
       ccus-kg timeline --jurisdiction CN-JS --from 2022 --to 2022-12
       ccus-kg timeline --policy cn-js-industrial-decarb-2022
     """
-    from .timeline_view import TimelineFilterError, events, render_events
+    from ccus_kg.query.timeline import TimelineFilterError, events, render_events
 
     kg = _load_graph(graph)
     try:

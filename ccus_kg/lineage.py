@@ -16,8 +16,8 @@ from typing import Any, Iterable, Mapping
 
 import networkx as nx
 
-from .errors import UsageError
-from .files import atomic_writer
+from ccus_kg.errors import UsageError
+from ccus_kg.files import atomic_writer
 
 __all__ = ["lineage_graph", "from_graph", "replacement_graph", "chains", "neighbourhood", "write", "OUTPUT_SUFFIXES"]
 
@@ -26,7 +26,7 @@ OUTPUT_SUFFIXES = (".svg", ".png", ".graphml", ".json")
 
 def lineage_graph(rows: Iterable[Mapping[str, Any]], nodes: Iterable[Mapping[str, Any]] = ()) -> nx.DiGraph:
     """Build the lineage graph from ``lineage-edges`` rows and ``lineage-nodes`` rows (dicts as
-    returned by :func:`ccus_kg.queries.select`).
+    returned by :func:`ccus_kg.query.library.select`).
 
     ``nodes`` (``id``, ``label``, ``in_corpus``, ``published``, ``jurisdiction``) adds every
     policy, also those with no link; ``rows`` (``kind``, ``source``, ``target``, labels,
@@ -52,8 +52,8 @@ def lineage_graph(rows: Iterable[Mapping[str, Any]], nodes: Iterable[Mapping[str
 
 
 def from_graph(graph) -> nx.DiGraph:
-    """Run ``lineage-edges`` and ``lineage-nodes`` on a :class:`~ccus_kg.graph.KnowledgeGraph` and build the lineage graph."""
-    from .queries import select
+    """Run ``lineage-edges`` and ``lineage-nodes`` on a :class:`~ccus_kg.rdf.graph.KnowledgeGraph` and build the lineage graph."""
+    from ccus_kg.query.library import select
 
     return lineage_graph(select(graph, "lineage-edges"), select(graph, "lineage-nodes"))
 

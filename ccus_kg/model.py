@@ -1,7 +1,7 @@
 """Plain data passed between the stages: raw records, problems.
 
 These are the shapes the loaders produce and the converters consume.  They hold no RDF;
-see :mod:`ccus_kg.convert` for the mapping to triples.
+see :mod:`ccus_kg.rdf.policies` for the mapping to triples.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class PolicyRecord:
     """One policy file as read from disk: front matter and body, not yet interpreted.
 
     ``lang`` is ``"en"`` or ``"zh"``: from an ``en/`` or ``zh/`` folder when there is one,
-    otherwise detected from the title and body text (:func:`ccus_kg.language.detect`).
+    otherwise detected from the title and body text (:func:`ccus_kg.ingest.language.detect`).
     ``data`` is the front matter mapping as parsed (JSON or YAML); ``body`` the Markdown below it.
     ``body_line`` is the 1-based line where the body starts (for error locations).
     """

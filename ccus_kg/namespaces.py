@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from . import iris
+from ccus_kg.identity import iris
 
 __all__ = [
     "Vocabulary", "CCUS", "ELI", "DCTERMS", "SKOS", "ORG", "PROV", "SCHEMA", "RDF", "RDFS",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from .errors import ResourceNotFound
+from ccus_kg.errors import ResourceNotFound
 
 __all__ = ["data_dir", "ontology_path", "queries_dir"]
 

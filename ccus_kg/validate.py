@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .graph import KnowledgeGraph
-from .resources import ontology_path
+from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.resources import ontology_path
 
 __all__ = ["ValidationResult", "ValidationReport", "validate", "load_shapes"]
 

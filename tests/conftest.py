@@ -28,7 +28,7 @@ def seed_build():
 
 @pytest.fixture(scope="session")
 def seed_graph(seed_build):
-    """The seeds' :class:`ccus_kg.graph.KnowledgeGraph`."""
+    """The seeds' :class:`ccus_kg.rdf.graph.KnowledgeGraph`."""
     return seed_build.graph
 
 

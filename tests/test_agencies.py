@@ -1,4 +1,4 @@
-"""Tests of :mod:`ccus_kg.agencies` and the authority file ``ontology/agencies.yaml``.
+"""Tests of :mod:`ccus_kg.identity.agencies` and the authority file ``ontology/agencies.yaml``.
 
 Identity rules checked: one agency per real-world body whatever the language or spelling
 (``工信部`` = ``工业和信息化部`` = MIIT); matching stays within the record's jurisdiction and its
@@ -16,9 +16,9 @@ from collections import defaultdict
 import pytest
 import yaml
 
-from ccus_kg import iris
-from ccus_kg.agencies import UNKNOWN_JURISDICTION, Agency, AgencyResolver, split_agencies
-from ccus_kg.jurisdictions import AuthorityFileError, JurisdictionResolver
+from ccus_kg.identity import iris
+from ccus_kg.identity.agencies import UNKNOWN_JURISDICTION, Agency, AgencyResolver, split_agencies
+from ccus_kg.identity.jurisdictions import AuthorityFileError, JurisdictionResolver
 from ccus_kg.resources import ontology_path
 
 from corpus import SEEDS, corpus_dir, front_matter

@@ -53,7 +53,7 @@ def test_corpus_build(corpus_build):
 def test_corpus_every_supersedes_and_cluster_entry_is_in_the_graph(corpus_build):
     from corpus import corpus_dir, front_matter
 
-    from ccus_kg import iris
+    from ccus_kg.identity import iris
 
     g = corpus_build.graph
     replaces = {(r["n"].value, r["o"].value) for r in g.query("SELECT ?n ?o WHERE { ?n dcterms:replaces ?o }")}

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import pytest
 
 from helpers import invoke
-from ccus_kg.graph import KnowledgeGraph
-from ccus_kg.queries import select
+from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.query.library import select
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

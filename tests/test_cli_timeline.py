@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ccus_kg.timeline_view import COLUMNS
+from ccus_kg.query.timeline import COLUMNS
 from helpers import invoke
 
 JS = "cn-js-industrial-decarb-2022"

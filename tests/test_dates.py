@@ -1,4 +1,4 @@
-"""Tests for ccus_kg.dates: every date form the inputs use, with its precision."""
+"""Tests for ccus_kg.ingest.dates: every date form the inputs use, with its precision."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ccus_kg.dates import DateSpan, DateValue, parse_date, parse_iso_date
+from ccus_kg.ingest.dates import DateSpan, DateValue, parse_date, parse_iso_date
 
 
 def lex(span: DateSpan | None) -> tuple[str, str | None, tuple[str, ...]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ccus_kg import iris
-from ccus_kg.events import PolicyTitleIndex, normalise_title
+from ccus_kg.identity import iris
+from ccus_kg.rdf.events import PolicyTitleIndex, normalise_title
 from ccus_kg.namespaces import XSD
 
 

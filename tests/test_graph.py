@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from ccus_kg.errors import InputError, UsageError
-from ccus_kg.graph import KnowledgeGraph, format_from_path
+from ccus_kg.rdf.graph import KnowledgeGraph, format_from_path
 
 
 @pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld"])

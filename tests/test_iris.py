@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from ccus_kg import iris
+from ccus_kg.identity import iris
 
 
 def test_readable_iris():

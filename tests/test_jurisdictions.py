@@ -1,4 +1,4 @@
-"""Tests of :mod:`ccus_kg.jurisdictions` and ``ontology/jurisdictions.yaml``.
+"""Tests of :mod:`ccus_kg.identity.jurisdictions` and ``ontology/jurisdictions.yaml``.
 
 Rules checked: codes are ISO 3166-1 alpha-2 / ISO 3166-2 (as known to pycountry) or EU / INTL;
 a subdivision's broader jurisdiction is its ISO 3166-2 parent (the country here); Chinese
@@ -17,7 +17,7 @@ import pycountry
 import pytest
 import yaml
 
-from ccus_kg.jurisdictions import (
+from ccus_kg.identity.jurisdictions import (
     EU, INTL, AuthorityFileError, Jurisdiction, JurisdictionResolver, normalize,
 )
 from ccus_kg.resources import ontology_path

@@ -1,4 +1,4 @@
-from ccus_kg.language import detect, han_ratio
+from ccus_kg.ingest.language import detect, han_ratio
 
 
 def test_detect_by_script():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ccus_kg.errors import InputError
-from ccus_kg.loader import load_paths, read_policy_text
+from ccus_kg.ingest.loader import load_paths, read_policy_text
 
 
 def test_seeds_are_four_policy_records_and_one_timeline(seeds_dir):

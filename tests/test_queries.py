@@ -15,7 +15,7 @@ import pytest
 
 from ccus_kg.build import build
 from ccus_kg.errors import QueryError
-from ccus_kg.queries import Query, bind, list_queries, load_query, render, select
+from ccus_kg.query.library import Query, bind, list_queries, load_query, render, select
 from helpers import write_synthetic
 
 ID = "https://w3id.org/ccus-kg/id/"
@@ -70,7 +70,7 @@ def test_declared_parameters():
 @pytest.mark.parametrize("name", QUERY_NAMES)
 def test_every_query_parses_and_runs_on_an_empty_graph(name):
     """Each query is valid SPARQL 1.1 (pyoxigraph parses it) with its required parameters bound."""
-    from ccus_kg.graph import KnowledgeGraph
+    from ccus_kg.rdf.graph import KnowledgeGraph
 
     q = load_query(name)
     sample = {"string": "CN", "date": "2023-01-01"}
@@ -529,7 +529,7 @@ def test_corpus_lineage_edges(corpus_build):
 
 
 def test_table_columns_align_for_chinese_text():
-    from ccus_kg.queries import pad, width
+    from ccus_kg.query.library import pad, width
 
     assert width("江苏省") == 6 and width("CN-JS") == 5
     assert pad("江苏", 6) == "江苏  " and width(pad("江苏省工信厅", 7)) == 7

@@ -1,4 +1,4 @@
-"""Tests for ccus_kg.timeline on the seed compilation and on small odd documents."""
+"""Tests for ccus_kg.ingest.timeline on the seed compilation and on small odd documents."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ccus_kg.dates import DateValue
-from ccus_kg.timeline import (
+from ccus_kg.ingest.dates import DateValue
+from ccus_kg.ingest.timeline import (
     TimelineDocument,
     TimelineItem,
     canonical_url,

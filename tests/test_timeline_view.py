@@ -1,4 +1,4 @@
-"""ccus_kg.timeline_view on the seeds: filters, the mixed-precision date window, and rendering.
+"""ccus_kg.query.timeline on the seeds: filters, the mixed-precision date window, and rendering.
 
 The seed timeline (seeds/002_…txt) lists Jiangsu events dated to the day (2019-03-21), the month
 (2019年4月 → 2019-04) or the year (2022); a workshop runs 2022-10-20 … 2022-10-25.  The three
@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from ccus_kg.timeline_view import COLUMNS, TimelineFilterError, events, render_events
+from ccus_kg.query.timeline import COLUMNS, TimelineFilterError, events, render_events
 
 JS = "cn-js-industrial-decarb-2022"
 MIIT = "cn-miit-industrial-plan-2022"

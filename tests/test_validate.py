@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ccus_kg.graph import KnowledgeGraph
+from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.validate import validate
 
 PREFIXES = """@prefix ccus: <https://w3id.org/ccus-kg/ontology#> . @prefix eli: <http://data.europa.eu/eli/ontology#> .

@@ -1,4 +1,4 @@
-"""Tests of ``ontology/vocabularies.ttl`` and :mod:`ccus_kg.vocabularies`.
+"""Tests of ``ontology/vocabularies.ttl`` and :mod:`ccus_kg.identity.vocabularies`.
 
 Shape checks read the Turtle file directly (pyoxigraph), independently of the index:
 W3C SKOS Reference (2009) §5.4 S14 (at most one ``skos:prefLabel`` per language tag; we
@@ -22,10 +22,10 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from ccus_kg import iris
+from ccus_kg.identity import iris
 from ccus_kg.errors import CcusKgError, ResourceNotFound
 from ccus_kg.resources import ontology_path
-from ccus_kg.vocabularies import SCHEMES, ConceptMatch, VocabularyIndex, normalise
+from ccus_kg.identity.vocabularies import SCHEMES, ConceptMatch, VocabularyIndex, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -353,7 +353,7 @@ def test_triples_are_the_whole_file(index: VocabularyIndex):
 
 
 def test_missing_vocabulary_file_raises_resource_not_found(monkeypatch):
-    import ccus_kg.vocabularies as vocabularies
+    import ccus_kg.identity.vocabularies as vocabularies
 
     monkeypatch.setattr(vocabularies, "VOCABULARY_FILE", "no-such-vocabulary.ttl")
     monkeypatch.setattr(VocabularyIndex, "_default", None)

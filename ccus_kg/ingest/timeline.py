@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-from .dates import DateSpan, DateValue, parse_date, parse_iso_date
-from .model import Problem
+from ccus_kg.ingest.dates import DateSpan, DateValue, parse_date, parse_iso_date
+from ccus_kg.model import Problem
 
 __all__ = [
     "SourceLink",

@@ -30,10 +30,10 @@ from typing import Any, Mapping
 
 import pyoxigraph as ox
 
-from .errors import QueryError
-from .graph import KnowledgeGraph
-from .namespaces import PREFIXES
-from .resources import queries_dir
+from ccus_kg.errors import QueryError
+from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.namespaces import PREFIXES
+from ccus_kg.resources import queries_dir
 
 __all__ = ["Param", "Query", "list_queries", "load_query", "bind", "select", "render", "python_value"]
 

@@ -1,6 +1,6 @@
 """Convert timeline compilations into RDF events (pure: parsed documents in, quads out).
 
-Each real event (items merged by :func:`ccus_kg.timeline.merge_events`) becomes one
+Each real event (items merged by :func:`ccus_kg.ingest.timeline.merge_events`) becomes one
 ``ccus:TimelineEvent`` / ``schema:Event`` with every name it was listed under, its date typed
 by precision (``xsd:date`` / ``xsd:gYearMonth`` / ``xsd:gYear``), its place as a jurisdiction
 (``schema:location``) with the place text kept, the agencies named as responsible
@@ -18,13 +18,13 @@ from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-from . import iris
-from .convert import IdentityContext
-from .jurisdictions import Jurisdiction
-from .model import PolicyRecord, Problem
-from .namespaces import CCUS, DCTERMS, PROV, SCHEMA, XSD
-from .timeline import MergedEvent, TimelineDocument, canonical_url, merge_events
-from .triples import Emitter, date_literal, node
+from ccus_kg.identity import iris
+from ccus_kg.rdf.policies import IdentityContext
+from ccus_kg.identity.jurisdictions import Jurisdiction
+from ccus_kg.model import PolicyRecord, Problem
+from ccus_kg.namespaces import CCUS, DCTERMS, PROV, SCHEMA, XSD
+from ccus_kg.ingest.timeline import MergedEvent, TimelineDocument, canonical_url, merge_events
+from ccus_kg.rdf.triples import Emitter, date_literal, node
 
 __all__ = ["PolicyTitleIndex", "convert_timelines", "normalise_title"]
 

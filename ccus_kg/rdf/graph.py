@@ -17,9 +17,9 @@ from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from .errors import InputError, UsageError
-from .files import atomic_writer
-from .namespaces import PREFIXES
+from ccus_kg.errors import InputError, UsageError
+from ccus_kg.files import atomic_writer
+from ccus_kg.namespaces import PREFIXES
 
 __all__ = ["KnowledgeGraph", "FORMATS", "format_from_path"]
 

@@ -41,10 +41,10 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from . import iris
-from .errors import CcusKgError
-from .namespaces import CCUS, RDF, SKOS
-from .resources import ontology_path
+from ccus_kg.identity import iris
+from ccus_kg.errors import CcusKgError
+from ccus_kg.namespaces import CCUS, RDF, SKOS
+from ccus_kg.resources import ontology_path
 
 __all__ = ["ConceptMatch", "VocabularyIndex", "SCHEMES", "VOCABULARY_FILE", "normalise"]
 

@@ -20,14 +20,14 @@ from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-from . import iris
-from .agencies import Agency, AgencyResolver
-from .dates import DateValue, parse_date, parse_iso_date
-from .jurisdictions import Jurisdiction, JurisdictionResolver
-from .model import PolicyRecord, Problem
-from .namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
-from .triples import Emitter, date_literal, node
-from .vocabularies import VocabularyIndex
+from ccus_kg.identity import iris
+from ccus_kg.identity.agencies import Agency, AgencyResolver
+from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
+from ccus_kg.identity.jurisdictions import Jurisdiction, JurisdictionResolver
+from ccus_kg.model import PolicyRecord, Problem
+from ccus_kg.namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
+from ccus_kg.rdf.triples import Emitter, date_literal, node
+from ccus_kg.identity.vocabularies import VocabularyIndex
 
 __all__ = ["IdentityContext", "Conversion", "convert_records", "emit_jurisdiction", "emit_agency"]
 

@@ -13,9 +13,9 @@ import io
 import json
 from typing import Any
 
-from .dates import DateValue, parse_iso_date
-from .errors import CcusKgError
-from .queries import select
+from ccus_kg.ingest.dates import DateValue, parse_iso_date
+from ccus_kg.errors import CcusKgError
+from ccus_kg.query.library import select
 
 __all__ = ["TimelineFilterError", "events", "render_events", "COLUMNS"]
 

@@ -6,7 +6,7 @@ not its name:
 * **policy record** — Markdown whose first line is ``---`` followed by front matter (a JSON
   object or a YAML mapping) closed by another ``---`` line, then the body text;
 * **timeline compilation** — Markdown with ``## 节点: YYYY-MM-DD`` node headings
-  (:func:`ccus_kg.timeline.looks_like_timeline`);
+  (:func:`ccus_kg.ingest.timeline.looks_like_timeline`);
 * anything else is reported (``unknown-kind``) and skipped.
 
 A file that cannot be read or parsed becomes a :class:`~ccus_kg.model.Problem` naming the file,
@@ -24,9 +24,9 @@ from typing import Any, Iterable, Iterator
 import yaml
 from frontmatter.default_handlers import BaseHandler
 
-from .language import detect
-from .model import PolicyRecord, Problem
-from .timeline import TimelineDocument, looks_like_timeline, parse_timeline
+from ccus_kg.ingest.language import detect
+from ccus_kg.model import PolicyRecord, Problem
+from ccus_kg.ingest.timeline import TimelineDocument, looks_like_timeline, parse_timeline
 
 __all__ = ["LoadResult", "load_paths", "read_policy_text", "FrontMatterHandler", "MAX_FILE_BYTES"]
 
@@ -105,7 +105,7 @@ def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | 
     :class:`ccus_kg.errors.InputError` (with the 1-based line) when the front matter is not
     closed, is not valid JSON/YAML, is not a mapping, or has no ``id``.
     """
-    from .errors import InputError
+    from ccus_kg.errors import InputError
 
     lines = text.split("\n")
     closing = next((i for i in range(1, len(lines)) if _HANDLER.FM_BOUNDARY.fullmatch(lines[i])), None)
@@ -170,7 +170,7 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
             try:
                 record = read_policy_text(stripped, shown, key=key, folder_lang=_language_from_folder(path))
             except Exception as exc:  # InputError carries the location; anything else is reported too
-                from .errors import InputError
+                from ccus_kg.errors import InputError
 
                 if isinstance(exc, InputError):
                     line = exc.line + offset if exc.line else None

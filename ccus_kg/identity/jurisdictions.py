@@ -36,8 +36,8 @@ from typing import Any, Literal
 import pycountry
 import yaml
 
-from .errors import CcusKgError
-from .resources import ontology_path
+from ccus_kg.errors import CcusKgError
+from ccus_kg.resources import ontology_path
 
 __all__ = [
     "Jurisdiction", "JurisdictionDecision", "JurisdictionResolver", "JurisdictionKind",
@@ -65,7 +65,7 @@ class AuthorityFileError(CcusKgError, ValueError):
 
 
 # --------------------------------------------------------------------------------------
-# Text normalisation shared with :mod:`ccus_kg.agencies`
+# Text normalisation shared with :mod:`ccus_kg.identity.agencies`
 # --------------------------------------------------------------------------------------
 
 _PUNCT = str.maketrans({

@@ -6,11 +6,11 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from . import iris
-from .dates import DateValue
-from .language import detect
-from .model import Problem
-from .namespaces import CCUS, RDF, RDFS, XSD
+from ccus_kg.identity import iris
+from ccus_kg.ingest.dates import DateValue
+from ccus_kg.ingest.language import detect
+from ccus_kg.model import Problem
+from ccus_kg.namespaces import CCUS, RDF, RDFS, XSD
 
 __all__ = ["Emitter", "node", "text_literal", "date_literal"]
 

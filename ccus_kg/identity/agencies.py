@@ -12,7 +12,7 @@ Matching rules (in order):
 
 1. the field is split on ``/ ／ 、 ; ；`` and ``|`` into parts, except where the joined text is
    itself a listed name (``ISO/TC 265``);
-2. each part is folded by :func:`~ccus_kg.jurisdictions.normalize` (NFKC, case fold,
+2. each part is folded by :func:`~ccus_kg.identity.jurisdictions.normalize` (NFKC, case fold,
    full-width → half-width, spaces collapsed); a trailing bracketed acronym is dropped and tried on its own
    (``日本经济产业省 (METI)`` → ``日本经济产业省``, then ``METI``); a name of the record's own
    jurisdiction is stripped from the start or end (``US DOE``, ``METI Japan``, ``沙特能源部``,
@@ -38,12 +38,12 @@ from typing import Any, Literal
 
 import yaml
 
-from . import iris
-from .jurisdictions import (
+from ccus_kg.identity import iris
+from ccus_kg.identity.jurisdictions import (
     EU, INTL, UNKNOWN, AuthorityFileError, Jurisdiction, JurisdictionResolver, has_han, normalize,
     strip_forms,
 )
-from .resources import ontology_path
+from ccus_kg.resources import ontology_path
 
 __all__ = ["Agency", "AgencyDecision", "AgencyResolver", "Rule", "UNKNOWN_JURISDICTION", "split_agencies"]
 
@@ -138,7 +138,7 @@ class AgencyResolver:
     """Resolve raw issuing-agency fields against the authority file ``ontology/agencies.yaml``.
 
     ``data`` maps a jurisdiction code to ``{key: {en, zh, acronym, aliases, parent, wikidata}}``.
-    Raises :class:`~ccus_kg.jurisdictions.AuthorityFileError` for an unknown jurisdiction
+    Raises :class:`~ccus_kg.identity.jurisdictions.AuthorityFileError` for an unknown jurisdiction
     code, a key that is not a slug, a parent that is not listed, a malformed QID, or two
     bodies of one jurisdiction sharing a name.
     """
