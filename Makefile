@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 CORPUS ?= ../shared/corpus/policy-hub-2026-03
 OUT    ?= build
 
-.PHONY: run test corpus bench docs clean install
+.PHONY: run test lint corpus bench docs clean install
 
 $(BIN)/ccus-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	@touch $@
 
 install: $(BIN)/ccus-kg
@@ -32,6 +32,11 @@ run: install
 ## make test: the test suite (the same command CI runs)
 test: install
 	$(BIN)/python -m pytest -q
+
+## make lint: ruff (pyflakes, bugbear, import order, pyupgrade) and mypy on the package
+lint: install
+	$(BIN)/ruff check ccus_kg tests benchmarks
+	$(BIN)/mypy
 
 ## make corpus: build the real CCUS Policy Hub corpus (exit 1 = data does not conform; still written)
 corpus: install

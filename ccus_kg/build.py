@@ -10,23 +10,25 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
 from ccus_kg import __version__
-from ccus_kg.identity import iris
-from ccus_kg.rdf.policies import IdentityContext, convert_records, emit_identities
-from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.files import write_text_atomic
-from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.identity import iris
 from ccus_kg.ingest.loader import load_paths
 from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS
+from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
+from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.rdf.policies import IdentityContext, convert_records, emit_identities
 from ccus_kg.rdf.triples import Emitter, node
-from ccus_kg.validate import ValidationReport, validate as shacl_validate
+from ccus_kg.validate import ValidationReport
+from ccus_kg.validate import validate as shacl_validate
 
 __all__ = ["BuildResult", "build", "report_dict", "write_report"]
 

@@ -94,7 +94,8 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     Example:
       ccus-kg build ../shared/corpus/policy-hub-2026-03 -o build/corpus.ttl --report build/corpus-report.json
     """
-    from ccus_kg.build import build as run_build, write_report
+    from ccus_kg.build import build as run_build
+    from ccus_kg.build import write_report
     from ccus_kg.resources import data_dir
 
     if not paths:
@@ -296,7 +297,8 @@ def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
       ccus-kg timeline --jurisdiction CN-JS --from 2022 --to 2022-12
       ccus-kg timeline --policy cn-js-industrial-decarb-2022
     """
-    from ccus_kg.query.timeline import TimelineFilterError, events, render_events
+    from ccus_kg.errors import TimelineFilterError
+    from ccus_kg.query.timeline import events, render_events
 
     kg = _load_graph(graph)
     try:

@@ -7,7 +7,10 @@ conform to the SHACL shapes is data (see :mod:`ccus_kg.validate`), not an except
 
 from __future__ import annotations
 
-__all__ = ["CcusKgError", "InputError", "UsageError", "QueryError", "ResourceNotFound"]
+__all__ = [
+    "CcusKgError", "InputError", "UsageError", "QueryError", "ResourceNotFound", "AuthorityFileError",
+    "TimelineFilterError", "OutputError",
+]
 
 
 class CcusKgError(Exception):
@@ -40,3 +43,15 @@ class QueryError(CcusKgError):
 
 class ResourceNotFound(CcusKgError):
     """A packaged resource (ontology file, query) cannot be found."""
+
+
+class AuthorityFileError(CcusKgError, ValueError):
+    """A packaged data file (``jurisdictions.yaml``, ``agencies.yaml``) is malformed."""
+
+
+class TimelineFilterError(CcusKgError, ValueError):
+    """A ``--from``/``--to`` bound of a timeline filter is not a date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``)."""
+
+
+class OutputError(CcusKgError):
+    """An output cannot be written as asked: an unknown format or file suffix (CLI exit code 2)."""

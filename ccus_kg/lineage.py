@@ -11,8 +11,9 @@ Edges: ``kind="replaces"`` from the newer to the older policy (``dcterms:replace
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 

@@ -101,7 +101,7 @@ def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None) ->
     sh = rdflib.Namespace(SH)
     results: list[ValidationResult] = []
     for r in results_graph.subjects(rdflib.RDF.type, sh.ValidationResult):
-        def one(p):
+        def one(p, r=r):
             return results_graph.value(r, p)
 
         value = one(sh.value)

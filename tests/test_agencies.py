@@ -15,13 +15,13 @@ from collections import defaultdict
 
 import pytest
 import yaml
+from corpus import SEEDS, corpus_dir, front_matter
 
+from ccus_kg.errors import AuthorityFileError
 from ccus_kg.identity import iris
 from ccus_kg.identity.agencies import UNKNOWN_JURISDICTION, Agency, AgencyResolver, split_agencies
-from ccus_kg.identity.jurisdictions import AuthorityFileError, JurisdictionResolver
+from ccus_kg.identity.jurisdictions import JurisdictionResolver
 from ccus_kg.resources import ontology_path
-
-from corpus import SEEDS, corpus_dir, front_matter
 
 
 @pytest.fixture(scope="module")
@@ -309,7 +309,7 @@ def test_every_corpus_source_is_in_the_authority_file(ar, jr):
 @pytest.mark.corpus
 def test_ministry_of_energy_records_of_the_corpus(ar, jr):
     seen = defaultdict(set)
-    for path, data in _records(sorted(corpus_dir().glob("*/*.md"))):
+    for _path, data in _records(sorted(corpus_dir().glob("*/*.md"))):
         for d in _decisions_of(ar, jr, data):
             if d.part == "Ministry of Energy":
                 seen[(d.agency.jurisdiction, d.agency.key)].add(data["id"])

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from helpers import invoke
-from ccus_kg.rdf.graph import KnowledgeGraph
+
 from ccus_kg.query.library import select
+from ccus_kg.rdf.graph import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -6,7 +6,6 @@ import json
 
 import pyoxigraph as ox
 import pytest
-
 from helpers import invoke
 
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}

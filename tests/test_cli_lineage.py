@@ -15,9 +15,9 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from helpers import invoke, usage_error, write_synthetic
 
 from ccus_kg.build import build
-from helpers import invoke, usage_error, write_synthetic
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import invoke, usage_error
 
 BIN = Path(sys.executable).parent

@@ -7,9 +7,9 @@ import io
 import json
 
 import pytest
+from helpers import invoke
 
 from ccus_kg.query.timeline import COLUMNS
-from helpers import invoke
 
 JS = "cn-js-industrial-decarb-2022"
 MIIT = "cn-miit-industrial-plan-2022"

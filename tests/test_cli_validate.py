@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import invoke
 
 PREFIXES = """@prefix ccus: <https://w3id.org/ccus-kg/ontology#> .

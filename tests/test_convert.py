@@ -7,8 +7,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from ccus_kg.identity import iris
 from ccus_kg.build import build
+from ccus_kg.identity import iris
 from ccus_kg.namespaces import CCUS, DCTERMS, ELI, SKOS, XSD
 
 MIIT = "cn-miit-industrial-plan-2022"

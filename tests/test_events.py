@@ -5,8 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from ccus_kg.identity import iris
-from ccus_kg.rdf.events import PolicyTitleIndex, normalise_title
 from ccus_kg.namespaces import XSD
+from ccus_kg.rdf.events import PolicyTitleIndex
+from ccus_kg.text import fold_title
 
 
 def _events(graph):
@@ -64,7 +65,7 @@ def test_responsible_bodies_become_organizers(seed_graph, seed_build):
 
 
 def test_title_matching_rules():
-    index = PolicyTitleIndex({normalise_title("江苏省碳达峰实施方案"): {"js-peak"}, normalise_title("Short"): {"s"}})
+    index = PolicyTitleIndex({fold_title("江苏省碳达峰实施方案"): {"js-peak"}, fold_title("Short"): {"s"}})
     assert index.match("《江苏省碳达峰实施方案》") == ({"js-peak"}, "exact")
     assert index.match("江苏省碳达峰实施方案(2022年版)") == ({"js-peak"}, "contains")
     assert index.match("Shorter title") == (set(), "")  # too short to link on containment

@@ -16,13 +16,17 @@ from collections import defaultdict
 import pycountry
 import pytest
 import yaml
+from corpus import SEEDS, corpus_dir, front_matter
 
+from ccus_kg.errors import AuthorityFileError
 from ccus_kg.identity.jurisdictions import (
-    EU, INTL, AuthorityFileError, Jurisdiction, JurisdictionResolver, normalize,
+    EU,
+    INTL,
+    Jurisdiction,
+    JurisdictionResolver,
 )
 from ccus_kg.resources import ontology_path
-
-from corpus import SEEDS, corpus_dir, front_matter
+from ccus_kg.text import fold_name
 
 #: Sub-national corpus records (en and zh files alike) and the ISO 3166-2 code they must get.
 SUBNATIONAL = {
@@ -187,11 +191,11 @@ def test_from_name_unknown(r, text):
     assert r.from_name(text) is None
 
 
-def test_normalize():
-    assert normalize("  ＵＳＡ （DOE）  ") == "usa (doe)"
-    assert normalize("U.S.  Department") == "us department"
-    assert normalize("Türkiye") == "turkiye"
-    assert normalize("Puro.earth") == "puro.earth"
+def test_fold_name():
+    assert fold_name("  ＵＳＡ （DOE）  ") == "usa (doe)"
+    assert fold_name("U.S.  Department") == "us department"
+    assert fold_name("Türkiye") == "turkiye"
+    assert fold_name("Puro.earth") == "puro.earth"
 
 
 # --------------------------------------------------------------------------------------
@@ -299,7 +303,7 @@ def test_for_place_none(r, text):
 @pytest.mark.corpus
 def test_every_corpus_country_resolves_to_an_iso_code_or_eu_intl(r):
     seen = defaultdict(list)
-    for path, data in _records(sorted(corpus_dir().glob("*/*.md"))):
+    for _path, data in _records(sorted(corpus_dir().glob("*/*.md"))):
         seen[data.get("country")].append(data["id"])
     assert seen
     for country, ids in seen.items():
@@ -353,7 +357,7 @@ def test_en_and_zh_files_of_an_id_get_the_same_jurisdiction(r):
 @pytest.mark.corpus
 def test_every_jurisdiction_used_has_a_wikidata_qid(r):
     used = set()
-    for path, data in _records([*sorted(corpus_dir().glob("*/*.md")), *sorted(SEEDS.glob("00[0134]_*.txt"))]):
+    for _path, data in _records([*sorted(corpus_dir().glob("*/*.md")), *sorted(SEEDS.glob("00[0134]_*.txt"))]):
         for j in r.chain(_decide(r, data).jurisdiction.code):
             used.add(j.code)
     missing = sorted(code for code in used - {INTL} if not r.get(code).wikidata)

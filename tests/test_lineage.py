@@ -11,12 +11,12 @@ import json
 
 import networkx as nx
 import pytest
+from helpers import write_synthetic
 
 from ccus_kg.build import build
 from ccus_kg.errors import UsageError
 from ccus_kg.lineage import OUTPUT_SUFFIXES, chains, from_graph, lineage_graph, neighbourhood, replacement_graph, write
 from ccus_kg.query.library import select
-from helpers import write_synthetic
 
 CLUSTER = "cluster:Synthetic Storage Rules"
 OTHER = "cluster:Other Cluster"

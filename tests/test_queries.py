@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import write_synthetic
 
 from ccus_kg.build import build
 from ccus_kg.errors import QueryError
 from ccus_kg.query.library import Query, bind, list_queries, load_query, render, select
-from helpers import write_synthetic
 
 ID = "https://w3id.org/ccus-kg/id/"
 QUERY_NAMES = [
@@ -529,7 +529,7 @@ def test_corpus_lineage_edges(corpus_build):
 
 
 def test_table_columns_align_for_chinese_text():
-    from ccus_kg.query.library import pad, width
+    from ccus_kg.query.results import pad, width
 
     assert width("江苏省") == 6 and width("CN-JS") == 5
     assert pad("江苏", 6) == "江苏  " and width(pad("江苏省工信厅", 7)) == 7

@@ -1,4 +1,4 @@
-"""Tests for ccus_kg.ingest.timeline on the seed compilation and on small odd documents."""
+"""Tests for ccus_kg.ingest.timeline_parser and timeline_merge on the seed compilation and on small odd documents."""
 
 from __future__ import annotations
 
@@ -8,14 +8,9 @@ from pathlib import Path
 import pytest
 
 from ccus_kg.ingest.dates import DateValue
-from ccus_kg.ingest.timeline import (
-    TimelineDocument,
-    TimelineItem,
-    canonical_url,
-    looks_like_timeline,
-    merge_events,
-    parse_timeline,
-)
+from ccus_kg.ingest.timeline_merge import merge_events
+from ccus_kg.ingest.timeline_model import TimelineDocument, TimelineItem, canonical_url
+from ccus_kg.ingest.timeline_parser import looks_like_timeline, parse_timeline
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "seeds" / "002_09cfd2b4524fa4a1.txt"

@@ -13,7 +13,8 @@ import json
 
 import pytest
 
-from ccus_kg.query.timeline import COLUMNS, TimelineFilterError, events, render_events
+from ccus_kg.errors import TimelineFilterError
+from ccus_kg.query.timeline import COLUMNS, events, render_events
 
 JS = "cn-js-industrial-decarb-2022"
 MIIT = "cn-miit-industrial-plan-2022"

@@ -22,10 +22,11 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from ccus_kg.identity import iris
 from ccus_kg.errors import CcusKgError, ResourceNotFound
+from ccus_kg.identity import iris
+from ccus_kg.identity.vocabularies import SCHEMES, ConceptMatch, VocabularyIndex
 from ccus_kg.resources import ontology_path
-from ccus_kg.identity.vocabularies import SCHEMES, ConceptMatch, VocabularyIndex, normalise
+from ccus_kg.text import fold_label
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -143,7 +144,7 @@ def _assert_all_known(index: VocabularyIndex, seen: dict[str, dict[str, list[str
     labels = _labels_by_scheme()
     unlabelled = [
         f"{scheme}: {raw!r}" for scheme, values in seen.items() for raw in values
-        if normalise(raw) not in labels[scheme]
+        if fold_label(raw) not in labels[scheme]
     ]
     assert not unlabelled, "raw values not carried as prefLabel/altLabel/notation:\n" + "\n".join(unlabelled)
 
@@ -171,7 +172,7 @@ def _labels_by_scheme() -> dict[str, set[str]]:
         props = GRAPH[subject]
         scheme = props[SKOS + "inScheme"][0].value.rsplit("/", 1)[1]
         for p in ("prefLabel", "altLabel", "notation"):
-            labels[scheme].update(normalise(o.value) for o in props[SKOS + p])
+            labels[scheme].update(fold_label(o.value) for o in props[SKOS + p])
     return labels
 
 

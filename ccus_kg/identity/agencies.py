@@ -12,7 +12,7 @@ Matching rules (in order):
 
 1. the field is split on ``/ ／ 、 ; ；`` and ``|`` into parts, except where the joined text is
    itself a listed name (``ISO/TC 265``);
-2. each part is folded by :func:`~ccus_kg.identity.jurisdictions.normalize` (NFKC, case fold,
+2. each part is folded by :func:`~ccus_kg.text.fold_name` (NFKC, case fold,
    full-width → half-width, spaces collapsed); a trailing bracketed acronym is dropped and tried on its own
    (``日本经济产业省 (METI)`` → ``日本经济产业省``, then ``METI``); a name of the record's own
    jurisdiction is stripped from the start or end (``US DOE``, ``METI Japan``, ``沙特能源部``,
@@ -38,12 +38,11 @@ from typing import Any, Literal
 
 import yaml
 
+from ccus_kg.errors import AuthorityFileError
 from ccus_kg.identity import iris
-from ccus_kg.identity.jurisdictions import (
-    EU, INTL, UNKNOWN, AuthorityFileError, Jurisdiction, JurisdictionResolver, has_han, normalize,
-    strip_forms,
-)
+from ccus_kg.identity.jurisdictions import EU, INTL, UNKNOWN, Jurisdiction, JurisdictionResolver
 from ccus_kg.resources import ontology_path
+from ccus_kg.text import fold_name, has_han, strip_forms
 
 __all__ = ["Agency", "AgencyDecision", "AgencyResolver", "Rule", "UNKNOWN_JURISDICTION", "split_agencies"]
 
@@ -138,7 +137,7 @@ class AgencyResolver:
     """Resolve raw issuing-agency fields against the authority file ``ontology/agencies.yaml``.
 
     ``data`` maps a jurisdiction code to ``{key: {en, zh, acronym, aliases, parent, wikidata}}``.
-    Raises :class:`~ccus_kg.identity.jurisdictions.AuthorityFileError` for an unknown jurisdiction
+    Raises :class:`~ccus_kg.errors.AuthorityFileError` for an unknown jurisdiction
     code, a key that is not a slug, a parent that is not listed, a malformed QID, or two
     bodies of one jurisdiction sharing a name.
     """
@@ -222,7 +221,7 @@ class AgencyResolver:
                                          (agency.acronym or "", "acronym")]
         named += [(a, "alias") for a in agency.alt_labels]
         for text, rule in named:
-            norm = normalize(text)
+            norm = fold_name(text)
             if not norm:
                 continue
             direct = [norm]
@@ -263,7 +262,7 @@ class AgencyResolver:
 
     def is_name(self, text: str) -> bool:
         """True when ``text`` is, after normalisation, a listed name of some agency."""
-        return normalize(text) in self._all_forms
+        return fold_name(text) in self._all_forms
 
     def resolve(self, raw: str, jurisdiction: Jurisdiction | None,
                 resolver: JurisdictionResolver) -> list[AgencyDecision]:
@@ -324,7 +323,7 @@ class AgencyResolver:
     def _variants(part: str, forms: Iterable[str]) -> list[str]:
         """Normalised look-up keys of ``part``, most literal first."""
         forms = tuple(forms)
-        norm = normalize(part)
+        norm = fold_name(part)
         out = [norm]
         m = _BRACKETED.match(norm)
         base = inner = None
@@ -372,7 +371,7 @@ def _pick(entries: list[_Entry] | None) -> tuple[Agency, Rule] | None:
         return None
     rules = [e.rule for e in top]
     rule = next(r for r in ("name", "alias", "acronym") if r in rules)
-    return top[0].agency, rule  # type: ignore[return-value]
+    return top[0].agency, rule
 
 
 @cache

@@ -10,9 +10,8 @@ Every jurisdiction is identified by a code:
 * ``"INTL"``, our own code for international records (UN bodies, ISO, crediting programmes),
   for which ISO 3166 has no code.
 
-Names and codes come from :mod:`pycountry` (the Debian *iso-codes* data): English names from
-the ISO 3166-1 / 3166-2 tables, Chinese names from the ``iso3166-1`` / ``iso3166-2`` gettext
-catalogues (locale ``zh_CN``).  ``ontology/jurisdictions.yaml`` adds only what no library knows:
+Names and codes come from ISO 3166 through :mod:`ccus_kg.identity.gazetteer`.
+``ontology/jurisdictions.yaml`` adds only what no library knows:
 preferred labels where pycountry's read badly (``"Korea, Republic of"``, ``"Jiangsu Sheng"``),
 aliases seen in the data (``韩国``, ``国际``, ``欧盟``), Wikidata QIDs (``skos:exactMatch wd:…``),
 and the hints that place a record in a subdivision (id prefixes, agency and title patterns).
@@ -24,10 +23,8 @@ see ``docs/MODEL.md`` for how a jurisdiction appears in the graph.
 
 from __future__ import annotations
 
-import gettext
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,142 +33,19 @@ from typing import Any, Literal
 import pycountry
 import yaml
 
-from ccus_kg.errors import CcusKgError
+from ccus_kg.errors import AuthorityFileError
+from ccus_kg.identity.gazetteer import EU, INTL, UNKNOWN, Jurisdiction, JurisdictionKind, iso_jurisdiction
 from ccus_kg.resources import ontology_path
+from ccus_kg.text import ends_with_word, fold_name, has_han, starts_with_word, strip_forms
 
 __all__ = [
     "Jurisdiction", "JurisdictionDecision", "JurisdictionResolver", "JurisdictionKind",
-    "Evidence", "AuthorityFileError", "normalize", "has_han", "strip_forms", "EU", "INTL", "UNKNOWN",
+    "Evidence", "AuthorityFileError", "EU", "INTL", "UNKNOWN",
 ]
 
-JurisdictionKind = Literal["country", "subdivision", "supranational", "international", "unknown"]
 Evidence = Literal["country", "id-prefix", "agency", "title", "unresolved"]
 
-#: Code of the European Union (ISO 3166-1 exceptionally reserved code element).
-EU = "EU"
-#: Our code for international / supranational-standard records (no ISO code exists).
-INTL = "INTL"
-#: Placeholder for "jurisdiction not known" (e.g. of an unresolved agency of a record whose
-#: country did not resolve): the ISO 3166-1 user-assigned code element ZZ, Unicode CLDR's
-#: "Unknown Region".  :meth:`JurisdictionResolver.get` knows it (kind ``"unknown"``);
-#: no name, record or place ever resolves to it.
-UNKNOWN = "ZZ"
-
 _DATA_FILE = "jurisdictions.yaml"
-
-
-class AuthorityFileError(CcusKgError, ValueError):
-    """A packaged data file (``jurisdictions.yaml``, ``agencies.yaml``) is malformed."""
-
-
-# --------------------------------------------------------------------------------------
-# Text normalisation shared with :mod:`ccus_kg.identity.agencies`
-# --------------------------------------------------------------------------------------
-
-_PUNCT = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "\u30fb": " ", "\u00b7": " ", "\u3000": " ", "\u3014": "(", "\u3015": ")", "\u3010": "(",
-    "\u3011": ")", "\u300a": "", "\u300b": "", "\u300c": "", "\u300d": "", "\u3001": ",",
-    "\u3002": ".",
-})
-_INITIAL_DOT = re.compile(r"(?<![a-z])([a-z])\.")
-_SPACES = re.compile(r"\s+")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_END = re.compile(r"[0-9a-z]$")
-_LATIN_START = re.compile(r"^[0-9a-z]")
-
-
-def normalize(text: str) -> str:
-    """Fold ``text`` for matching names: a new string, never raises.
-
-    NFKC (full-width letters, digits and punctuation become half-width: ``（`` → ``(``),
-    CJK punctuation mapped to ASCII, case folded, Latin diacritics dropped (``Türkiye`` →
-    ``turkiye``), dots of initials dropped (``U.S.`` → ``us``), runs of white space collapsed,
-    and leading/trailing spaces and ``,;:-`` stripped.
-    """
-    s = unicodedata.normalize("NFKC", str(text)).translate(_PUNCT).casefold()
-    s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
-    s = unicodedata.normalize("NFC", s)
-    s = _INITIAL_DOT.sub(r"\1", s)
-    s = _SPACES.sub(" ", s)
-    return s.strip(" ,;:-_")
-
-
-def has_han(text: str) -> bool:
-    """True when ``text`` contains a Han (Chinese) character."""
-    return bool(_HAN.search(text or ""))
-
-
-def _starts_with(text: str, prefix: str) -> bool:
-    """``text`` (normalised) begins with ``prefix`` (normalised) at a word boundary."""
-    if not prefix or not text.startswith(prefix):
-        return False
-    if len(text) == len(prefix):
-        return True
-    if _LATIN_END.search(prefix) and _LATIN_START.search(text[len(prefix):]):
-        return False
-    return True
-
-
-def _ends_with(text: str, suffix: str) -> bool:
-    """``text`` (normalised) ends with ``suffix`` (normalised) at a word boundary."""
-    if not suffix or not text.endswith(suffix):
-        return False
-    if len(text) == len(suffix):
-        return True
-    head = text[: -len(suffix)]
-    return not (_LATIN_START.search(suffix) and _LATIN_END.search(head))
-
-
-def strip_forms(text: str, forms: Iterable[str]) -> list[str]:
-    """Variants of normalised ``text`` with one name form removed as prefix or suffix.
-
-    ``forms`` are normalised names (``"saudi"``, ``"美国"``, ``"japan"``); a form is removed
-    from the start (``"us doe"`` → ``"doe"``), from the end (``"meti japan"`` → ``"meti"``) or
-    as a trailing ``"of <form>"`` (``"government of norway"`` → ``"government"``), at word
-    boundaries for Latin script.  Empty remainders are dropped; order follows ``forms``.
-    """
-    out: list[str] = []
-    for form in forms:
-        if not form or form == text:
-            continue
-        if _starts_with(text, form):
-            rest = text[len(form):]
-            rest = (rest[2:] if rest.startswith("'s") else rest).strip(" ,;:-_")
-            if rest:
-                out.append(rest)
-        for tail in (f"of {form}", f"of the {form}", form):
-            if _ends_with(text, tail):
-                head = text[: -len(tail)].strip(" ,;:-_(")
-                if head:
-                    out.append(head)
-                break
-    return list(dict.fromkeys(out))
-
-
-# --------------------------------------------------------------------------------------
-# Shapes
-# --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Jurisdiction:
-    """One jurisdiction node (``<id/jurisdiction/{code}>``).
-
-    ``code``: ISO 3166-1 alpha-2 (``"CN"``), ISO 3166-2 (``"CN-JS"``), ``"EU"`` or ``"INTL"``.
-    ``label_en`` / ``label_zh``: preferred labels (``skos:prefLabel``); ``alt_labels`` every
-    other name (``skos:altLabel``).  ``broader``: code of the parent — the country of a
-    subdivision (or its ISO 3166-2 parent subdivision where ISO defines one), None otherwise.
-    ``wikidata``: a Wikidata QID (``"Q148"``) or None.  ``kind``: what sort of node it is
-    (``"unknown"`` only for the placeholder :data:`UNKNOWN`, ``"ZZ"``).
-    """
-
-    code: str
-    label_en: str
-    label_zh: str
-    broader: str | None
-    wikidata: str | None
-    kind: JurisdictionKind
-    alt_labels: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,35 +63,6 @@ class JurisdictionDecision:
     evidence: Evidence
     detail: str
     raw_country: str
-
-
-# --------------------------------------------------------------------------------------
-# pycountry helpers
-# --------------------------------------------------------------------------------------
-
-@cache
-def _translation(domain: str) -> gettext.NullTranslations:
-    try:
-        return gettext.translation(domain, pycountry.LOCALES_DIR, languages=["zh_CN"])
-    except OSError:  # catalogue missing: no Chinese names from the library
-        return gettext.NullTranslations()
-
-
-def _zh(domain: str, name: str | None) -> str | None:
-    """Chinese name of an ISO 3166 English name, or None when the catalogue has none."""
-    if not name:
-        return None
-    out = _translation(domain).gettext(name)
-    return out if out and out != name else None
-
-
-def _unique(values: Iterable[str | None], *, exclude: Iterable[str | None] = ()) -> tuple[str, ...]:
-    skip = {v for v in exclude if v}
-    out: list[str] = []
-    for v in values:
-        if v and v not in skip and v not in out:
-            out.append(v)
-    return tuple(out)
 
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -325,44 +170,7 @@ class JurisdictionResolver:
         return found
 
     def _build(self, code: str) -> Jurisdiction:
-        if code == UNKNOWN:
-            return Jurisdiction(code=UNKNOWN, label_en="Unknown jurisdiction", label_zh="未知管辖区",
-                                broader=None, wikidata=None, kind="unknown", alt_labels=())
-        if code in self._special:
-            entry = self._special[code]
-            return Jurisdiction(
-                code=code, label_en=str(entry["label_en"]), label_zh=str(entry["label_zh"]),
-                broader=None, wikidata=entry.get("wikidata"),
-                kind=entry.get("kind", "international"),
-                alt_labels=_unique(entry.get("alt_labels") or ()),
-            )
-        if re.fullmatch(r"[A-Z]{2}", code):
-            country = pycountry.countries.get(alpha_2=code)
-            if country is None:
-                raise KeyError(code)
-            entry = self._countries.get(code, {})
-            name = country.name
-            official = getattr(country, "official_name", None)
-            common = getattr(country, "common_name", None)
-            label_en = entry.get("label_en") or common or name
-            label_zh = entry.get("label_zh") or _zh("iso3166-1", name) or label_en
-            alts = _unique(
-                [name, official, common, _zh("iso3166-1", name), _zh("iso3166-1", official),
-                 *(entry.get("alt_labels") or ())],
-                exclude=[label_en, label_zh])
-            return Jurisdiction(code=code, label_en=label_en, label_zh=label_zh, broader=None,
-                                wikidata=entry.get("wikidata"), kind="country", alt_labels=alts)
-        sub = pycountry.subdivisions.get(code=code) if "-" in code else None
-        if sub is None:
-            raise KeyError(code)
-        entry = self._subdivisions.get(code, {})
-        label_en = entry.get("label_en") or sub.name
-        label_zh = entry.get("label_zh") or _zh("iso3166-2", sub.name) or label_en
-        alts = _unique([sub.name, _zh("iso3166-2", sub.name), *(entry.get("alt_labels") or ())],
-                       exclude=[label_en, label_zh])
-        broader = sub.parent_code or sub.country_code
-        return Jurisdiction(code=code, label_en=label_en, label_zh=label_zh, broader=broader,
-                            wikidata=entry.get("wikidata"), kind="subdivision", alt_labels=alts)
+        return iso_jurisdiction(code, self._special.get(code), self._countries.get(code, {}), self._subdivisions.get(code, {}))
 
     def chain(self, code: str) -> tuple[Jurisdiction, ...]:
         """``code``'s jurisdiction followed by its broader ones (``CN-JS`` → ``(CN-JS, CN)``).
@@ -406,9 +214,9 @@ class JurisdictionResolver:
         ``"中国"``, ``"South Korea"``, ``"Republic of Korea"``, ``"韩国"``, ``"European Union"``,
         ``"欧盟"``, ``"International"``, ``"国际"``, ``"US"``, ``"USA"``, ``"U.S."``; also the
         subdivisions listed in the YAML (``"Jiangsu"``, ``"江苏省"``).  Matching is on text folded
-        by :func:`normalize` (case, spaces, full-width forms), a leading "the" ignored.
+        by :func:`~ccus_kg.text.fold_name` (case, spaces, full-width forms), a leading "the" ignored.
         """
-        key = normalize(text or "")
+        key = fold_name(text or "")
         if not key:
             return None
         index = self._names()
@@ -426,18 +234,18 @@ class JurisdictionResolver:
             for country in pycountry.countries:
                 j = self.get(country.alpha_2)
                 for form in (j.label_en, j.label_zh, *j.alt_labels, country.alpha_2, country.alpha_3):
-                    index.setdefault(normalize(form), j.code)
+                    index.setdefault(fold_name(form), j.code)
             for code in self._named_of:
                 for sub in pycountry.subdivisions.get(country_code=code) or ():
                     j = self.get(sub.code)
                     for form in (j.label_zh, *j.alt_labels):
                         if has_han(form):
-                            index.setdefault(normalize(form), j.code)
+                            index.setdefault(fold_name(form), j.code)
             # Data from the YAML wins over names derived from the library.
             for code in [*self._subdivisions, *self._countries, *self._special]:
                 j = self.get(code)
                 for form in (j.code, j.label_en, j.label_zh, *j.alt_labels):
-                    index[normalize(form)] = j.code
+                    index[fold_name(form)] = j.code
             self._name_index = index
         return self._name_index
 
@@ -503,7 +311,7 @@ class JurisdictionResolver:
             matches: dict[str, str] = {}
             for part in parts:
                 part = part.strip()
-                norm = normalize(part)
+                norm = fold_name(part)
                 stripped = [norm, *strip_forms(norm, self.name_forms(base.code))] if base else [norm]
                 for h in hints:
                     for pattern in getattr(h, attr):
@@ -512,8 +320,8 @@ class JurisdictionResolver:
                             break
                     else:
                         for name in h.names:
-                            if any(_starts_with(s, name) for s in stripped) or (
-                                    evidence == "agency" and any(_ends_with(s, f"of {name}") for s in stripped)):
+                            if any(starts_with_word(s, name) for s in stripped) or (
+                                    evidence == "agency" and any(ends_with_word(s, f"of {name}") for s in stripped)):
                                 matches.setdefault(h.code, f"names {name!r}")
                                 break
             if len(matches) == 1:
@@ -543,7 +351,7 @@ class JurisdictionResolver:
                 id_prefixes=tuple(str(p).lower() for p in entry.get("id_prefixes") or ()),
                 agency_patterns=tuple(re.compile(p, flags) for p in entry.get("agency_patterns") or ()),
                 title_patterns=tuple(re.compile(p, flags) for p in entry.get("title_patterns") or ()),
-                names=tuple(dict.fromkeys(normalize(n) for n in names)),
+                names=tuple(dict.fromkeys(fold_name(n) for n in names)),
             ))
             seen.add(code)
         if country in self._named_of:
@@ -556,7 +364,7 @@ class JurisdictionResolver:
                 names = [n for n in names if len(n) >= 2]
                 if names:
                     out.append(_Hints(code=sub.code, country=country, id_prefixes=(), agency_patterns=(),
-                                      title_patterns=(), names=tuple(dict.fromkeys(normalize(n) for n in names))))
+                                      title_patterns=(), names=tuple(dict.fromkeys(fold_name(n) for n in names))))
         result = tuple(out)
         self._hints_by_country[country] = result
         return result
@@ -573,7 +381,7 @@ class JurisdictionResolver:
         countries.  Known names are country names, the YAML subdivisions and their
         ``places``, and the Chinese names of every subdivision of ``named_subdivisions_of``.
         """
-        norm = normalize(text or "")
+        norm = fold_name(text or "")
         if not norm:
             return None
         pattern = self._places()
@@ -597,12 +405,12 @@ class JurisdictionResolver:
             def add(name: str | None, code: str | None, *, force: bool = False) -> None:
                 if not name or not _usable_name(name):
                     return
-                key = normalize(name)
+                key = fold_name(name)
                 if force or key not in names:
                     names[key] = code
 
-            for country in pycountry.countries:
-                j = self.get(country.alpha_2)
+            for iso_country in pycountry.countries:
+                j = self.get(iso_country.alpha_2)
                 for n in (j.label_en, j.label_zh, *j.alt_labels):
                     add(n, j.code)
             eu = self.get(EU)
@@ -629,7 +437,7 @@ class JurisdictionResolver:
 
 def _usable_name(name: str) -> bool:
     """A name long enough to match in free text: 2+ Han characters or 4+ Latin ones."""
-    n = normalize(name)
+    n = fold_name(name)
     if has_han(n):
         return len(n) >= 2
     return len(n) >= 4
@@ -640,11 +448,12 @@ def _name_forms(resolver: JurisdictionResolver, code: str) -> tuple[str, ...]:
     entry = resolver._entry(code)
     forms = [j.label_en, j.label_zh, *j.alt_labels, *(entry.get("adjectives") or ())]
     if j.kind == "country":
-        country = pycountry.countries.get(alpha_2=code)
-        forms += [country.alpha_2, country.alpha_3]
+        iso_country = pycountry.countries.get(alpha_2=code)
+        if iso_country is not None:
+            forms += [iso_country.alpha_2, iso_country.alpha_3]
     elif j.kind == "subdivision" and has_han(j.label_zh):
         forms.append(_ZH_TYPE_SUFFIX.sub("", j.label_zh))
-    normed = {normalize(f) for f in forms if f}
+    normed = {fold_name(f) for f in forms if f}
     normed.discard("")
     return tuple(sorted(normed, key=lambda f: (-len(f), f)))
 

@@ -16,7 +16,7 @@ this raw string name?"::
     True
 
 Matching is on ``skos:prefLabel``, ``skos:altLabel``, ``skos:hiddenLabel`` and
-``skos:notation`` (the concept key) after :func:`normalise`.  The vocabulary file is checked
+``skos:notation`` (the concept key) after :func:`~ccus_kg.text.fold_label`.  The vocabulary file is checked
 when it is loaded: a concept with no ``skos:inScheme``, or two concepts of one scheme
 sharing a normalised label (a raw value would be ambiguous), raise :class:`CcusKgError`.
 
@@ -32,21 +32,20 @@ status concept gives through ``ccus:inForceValue``.
 
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from ccus_kg.identity import iris
 from ccus_kg.errors import CcusKgError
+from ccus_kg.identity import iris
 from ccus_kg.namespaces import CCUS, RDF, SKOS
 from ccus_kg.resources import ontology_path
+from ccus_kg.text import fold_label
 
-__all__ = ["ConceptMatch", "VocabularyIndex", "SCHEMES", "VOCABULARY_FILE", "normalise"]
+__all__ = ["ConceptMatch", "VocabularyIndex", "SCHEMES", "VOCABULARY_FILE"]
 
 #: File name of the vocabularies under ``ontology/``.
 VOCABULARY_FILE = "vocabularies.ttl"
@@ -59,37 +58,6 @@ _IN_FORCE_VALUE = CCUS.inForceValue
 _LABELS = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.notation)
 _SCHEME_BASE = iris.BASE + "scheme/"
 _CONCEPT_BASE = iris.BASE + "concept/"
-
-# Punctuation NFKC leaves alone (CJK and typographic forms) -> ASCII; '_' and ideographic
-# space -> space.
-_PUNCT = str.maketrans({
-    "、": ",", "，": ",", "。": ".", "：": ":", "；": ";", "（": "(", "）": ")", "／": "/",
-    "【": "[", "】": "]", "〔": "(", "〕": ")", "「": '"', "」": '"', "『": '"', "』": '"',
-    "“": '"', "”": '"', "‘": "'", "’": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-",
-    "—": "-", "―": "-", "・": "·", "_": " ", "\u3000": " ",
-})
-_SPACE_AROUND_PUNCT = re.compile(r"\s*([/()\[\],;:·\-])\s*")
-_HAN = r"\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_HAN}])\s+(?=[{_HAN}])")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """The form raw values and labels are compared in.
-
-    NFKC (full-width letters, digits and ASCII punctuation become ASCII), CJK punctuation to
-    ASCII (``（）、／`` …), case-folded, whitespace collapsed to one space and stripped, no
-    space around ``/ ( ) [ ] , ; : · -`` nor between two Han characters::
-
-        normalise("  Guideline / Policy ") == normalise("guideline/policy") == "guideline/policy"
-        normalise("Law（RIGI）") == normalise("Law (RIGI)") == "law(rigi)"
-        normalise("制定 中") == "制定中"
-    """
-    folded = unicodedata.normalize("NFKC", text).translate(_PUNCT).casefold()
-    folded = _SPACES.sub(" ", folded).strip()
-    folded = _SPACE_AROUND_PUNCT.sub(r"\1", folded)
-    return _SPACE_BETWEEN_HAN.sub("", folded)
-
 
 @dataclass(frozen=True, slots=True)
 class ConceptMatch:
@@ -128,7 +96,7 @@ class VocabularyIndex:
         scheme share a normalised label.
         """
         self._triples = list(triples)
-        by_subject: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = {}
+        by_subject: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple]]] = {}
         for t in self._triples:
             if isinstance(t.subject, ox.NamedNode):
                 by_subject.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
@@ -144,7 +112,7 @@ class VocabularyIndex:
             self._concepts[match.scheme][match.iri] = match
             index = self._labels[match.scheme]
             for label in labels:
-                other = index.setdefault(normalise(label), match)
+                other = index.setdefault(fold_label(label), match)
                 if other.iri != match.iri:
                     raise CcusKgError(
                         f"label {label!r} is ambiguous in scheme {match.scheme!r}: {other.iri} and {match.iri}"
@@ -185,7 +153,7 @@ class VocabularyIndex:
     def lookup(self, scheme: str, raw: object) -> ConceptMatch | None:
         """The concept of ``scheme`` that ``raw`` names, or None if it names none.
 
-        ``raw`` is compared after :func:`normalise` with every ``skos:prefLabel``,
+        ``raw`` is compared after :func:`~ccus_kg.text.fold_label` with every ``skos:prefLabel``,
         ``skos:altLabel``, ``skos:hiddenLabel`` and ``skos:notation`` of the scheme's
         concepts, so ``"现行"``, ``"Active"``, ``"  active "`` and ``"ACTIVE"`` all give
         ``concept/status/active``.  None, a blank string, or an unknown value give None (the
@@ -195,7 +163,7 @@ class VocabularyIndex:
         index = self._labels[self._scheme_name(scheme)]
         if raw is None:
             return None
-        key = normalise(str(raw))
+        key = fold_label(str(raw))
         return index.get(key) if key else None
 
     def concepts(self, scheme: str) -> list[ConceptMatch]:

@@ -344,7 +344,7 @@ def _span_from(text: str) -> tuple[list[DateValue], list[str], bool, str]:
             continue
         values.append(DateValue.of(tok.y, tok.m, tok.d))
         kept.append(tok)
-    for a, b in zip(tokens, tokens[1:]):
+    for a, b in zip(tokens, tokens[1:], strict=False):
         if _RANGE_SEP.search(text[a.end:b.start]):
             is_range = True
     leftover_parts: list[str] = []

@@ -1,19 +1,15 @@
 """Which language a text is written in, by its script.
 
 ccus-kg sees two languages, English and Chinese.  A value is tagged ``zh`` when Han characters
-(Unicode blocks CJK Unified Ideographs U+4E00–U+9FFF and Extension A U+3400–U+4DBF, CJK
-Compatibility Ideographs U+F900–U+FAFF) make up at least ``threshold`` of its letters, else
+(:data:`ccus_kg.text.HAN`) make up at least ``threshold`` of its letters, else
 ``en``.  Language tags follow BCP 47 (RFC 5646).
 """
 
 from __future__ import annotations
 
+from ccus_kg.text import is_han
+
 __all__ = ["detect", "han_ratio"]
-
-
-def _is_han(ch: str) -> bool:
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
 
 
 def han_ratio(text: str) -> float:
@@ -22,7 +18,7 @@ def han_ratio(text: str) -> float:
     for ch in text:
         if ch.isalpha():
             letters += 1
-            if _is_han(ch):
+            if is_han(ch):
                 han += 1
     return han / letters if letters else 0.0
 

@@ -6,7 +6,7 @@ not its name:
 * **policy record** — Markdown whose first line is ``---`` followed by front matter (a JSON
   object or a YAML mapping) closed by another ``---`` line, then the body text;
 * **timeline compilation** — Markdown with ``## 节点: YYYY-MM-DD`` node headings
-  (:func:`ccus_kg.ingest.timeline.looks_like_timeline`);
+  (:func:`ccus_kg.ingest.timeline_parser.looks_like_timeline`);
 * anything else is reported (``unknown-kind``) and skipped.
 
 A file that cannot be read or parsed becomes a :class:`~ccus_kg.model.Problem` naming the file,
@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Literal
 
 import yaml
 from frontmatter.default_handlers import BaseHandler
 
 from ccus_kg.ingest.language import detect
+from ccus_kg.ingest.timeline_model import TimelineDocument
+from ccus_kg.ingest.timeline_parser import looks_like_timeline, parse_timeline
 from ccus_kg.model import PolicyRecord, Problem
-from ccus_kg.ingest.timeline import TimelineDocument, looks_like_timeline, parse_timeline
 
 __all__ = ["LoadResult", "load_paths", "read_policy_text", "FrontMatterHandler", "MAX_FILE_BYTES"]
 
@@ -113,7 +115,7 @@ def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | 
         raise InputError("front matter opened with '---' on line 1 is never closed by a '---' line", path=path, line=1)
     fm_text = "\n".join(lines[1:closing])
     body = "\n".join(lines[closing + 1:]).strip()
-    fmt = "json" if fm_text.lstrip().startswith("{") else "yaml"
+    fmt: Literal["json", "yaml"] = "json" if fm_text.lstrip().startswith("{") else "yaml"
     try:
         data = _HANDLER.load(fm_text)
     except json.JSONDecodeError as exc:

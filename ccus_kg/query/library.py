@@ -13,32 +13,28 @@ A parameter is bound by inserting ``VALUES ?name { value }`` (SPARQL 1.1 §10.2.
 at the start of the query's top-level ``WHERE`` group, so ``FILTER``s in that group see it; a
 parameter not given stays unbound (queries test it with ``BOUND``).  Types: ``string``
 (plain literal), ``date`` (``xsd:date``), ``integer`` (``xsd:integer``), ``iri``.
-Results are written as a text table, or in the W3C SPARQL 1.1 Query Results CSV or JSON formats.
+Results are rendered by :mod:`ccus_kg.query.results`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
-import json
 import re
-import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 
 from ccus_kg.errors import QueryError
+from ccus_kg.query.results import check_format, render_result
 from ccus_kg.rdf.graph import KnowledgeGraph
-from ccus_kg.namespaces import PREFIXES
 from ccus_kg.resources import queries_dir
 
 __all__ = ["Param", "Query", "list_queries", "load_query", "bind", "select", "render", "python_value"]
 
 PARAM_TYPES = ("string", "date", "integer", "iri")
-FORMATS = ("table", "csv", "json")
 _HEADER = re.compile(r"^#\s*(title|description|param|example)\s*:\s*(.*)$")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
@@ -67,7 +63,7 @@ class Query:
     examples: list[str] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, path: Path) -> "Query":
+    def parse(cls, path: Path) -> Query:
         """Read a ``.rq`` file and its header; raises :class:`QueryError` on a bad ``# param:`` line."""
         text = path.read_text(encoding="utf-8")
         q = cls(name=path.stem, path=path, text=text)
@@ -202,69 +198,14 @@ def python_value(term) -> Any:
     return term.value if hasattr(term, "value") else str(term)
 
 
-def width(text: str) -> int:
-    """Display width of ``text`` in a terminal: East Asian wide and full-width characters count 2
-    (Unicode Standard Annex #11)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, size: int) -> str:
-    """``text`` clipped (with …) or padded with spaces to ``size`` display columns."""
-    if width(text) > size:
-        out, used = "", 0
-        for ch in text:
-            w = width(ch)
-            if used + w > size - 1:
-                break
-            out, used = out + ch, used + w
-        text = out + "…"
-    return text + " " * max(0, size - width(text))
-
-
-def _short(term, prefixes: Mapping[str, str]) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        for prefix, base in prefixes.items():
-            if term.value.startswith(base) and len(term.value) > len(base):
-                return f"{prefix}:{term.value[len(base):]}"
-        return term.value
-    if isinstance(term, ox.Literal):
-        return term.value
-    return str(term)
-
-
 def render(graph: KnowledgeGraph, query: Query | str, params: Mapping[str, str] | None = None, fmt: str = "table") -> tuple[str, int]:
     """Run ``query`` and render it as ``table``, ``csv`` or ``json`` (SPARQL 1.1 Results formats).
 
     Returns ``(text, number of rows)``.  Raises :class:`QueryError` for an unknown format or a
     bad query.  ASK queries render ``true``/``false``; CONSTRUCT queries render N-Triples.
     """
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown result format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    check_format(fmt)
     if isinstance(query, str):
         query = load_query(query)
     result = _execute(graph, query, params or {})
-    if isinstance(result, ox.QueryBoolean):
-        return ("true" if bool(result) else "false") + "\n", 1
-    if isinstance(result, ox.QueryTriples):
-        triples = list(result)
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), len(triples)
-    if fmt in ("csv", "json"):
-        buffer = io.BytesIO()
-        result.serialize(buffer, ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.JSON)
-        text = buffer.getvalue().decode("utf-8")
-        if fmt == "json":
-            count = len(json.loads(text)["results"]["bindings"])
-        else:
-            count = max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)
-        return text, count
-    names = [v.value for v in result.variables]
-    rows = [[solution[n] for n in names] for solution in result]
-    cells = [[_short(t, PREFIXES) for t in row] for row in rows]
-    widths = [min(60, max([width(n)] + [width(c[i]) for c in cells])) for i, n in enumerate(names)]
-    lines = ["  ".join(pad(n, w) for n, w in zip(names, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines) + "\n", len(rows)
+    return render_result(result, fmt)

@@ -13,17 +13,13 @@ import io
 import json
 from typing import Any
 
+from ccus_kg.errors import TimelineFilterError
 from ccus_kg.ingest.dates import DateValue, parse_iso_date
-from ccus_kg.errors import CcusKgError
 from ccus_kg.query.library import select
 
 __all__ = ["TimelineFilterError", "events", "render_events", "COLUMNS"]
 
 COLUMNS = ("date", "precision", "end", "kind", "name", "location", "place", "about", "incomplete", "event")
-
-
-class TimelineFilterError(CcusKgError):
-    """A ``--from``/``--to`` bound is not a date."""
 
 
 def _bound(text: str | None, name: str) -> DateValue | None:

@@ -1,6 +1,6 @@
 """Convert timeline compilations into RDF events (pure: parsed documents in, quads out).
 
-Each real event (items merged by :func:`ccus_kg.ingest.timeline.merge_events`) becomes one
+Each real event (items merged by :func:`ccus_kg.ingest.timeline_merge.merge_events`) becomes one
 ``ccus:TimelineEvent`` / ``schema:Event`` with every name it was listed under, its date typed
 by precision (``xsd:date`` / ``xsd:gYearMonth`` / ``xsd:gYear``), its place as a jurisdiction
 (``schema:location``) with the place text kept, the agencies named as responsible
@@ -12,32 +12,28 @@ Every link is recorded in the report with the reason it was made.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
 from ccus_kg.identity import iris
-from ccus_kg.rdf.policies import IdentityContext
 from ccus_kg.identity.jurisdictions import Jurisdiction
+from ccus_kg.ingest.timeline_merge import merge_events
+from ccus_kg.ingest.timeline_model import MergedEvent, TimelineDocument, canonical_url
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS, DCTERMS, PROV, SCHEMA, XSD
-from ccus_kg.ingest.timeline import MergedEvent, TimelineDocument, canonical_url, merge_events
+from ccus_kg.rdf.policies import IdentityContext
 from ccus_kg.rdf.triples import Emitter, date_literal, node
+from ccus_kg.text import fold_title
 
-__all__ = ["PolicyTitleIndex", "convert_timelines", "normalise_title"]
+__all__ = ["PolicyTitleIndex", "convert_timelines"]
 
-_TITLE_NOISE = re.compile(r"[\s《》〈〉\"'“”‘’()（）\[\]【】:：,，.。、\-–—/]+")
 _RESPONSIBLE_SPLIT = re.compile(r"[、,，;；/]|以及|和|及")
 _RESPONSIBLE_TAIL = re.compile(r"等(?:[一二三四五六七八九十\d]+(?:个)?(?:部委|部门|单位))?$")
 #: A title shorter than this (characters, after normalisation) is too generic to link on containment.
 MIN_CONTAINED_TITLE = 8
-
-
-def normalise_title(title: str) -> str:
-    """Fold a policy title for matching: NFKC, case-folded, spaces, brackets and punctuation removed."""
-    return _TITLE_NOISE.sub("", unicodedata.normalize("NFKC", title).casefold())
 
 
 @dataclass
@@ -50,22 +46,22 @@ class PolicyTitleIndex:
     titles: dict[str, set[str]]
 
     @classmethod
-    def from_records(cls, records: Iterable[PolicyRecord]) -> "PolicyTitleIndex":
+    def from_records(cls, records: Iterable[PolicyRecord]) -> PolicyTitleIndex:
         titles: dict[str, set[str]] = {}
         for r in records:
             title = r.data.get("title")
             if isinstance(title, str) and title.strip():
-                titles.setdefault(normalise_title(title), set()).add(r.id)
+                titles.setdefault(fold_title(title), set()).add(r.id)
         return cls(titles)
 
     def match(self, title: str) -> tuple[set[str], str]:
         """Policy ids whose title matches ``title`` and the rule used.
 
-        Rules, in order: ``exact`` (equal after :func:`normalise_title`); ``contains`` (one
+        Rules, in order: ``exact`` (equal after :func:`~ccus_kg.text.fold_title`); ``contains`` (one
         title contains the other, the shorter having at least ``MIN_CONTAINED_TITLE``
         characters and the match being unique).  Returns ``(set(), "")`` when nothing matches.
         """
-        key = normalise_title(title)
+        key = fold_title(title)
         if not key:
             return set(), ""
         if key in self.titles:

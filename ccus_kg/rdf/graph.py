@@ -12,8 +12,8 @@ re-serialised), so two builds of the same input give byte-identical files.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -72,7 +72,7 @@ class KnowledgeGraph:
         except KeyError:
             raise UsageError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
         prefixes = PREFIXES if fmt in ("ttl", "jsonld") else None
-        return ox.serialize(self.sorted_triples(), format=rdf_format, prefixes=prefixes)
+        return ox.serialize(self.sorted_triples(), format=rdf_format, prefixes=prefixes) or b""
 
     def write(self, path: str | Path, fmt: str | None = None) -> int:
         """Write the graph to ``path`` atomically; returns bytes written."""
@@ -82,7 +82,7 @@ class KnowledgeGraph:
         return len(data)
 
     @classmethod
-    def load(cls, path: str | Path, fmt: str | None = None) -> "KnowledgeGraph":
+    def load(cls, path: str | Path, fmt: str | None = None) -> KnowledgeGraph:
         """Read an RDF file (format from ``fmt`` or the suffix).
 
         Raises :class:`InputError` with the file and line when it cannot be read or parsed.
@@ -99,7 +99,7 @@ class KnowledgeGraph:
         return graph
 
     @classmethod
-    def from_bytes(cls, data: bytes, fmt: str = "ttl") -> "KnowledgeGraph":
+    def from_bytes(cls, data: bytes, fmt: str = "ttl") -> KnowledgeGraph:
         """Parse RDF from bytes; raises ``SyntaxError`` (pyoxigraph) on malformed input."""
         graph = cls()
         graph.store.bulk_load(data, format=FORMATS[fmt])

@@ -15,19 +15,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
 from ccus_kg.identity import iris
 from ccus_kg.identity.agencies import Agency, AgencyResolver
-from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
 from ccus_kg.identity.jurisdictions import Jurisdiction, JurisdictionResolver
-from ccus_kg.model import PolicyRecord, Problem
+from ccus_kg.identity.vocabularies import VocabularyIndex
+from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
+from ccus_kg.model import PolicyRecord, Problem, Severity
 from ccus_kg.namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
 from ccus_kg.rdf.triples import Emitter, date_literal, node
-from ccus_kg.identity.vocabularies import VocabularyIndex
 
 __all__ = ["IdentityContext", "Conversion", "convert_records", "emit_jurisdiction", "emit_agency"]
 
@@ -68,7 +69,7 @@ class IdentityContext:
     used_agencies: dict[str, Agency] = field(default_factory=dict)
 
     @classmethod
-    def default(cls) -> "IdentityContext":
+    def default(cls) -> IdentityContext:
         """Context with the packaged authority files and vocabularies."""
         return cls(JurisdictionResolver.default(), AgencyResolver.default(), VocabularyIndex.default())
 
@@ -131,7 +132,7 @@ class _PolicyConverter:
         self.jurisdiction_of: dict[str, ox.NamedNode] = {}  # policy IRI → its jurisdiction node
 
     # -- problems -----------------------------------------------------------------------
-    def problem(self, subject: ox.NamedNode | None, severity: str, code: str, message: str,
+    def problem(self, subject: ox.NamedNode | None, severity: Severity, code: str, message: str,
                 record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None) -> Problem:
         p = Problem(severity, code, message, file=record.path if record else None, field=field_name,
                     subject=subject_id or (record.id if record else None))
@@ -242,11 +243,11 @@ class _PolicyConverter:
         regulatory = r.data.get("regulatory")
         if isinstance(regulatory, dict):
             for key, value in regulatory.items():
-                prop = _REGULATORY.get(key)
-                if prop is None:
+                regulatory_prop = _REGULATORY.get(key)
+                if regulatory_prop is None:
                     self.problem(s, "info", "unmapped-field", f"regulatory.{key} is not a known regulatory field; not mapped", r, f"regulatory.{key}")
                 elif isinstance(value, str):
-                    self.out.text(s, prop, value)
+                    self.out.text(s, regulatory_prop, value)
 
     # -- identity ---------------------------------------------------------------------------
     def _jurisdiction(self, s, policy_id: str, records: list[PolicyRecord]) -> Jurisdiction | None:
@@ -445,7 +446,8 @@ class _PolicyConverter:
                 out.add(e, SCHEMA.name, ox.Literal(f"Last audit of record {policy_id}", language="en"))
                 break
         for r in records:
-            evo = r.data.get("evolution") if isinstance(r.data.get("evolution"), dict) else {}
+            evo_raw = r.data.get("evolution")
+            evo: dict[str, Any] = evo_raw if isinstance(evo_raw, dict) else {}
             milestones = evo.get("milestones") if evo.get("milestones") is not None else r.data.get("milestones")
             if milestones is None:
                 continue

@@ -16,8 +16,8 @@ A compilation looks like this (the shape of ``seeds/002_09cfd2b4524fa4a1.txt``):
 
 :func:`parse_timeline` turns the text into a :class:`TimelineDocument` (nodes, items,
 fields, and :class:`~ccus_kg.model.Problem` records for everything odd); it never raises.
-The same real event is often listed under several nodes; :func:`merge_events` folds those
-listings into one :class:`MergedEvent` each.  No RDF here: see ``docs/MODEL.md`` for how
+The same real event is often listed under several nodes; :func:`ccus_kg.ingest.timeline_merge.merge_events`
+folds those listings into one :class:`~ccus_kg.ingest.timeline_model.MergedEvent` each.  No RDF here: see ``docs/MODEL.md`` for how
 events become ``ccus:TimelineEvent`` resources.
 """
 
@@ -25,130 +25,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
-from ccus_kg.ingest.dates import DateSpan, DateValue, parse_date, parse_iso_date
+from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
+from ccus_kg.ingest.timeline_model import SourceLink, TimelineDocument, TimelineItem, TimelineNode, canonical_url
 from ccus_kg.model import Problem
+from ccus_kg.text import unify_newlines
 
-__all__ = [
-    "SourceLink",
-    "TimelineItem",
-    "TimelineNode",
-    "TimelineDocument",
-    "MergedEvent",
-    "looks_like_timeline",
-    "parse_timeline",
-    "merge_events",
-    "canonical_url",
-]
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(slots=True)
-class SourceLink:
-    """A cited web page: the link text and its URL, as written."""
-
-    label: str
-    url: str
-
-
-@dataclass(slots=True)
-class TimelineItem:
-    """One numbered item under a node, with its fields.
-
-    ``number`` is the number written in the file (``2.`` → 2); ``line``/``end_line`` are the
-    1-based first and last lines of the item.  ``date`` is the parsed value of the first
-    date-like field (label in ``date_label``), ``None`` when absent or unreadable.
-    ``impact`` and the other text fields have Markdown emphasis and trailing source links
-    removed; every link found anywhere in the item is in ``sources`` (unique by
-    :func:`canonical_url`).  Fields with other labels are kept in ``extra`` under their
-    label.  ``complete`` is False for an item cut off by the end of the file.
-    """
-
-    node_index: int
-    number: int
-    line: int
-    name: str | None = None
-    date: DateSpan | None = None
-    date_label: str | None = None
-    region: str | None = None
-    scale: str | None = None
-    impact: str | None = None
-    content: str | None = None
-    responsible: str | None = None
-    sources: list[SourceLink] = field(default_factory=list)
-    extra: dict[str, str] = field(default_factory=dict)
-    policy_titles: list[str] = field(default_factory=list)
-    complete: bool = True
-    end_line: int = 0
-
-
-@dataclass(slots=True)
-class TimelineNode:
-    """A ``## 节点: YYYY-MM-DD (kind) - 可信度: x`` section and its items.
-
-    ``index`` is the 1-based order of the node in the file; ``kind`` the bracketed word
-    (``'事件'``, ``'季节性'``; ``''`` when absent); ``confidence`` the 可信度 number (a
-    percentage is divided by 100).  ``notes`` keeps the (line, text) of paragraphs that are
-    not items: intros, summaries and "未发现…" (nothing found) sentences.
-    """
-
-    index: int
-    line: int
-    date: DateValue
-    kind: str
-    confidence: float | None
-    items: list[TimelineItem] = field(default_factory=list)
-    notes: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class TimelineDocument:
-    """A parsed compilation.  ``analysis_time`` is ISO 8601 ``YYYY-MM-DDTHH:MM:SS`` (from
-    ``分析时间:``); ``declared_node_count`` the number the header claims (``共收录 10 个``).
-    ``problems`` lists everything odd found while reading, with line numbers."""
-
-    path: str
-    title: str
-    analysis_time: str | None
-    declared_node_count: int | None
-    nodes: list[TimelineNode] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    def items(self) -> list[TimelineItem]:
-        """Every item of every node, in file order."""
-        return [item for node in self.nodes for item in node.items]
-
-
-@dataclass(slots=True)
-class MergedEvent:
-    """One real event, from one or more :class:`TimelineItem` listings.
-
-    ``key`` is a stable identity: ``"{start}|{canonical url}"`` (first source seen) or
-    ``"{start}|name:{name}"`` without a source (``#2``, ``#3`` … appended in the rare case
-    two events would share a key).  ``names`` holds every distinct name in the order first
-    seen; ``occurrences`` every listing as ``(node_index, item number, line)``.  Text fields
-    take the first non-empty value in file order; ``sources`` and ``policy_titles`` are the
-    union.  ``date`` is the first listing's own date, else the node's date
-    (``date_from_node`` True).  ``complete`` is False only when every listing was cut off.
-    """
-
-    key: str
-    names: list[str]
-    date: DateSpan | None
-    date_from_node: bool
-    region: str | None = None
-    scale: str | None = None
-    impact: str | None = None
-    content: str | None = None
-    responsible: str | None = None
-    sources: list[SourceLink] = field(default_factory=list)
-    occurrences: list[tuple[int, int, int]] = field(default_factory=list)
-    complete: bool = True
-    policy_titles: list[str] = field(default_factory=list)
-    date_label: str | None = None
+__all__ = ["looks_like_timeline", "parse_timeline"]
 
 
 # --------------------------------------------------------------------------- labels
@@ -235,41 +118,7 @@ def _field_match(line: str) -> tuple[str, str] | None:
     return None
 
 
-def canonical_url(url: str) -> str:
-    """Canonical form of a URL for comparing sources.
-
-    Lower-cases scheme and host, drops the fragment, a default port (80/443) and a trailing
-    slash on the path; keeps the query.  Text that is not an absolute URL is returned
-    stripped.  Never raises.  (The rule is the lead's merging rule for this project, not a
-    standard; RFC 3986 §6.2.2 allows the case and port steps, the trailing-slash step is a
-    pragmatic extra.)
-    """
-    text = url.strip()
-    try:
-        parts = urlsplit(text)
-        if not parts.scheme or not parts.netloc:
-            return text.rstrip("/")
-        scheme = parts.scheme.lower()
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return text.rstrip("/")
-    netloc = host
-    if parts.username or parts.password:
-        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + host
-    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
-        netloc += f":{port}"
-    path = parts.path.rstrip("/")
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
-
-
 # --------------------------------------------------------------------------- detection
-
-
-def _normalise(text: str) -> str:
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _has_front_matter(text: str) -> bool:
@@ -292,7 +141,7 @@ def looks_like_timeline(text: str) -> bool:
     """
     if not isinstance(text, str):
         return False
-    text = _normalise(text)
+    text = unify_newlines(text)
     if _has_front_matter(text):
         return False
     return _NODE_DETECT.search(text) is not None
@@ -322,7 +171,7 @@ class _RawItem:
 class _Parser:
     def __init__(self, text: str, path: str):
         self.path = path
-        self.raw_text = _normalise(text)
+        self.raw_text = unify_newlines(text)
         self.ends_with_newline = self.raw_text.endswith("\n")
         lines = self.raw_text.split("\n")
         if self.ends_with_newline:
@@ -719,97 +568,3 @@ def parse_timeline(text: str, path: str) -> TimelineDocument:
         doc.problems.append(Problem("error", "parse-error", f"expected text, got {type(text).__name__}", path))
         return doc
     return _Parser(text, path).run()
-
-
-# --------------------------------------------------------------------------- merging
-
-
-def _effective(item: TimelineItem, node: TimelineNode) -> tuple[DateSpan, bool]:
-    if item.date is not None:
-        return item.date, False
-    return DateSpan(start=node.date, end=None, dates=(node.date,), remark=None, raw=node.date.lexical), True
-
-
-def merge_events(document: TimelineDocument) -> list[MergedEvent]:
-    """Fold the listings of one real event into a single :class:`MergedEvent`.
-
-    In: a parsed :class:`TimelineDocument`.  Out: merged events in the order their first
-    listing appears.  Never raises.
-
-    Rule (this project's, see the module docs): two items are the same event when their
-    start dates agree (lexical form, so ``2022-10`` ≠ ``2022-10-02``; an item without its
-    own date uses its node's date) AND they share a source URL after
-    :func:`canonical_url`.  When one of them has no source at all they are merged only if
-    the name and the whole date (start and end) are equal.  The relation is closed
-    transitively (A~B, B~C ⇒ one event).
-    """
-    entries: list[tuple[TimelineItem, TimelineNode, DateSpan, bool, set[str]]] = []
-    for node in document.nodes:
-        for item in node.items:
-            span, from_node = _effective(item, node)
-            urls = {canonical_url(s.url) for s in item.sources}
-            entries.append((item, node, span, from_node, urls))
-
-    parent = list(range(len(entries)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(entries)):
-        item_i, _, span_i, _, urls_i = entries[i]
-        for j in range(i + 1, len(entries)):
-            item_j, _, span_j, _, urls_j = entries[j]
-            if span_i.start.lexical != span_j.start.lexical:
-                continue
-            same = bool(urls_i & urls_j)
-            if not same and (not urls_i or not urls_j):
-                end_i = span_i.end.lexical if span_i.end else None
-                end_j = span_j.end.lexical if span_j.end else None
-                same = bool(item_i.name) and item_i.name == item_j.name and end_i == end_j
-            if same:
-                parent[find(j)] = find(i)
-
-    groups: dict[int, list[int]] = {}
-    for i in range(len(entries)):
-        groups.setdefault(find(i), []).append(i)
-
-    events: list[MergedEvent] = []
-    keys: set[str] = set()
-    for members in sorted(groups.values(), key=lambda m: m[0]):
-        own = [entries[i] for i in members if not entries[i][3]]
-        first = own[0] if own else entries[members[0]]
-        event = MergedEvent(key="", names=[], date=first[2], date_from_node=not own)
-        seen_urls: set[str] = set()
-        for i in members:
-            item = entries[i][0]
-            if item.name and item.name not in event.names:
-                event.names.append(item.name)
-            for slot in ("region", "scale", "impact", "content", "responsible", "date_label"):
-                if getattr(event, slot) is None and getattr(item, slot):
-                    setattr(event, slot, getattr(item, slot))
-            for src in item.sources:
-                key = canonical_url(src.url)
-                if key not in seen_urls:
-                    seen_urls.add(key)
-                    event.sources.append(src)
-            for title in item.policy_titles:
-                if title not in event.policy_titles:
-                    event.policy_titles.append(title)
-            event.occurrences.append((item.node_index, item.number, item.line))
-        event.complete = any(entries[i][0].complete for i in members)
-        start = event.date.start.lexical if event.date else ""
-        if event.sources:
-            key = f"{start}|{canonical_url(event.sources[0].url)}"
-        else:
-            key = f"{start}|name:{event.names[0] if event.names else ''}"
-        base, n = key, 1
-        while key in keys:
-            n += 1
-            key = f"{base}#{n}"
-        keys.add(key)
-        event.key = key
-        events.append(event)
-    return events
