@@ -23,6 +23,7 @@ from ccus_kg.identity import iris
 from ccus_kg.ingest.loader import load_paths
 from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS
+from ccus_kg.progress import Progress
 from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.rdf.identity_context import IdentityContext, IdentityDecisions, emit_identities
@@ -64,24 +65,30 @@ class BuildResult:
         return dict(Counter(p.severity for p in self.problems))
 
 
-def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityContext | None = None) -> BuildResult:
+def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityContext | None = None,
+          progress: Progress | None = None) -> BuildResult:
     """Build the knowledge graph from files and folders.
 
     ``paths``: policy record files, timeline compilations, or folders of them.
     ``validate``: run the SHACL shapes (pySHACL) after converting.
     Returns a :class:`BuildResult`.  Bad input never raises: it is reported in ``problems``
     (and in the graph as ``ccus:DataIssue`` nodes); only a failure to run (a broken packaged
-    ontology, for instance) raises :class:`ccus_kg.errors.CcusKgError`.
+    ontology, for instance) raises :class:`ccus_kg.errors.CcusKgError`.  ``progress`` receives
+    the stages (``load``, ``convert``, ``validate``) and the files/policies done.
     """
+    progress = progress or Progress()
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    loaded = load_paths(paths)
+    with progress.stage("load", unit="files"):
+        loaded = load_paths(paths, progress=progress)
     seconds["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    progress.begin("convert", len({r.id for r in loaded.records}), "policies")
     ctx = ctx or IdentityContext.default()
-    out = Emitter()
-    conversion = convert_records(loaded.records, ctx, out)
+    graph = KnowledgeGraph()
+    out = Emitter(sink=graph.add)  # quads go to the store in chunks, not kept as Python objects
+    conversion = convert_records(loaded.records, ctx, out, on_policy=progress.advance)
     timeline_docs = [(doc, loaded.source_keys.get(doc.path, Path(doc.path).name)) for doc in loaded.timelines]
     event_problems, events, links = convert_timelines(timeline_docs, ctx, PolicyTitleIndex.from_records(loaded.records), out)
     emit_identities(ctx, out)
@@ -90,15 +97,16 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         source = named_node(_source_iri(loaded.source_keys, p.file))
         out.issue(source, p)
         out.types(source, CCUS.SourceRecord)
-    graph = KnowledgeGraph()
-    graph.add(out.quads)
+    out.flush()
     graph.add(ox.Quad(t.subject, t.predicate, t.object) for t in ctx.vocabularies.triples())
+    progress.end("convert")
     seconds["convert"] = time.perf_counter() - t0
 
     report = None
     if validate:
         t0 = time.perf_counter()
-        report = shacl_validate(graph)
+        with progress.stage("validate", unit="triples"):
+            report = shacl_validate(graph)
         seconds["validate"] = time.perf_counter() - t0
 
     problems = sorted(loaded.problems + conversion.problems + event_problems,

@@ -36,10 +36,18 @@ def _writing(path):
         _fail(f"cannot write {path}: {exc.strerror or exc}{where}")
 
 
-def _load_graph(path: str):
-    """The :class:`~ccus_kg.rdf.graph.KnowledgeGraph` in the RDF file ``path``, or exit 2 with a message."""
+def _load_graph(path: str, store: str | None = None):
+    """The :class:`~ccus_kg.rdf.graph.KnowledgeGraph` in the RDF file ``path`` (or the union of the
+    persistent ``store``, read-only, nothing re-parsed), or exit 2 with a message."""
     from ccus_kg.rdf.graph import KnowledgeGraph
 
+    if store:
+        from ccus_kg.store import PolicyStore
+
+        try:
+            return PolicyStore.open(store, read_only=True).graph()
+        except InputError as exc:
+            _fail(str(exc))
     if not Path(path).exists():
         _fail(f"{path}: no such graph file; build one first with `ccus-kg build -o {path}`")
     try:
@@ -60,6 +68,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 
 graph_option = click.option("--graph", "-g", "graph_file", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
                             help="The RDF graph to read (Turtle, N-Triples or JSON-LD, by suffix).")
+store_option = click.option("--store", "store_dir", metavar="DIR", help="Read the persistent store made by `build --store DIR` instead of --graph.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -84,7 +93,11 @@ def main() -> None:
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
 @click.option("--verbose", "-v", is_flag=True, help="List info-level problems and every SHACL result too.")
 @click.option("--max-problems", default=40, show_default=True, help="How many problems to list (all are in --report).")
-def build(paths, output, report_path, strict, no_validate, verbose, max_problems):
+@click.option("--store", "store_dir", metavar="DIR", help="Keep a persistent store in DIR (one named graph per policy) and rebuild only what changed; "
+              "writes the graph file only with an explicit --output.")
+@click.option("--rebuild", is_flag=True, help="With --store: start from an empty store.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display (it is shown only on a terminal anyway).")
+def build(paths, output, report_path, strict, no_validate, verbose, max_problems, store_dir, rebuild, quiet):
     """Convert policy records and timeline compilations into a validated RDF graph.
 
     PATHS are files or folders (read recursively); the default is the bundled seeds/.
@@ -97,11 +110,17 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     """
     from ccus_kg.build import build as run_build
     from ccus_kg.build import write_report
+    from ccus_kg.progress import terminal_progress
     from ccus_kg.resources import data_dir
 
     if not paths:
         paths = (data_dir("seeds"),)
-    result = run_build(paths, validate=not no_validate)
+    progress = terminal_progress(quiet)
+    if store_dir:
+        explicit = click.get_current_context().get_parameter_source("output") != click.core.ParameterSource.DEFAULT
+        return _build_store(paths, store_dir, output if explicit else None, rebuild, verbose, max_problems, progress)
+    result = run_build(paths, validate=not no_validate, progress=progress)
+    getattr(progress, "close", lambda: None)()
     errors = result.errors
     if strict and errors:
         for p in errors:
@@ -149,6 +168,35 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
         sys.exit(EXIT_NONCONFORMING)
 
 
+def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progress) -> None:
+    """``build --store``: bring the persistent store up to date; export it when ``output`` is given."""
+    from ccus_kg.store import PolicyStore, build_into_store
+
+    try:
+        result = build_into_store(paths, store_dir, rebuild=rebuild, progress=progress)
+    except InputError as exc:
+        _fail(str(exc))
+    getattr(progress, "close", lambda: None)()
+    c = result.counts
+    click.echo(f"ccus-kg build --store {store_dir}: {c['files_read']} files, {result.files_changed} changed, "
+               f"{result.files_deleted} deleted; {result.units_rebuilt} units rebuilt, {result.units_removed} removed "
+               f"({sum(result.seconds.values()):.2f} s)")
+    click.echo(f"  policies {c['policies']} (+{c['dangling_policies']} known only as supersedes targets), agencies {c['agencies']}, "
+               f"jurisdictions {c['jurisdictions']}, clusters {c['clusters']}, quads {c['quads']}")
+    click.echo("  SHACL: not run in --store mode (validate an export with `ccus-kg validate`)")
+    shown = [p for p in result.problems if verbose or p.severity != "info"]
+    for p in shown[:max_problems]:
+        click.echo(f"  {p.severity:<8}{p.location()}{' (' + p.subject + ')' if p.subject else ''}: {p.code}: {p.message}")
+    if len(shown) > max_problems:
+        click.echo(f"  … and {len(shown) - max_problems} more")
+    if output:
+        with PolicyStore.open(store_dir, read_only=True) as ps, _writing(output):
+            size = ps.graph().write(output)
+        click.echo(f"wrote {output} ({size} bytes)")
+    if any(p.severity == "error" for p in result.problems):
+        sys.exit(EXIT_USAGE)
+
+
 def _print_shacl(report, verbose: bool, limit: int) -> None:
     results = [r for r in report.results if verbose or r.severity == "Violation"]
     click.echo(f"SHACL results ({report.summary()}):")
@@ -194,7 +242,8 @@ def validate(file, report_path, verbose):
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="table for people; csv and json are the W3C SPARQL 1.1 results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the query library with parameters and examples.")
-def query(name, graph_file, params, fmt, list_):
+@store_option
+def query(name, graph_file, store_dir, params, fmt, list_):
     """Run a SPARQL query from the library (by NAME) or a .rq FILE on the graph.
 
     \b
@@ -213,7 +262,7 @@ def query(name, graph_file, params, fmt, list_):
             for e in q.examples:
                 click.echo(f"    e.g. {e}")
         return
-    kg = _load_graph(graph_file)
+    kg = _load_graph(graph_file, store_dir)
     try:
         text, _rows = render(kg, name, _params(params), fmt)
     except QueryError as exc:
@@ -226,7 +275,8 @@ def query(name, graph_file, params, fmt, list_):
 @click.option("--policy", metavar="ID", help="Only the lineage of this policy (record id).")
 @click.option("--output", "-o", "outputs", multiple=True, required=True, metavar="FILE",
               help="Output file(s): .svg or .png (picture), .graphml or .json (node-link); repeatable.")
-def lineage(graph_file, policy, outputs):
+@store_option
+def lineage(graph_file, store_dir, policy, outputs):
     """Draw and export the policy-lineage graph (supersedes links and clusters), from SPARQL.
 
     \b
@@ -241,7 +291,7 @@ def lineage(graph_file, policy, outputs):
     bad = [out for out in outputs if Path(out).suffix.lower() not in OUTPUT_SUFFIXES]
     if bad:  # before writing anything, so a bad name does not leave the other files half done
         _fail(f"cannot write lineage to {Path(bad[0]).name!r}: expected a suffix among {', '.join(OUTPUT_SUFFIXES)}")
-    kg = _load_graph(graph_file)
+    kg = _load_graph(graph_file, store_dir)
     g = from_graph(kg)
     if policy:
         try:
@@ -265,14 +315,15 @@ def lineage(graph_file, policy, outputs):
 @graph_option
 @click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output.")
-def export(graph_file, fmt, output):
+@store_option
+def export(graph_file, store_dir, fmt, output):
     """Export the graph as Turtle, N-Triples or JSON-LD, e.g. to load into a triple store.
 
     \b
     Example:
       ccus-kg export --format nt -o build/ccus.nt
     """
-    kg = _load_graph(graph_file)
+    kg = _load_graph(graph_file, store_dir)
     if output:
         with _writing(output):
             size = kg.write(output, fmt)
@@ -288,7 +339,8 @@ def export(graph_file, fmt, output):
 @click.option("--from", "date_from", metavar="DATE", help="Earliest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Latest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def timeline(graph_file, jurisdiction, policy, date_from, date_to, fmt):
+@store_option
+def timeline(graph_file, store_dir, jurisdiction, policy, date_from, date_to, fmt):
     """List events in date order, with their precision (2019-03-21, 2019-04, 2022).
 
     An event is kept when the period its date covers overlaps [--from, --to].
@@ -301,7 +353,7 @@ def timeline(graph_file, jurisdiction, policy, date_from, date_to, fmt):
     from ccus_kg.errors import TimelineFilterError
     from ccus_kg.query.timeline import events, render_events
 
-    kg = _load_graph(graph_file)
+    kg = _load_graph(graph_file, store_dir)
     try:
         rows = events(kg, jurisdiction=jurisdiction, policy=policy, date_from=date_from, date_to=date_to)
     except TimelineFilterError as exc:

@@ -29,8 +29,9 @@ from ccus_kg.ingest.language import detect
 from ccus_kg.ingest.timeline_model import TimelineDocument
 from ccus_kg.ingest.timeline_parser import looks_like_timeline, parse_timeline
 from ccus_kg.model import PolicyRecord, Problem
+from ccus_kg.progress import Progress
 
-__all__ = ["LoadResult", "load_paths", "read_policy_text", "FrontMatterHandler", "MAX_FILE_BYTES"]
+__all__ = ["LoadResult", "load_paths", "load_files", "iter_files", "shown_path", "read_policy_text", "FrontMatterHandler", "MAX_FILE_BYTES"]
 
 #: Files larger than this (bytes) are reported and not read.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -69,8 +70,10 @@ class LoadResult:
     source_keys: dict[str, str] = field(default_factory=dict)
 
 
-def _iter_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator[tuple[Path, str]]:
-    """Yield ``(file, key)`` pairs; ``key`` is the file's path relative to its input root's parent."""
+def iter_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator[tuple[Path, str]]:
+    """Yield ``(file, key)`` pairs; ``key`` is the file's path relative to its input root's parent.
+
+    A path that does not exist is appended to ``problems`` (``not-found``)."""
     for root in paths:
         root = Path(root)
         if root.is_file():
@@ -140,7 +143,7 @@ def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | 
     )
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """``path`` as reported: relative to the working folder when it is under it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -148,15 +151,29 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def load_paths(paths: Iterable[str | Path]) -> LoadResult:
+def load_paths(paths: Iterable[str | Path], *, progress: Progress | None = None) -> LoadResult:
     """Read every file under ``paths`` (files, or folders walked recursively, hidden entries skipped).
 
     Returns a :class:`LoadResult`; never raises for bad input: each unreadable or unparsable
     file is a ``Problem`` (severity ``error``) with its path and line, and the rest are read.
+    ``progress`` gets the number of files, then one ``advance`` per file.
     """
+    problems: list[Problem] = []
+    files = list(iter_files([Path(p) for p in paths], problems))
+    result = load_files(files, progress=progress)
+    result.problems[:0] = problems
+    return result
+
+
+def load_files(files: list[tuple[Path, str]], *, progress: Progress | None = None) -> LoadResult:
+    """Read the given ``(file, key)`` pairs (from :func:`iter_files`) like :func:`load_paths`."""
     result = LoadResult()
-    for path, key in _iter_files([Path(p) for p in paths], result.problems):
-        shown = _shown(path)
+    if progress is not None:
+        progress.set_total(len(files))
+    for path, key in files:
+        if progress is not None:
+            progress.advance()
+        shown = shown_path(path)
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:

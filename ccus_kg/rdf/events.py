@@ -47,11 +47,15 @@ class PolicyTitleIndex:
 
     @classmethod
     def from_records(cls, records: Iterable[PolicyRecord]) -> PolicyTitleIndex:
+        return cls.from_titles((r.data.get("title"), r.id) for r in records)
+
+    @classmethod
+    def from_titles(cls, pairs: Iterable[tuple[object, str]]) -> PolicyTitleIndex:
+        """Index ``(title, policy id)`` pairs; blank or non-string titles are skipped."""
         titles: dict[str, set[str]] = {}
-        for r in records:
-            title = r.data.get("title")
+        for title, policy_id in pairs:
             if isinstance(title, str) and title.strip():
-                titles.setdefault(fold_title(title), set()).add(r.id)
+                titles.setdefault(fold_title(title), set()).add(policy_id)
         return cls(titles)
 
     def match(self, title: str) -> tuple[set[str], str]:

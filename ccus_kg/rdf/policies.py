@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from ccus_kg.namespaces import CCUS, DCTERMS, ELI, PROV, RDFS, SCHEMA, SKOS, XSD
 from ccus_kg.rdf.identity_context import AgencyResolution, ConceptResolution, IdentityContext, JurisdictionResolution
 from ccus_kg.rdf.triples import Emitter, date_literal, named_node
 
-__all__ = ["Conversion", "convert_records"]
+__all__ = ["Conversion", "convert_records", "emit_links"]
 
 #: Front-matter keys the converter maps; any other key is reported (``unmapped-field``), not lost.
 KNOWN_FIELDS = frozenset("""
@@ -66,6 +66,9 @@ class Conversion:
     dangling: set[str] = field(default_factory=set)
     clusters: set[str] = field(default_factory=set)
     policy_events: set[str] = field(default_factory=set)
+    #: (newer id, older id) → the record that stated it; cluster IRI → name (inputs of :func:`emit_links`)
+    replaces: dict[tuple[str, str], PolicyRecord] = field(default_factory=dict)
+    cluster_names: dict[str, str] = field(default_factory=dict)
 
 
 def _str(value: Any) -> str:
@@ -472,7 +475,8 @@ class _PolicyConverter:
         return dangling
 
 
-def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: Emitter | None = None) -> Conversion:
+def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: Emitter | None = None,
+                    on_policy: Callable[[], object] | None = None, *, link: bool = True) -> Conversion:
     """Convert policy records into quads.
 
     ``records`` may hold several files per id (``en`` and ``zh``); they become one policy.
@@ -480,7 +484,10 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
     events, clusters and dangling replacement targets, and whose ``problems`` list every data
     problem found (each also attached to its policy as a ``ccus:DataIssue``).  Jurisdiction and
     agency nodes are emitted later by :func:`emit_identities`, once every user is known.
-    Raises nothing for bad data.
+    ``on_policy`` is called after each policy (progress).  With ``link=False`` the links between
+    policies (supersedes both ways, dangling targets, cluster nodes) are not emitted: the caller
+    emits them with :func:`emit_links` once all records are converted (incremental builds convert
+    one policy at a time).  Raises nothing for bad data.
     """
     out = out or Emitter()
     problems: list[Problem] = []
@@ -490,6 +497,28 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
     conv = _PolicyConverter(ctx, out, problems)
     for policy_id in sorted(by_id):
         conv.convert(policy_id, by_id[policy_id])
-    dangling = conv.finish(set(by_id))
+        if on_policy is not None:
+            on_policy()
+    dangling = conv.finish(set(by_id)) if link else set()
     return Conversion(out.quads, problems, policies=set(by_id), dangling=dangling,
-                      clusters=set(conv.cluster_names), policy_events=conv.policy_events)
+                      clusters=set(conv.cluster_names), policy_events=conv.policy_events,
+                      replaces=conv.replaces, cluster_names=conv.cluster_names)
+
+
+def emit_links(replaces: Iterable[tuple[tuple[str, str], PolicyRecord]], cluster_names: Iterable[tuple[str, str]],
+               known: set[str], ctx: IdentityContext, out: Emitter) -> tuple[list[Problem], set[str]]:
+    """Emit the links between policies that :func:`convert_records` left out with ``link=False``.
+
+    ``replaces``: ((newer id, older id), record that stated it) pairs, in conversion order (the
+    first statement of a pair is kept); ``cluster_names``: (cluster IRI, name) pairs in conversion
+    order (the first name is kept); ``known``: every policy id with a record.  Emits
+    ``dcterms:replaces``/``dcterms:isReplacedBy``, nodes for targets not in ``known``
+    (``ccus:inCorpus false``) and the cluster nodes.  Returns ``(problems, dangling ids)``.
+    """
+    problems: list[Problem] = []
+    conv = _PolicyConverter(ctx, out, problems)
+    for pair, record in replaces:
+        conv.replaces.setdefault(pair, record)
+    for iri, name in cluster_names:
+        conv.cluster_names.setdefault(iri, name)
+    return problems, conv.finish(known)

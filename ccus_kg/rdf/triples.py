@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -35,21 +35,36 @@ def date_literal(value: DateValue) -> ox.Literal:
 class Emitter:
     """Collects quads (default graph) for one conversion.
 
-    ``quads`` is the list of :class:`pyoxigraph.Quad` emitted so far; duplicates are fine (the
-    store keeps a set).
+    ``quads`` is the list of :class:`pyoxigraph.Quad` emitted and not yet handed to ``sink``;
+    duplicates are fine (the store keeps a set).  With a ``sink`` (e.g. ``Store.extend``), every
+    ``chunk`` quads are handed over and dropped from the list, so a large build never holds all
+    its quads as Python objects (about 0.5 KB each); call :meth:`flush` at the end.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[list[ox.Quad]], object] | None = None, chunk: int = 50_000,
+                 graph: ox.NamedNode | None = None) -> None:
         self.quads: list[ox.Quad] = []
+        self.sink = sink
+        self.chunk = chunk
+        #: the named graph of the quads (None: the default graph)
+        self.graph = graph
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o) -> None:
         """Emit one triple."""
-        self.quads.append(ox.Quad(s, p, o))
+        self.quads.append(ox.Quad(s, p, o, self.graph))
+        if self.sink is not None and len(self.quads) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the pending quads to ``sink`` (no-op without one)."""
+        if self.sink is not None and self.quads:
+            self.sink(self.quads)
+            self.quads = []
 
     def types(self, s: ox.NamedNode, *classes: ox.NamedNode) -> None:
         """Emit ``s rdf:type c`` for each class."""
         for c in classes:
-            self.quads.append(ox.Quad(s, RDF.type, c))
+            self.quads.append(ox.Quad(s, RDF.type, c, self.graph))
 
     def text(self, s: ox.NamedNode, p: ox.NamedNode, value: object, lang: str | None = None) -> bool:
         """Emit a language-tagged text if ``value`` is a non-blank string; returns whether it did."""
