@@ -16,6 +16,7 @@ line and field; the other files are still read.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -79,11 +80,15 @@ def iter_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator[tuple
         if root.is_file():
             yield root, root.name
         elif root.is_dir():
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                rel = path.relative_to(root)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                yield path, f"{root.resolve().name}/{rel.as_posix()}"
+            name = root.resolve().name
+            found: list[tuple[tuple[str, ...], Path]] = []
+            for folder, dirs, names in os.walk(root, followlinks=True):  # as Path.rglob does
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                base = Path(folder)
+                rel_parts = base.relative_to(root).parts
+                found.extend((rel_parts + (n,), base / n) for n in names if not n.startswith(".") and os.path.isfile(os.path.join(folder, n)))
+            for parts, path in sorted(found, key=lambda f: f[0]):  # the order of sorted Paths
+                yield path, f"{name}/{'/'.join(parts)}"
         else:
             problems.append(Problem("error", "not-found", "no such file or folder", file=str(root)))
 
