@@ -70,7 +70,7 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     auditNote impact economicImpact environmentalImpact technicalImpact regulatoryProvision
     co2Definition crossBorderRules financialAssurance liabilityPeriod liabilityTransfer
     permittingLeadTime poreSpaceRights sector relatedFacility interpretation inCorpus hasDataIssue
-    issueCode severity issueField issueLine agencyJurisdiction inAuthorityFile jurisdictionEvidence
+    issueCode severity issueField issueLine rawValue agencyJurisdiction inAuthorityFile jurisdictionEvidence
     placeText dateText dateRemark scale eventImpact organizerText listedIn nodeDate nodeKind
     confidence analysisTime declaredNodeCount incomplete eventKind filePath language inForceValue
 """)

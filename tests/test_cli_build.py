@@ -22,7 +22,7 @@ from ccus_kg.rdf.graph import KnowledgeGraph
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 BIN = Path(sys.executable).parent
-BAD_JSON = '---\n{\n  "id": "bad-one",\n  "title": "Broken",\n}\n---\nbody\n'  # trailing comma: line 5
+BAD_JSON = '---\n{\n  "id": "bad-one",\n  "title": "Broken",\n  ]\n}\n---\nbody\n'  # stray ']': line 5, neither JSON nor YAML
 
 
 

@@ -52,13 +52,16 @@ def test_a_broken_file_is_reported_and_the_others_are_still_read(tmp_path, seeds
     (tmp_path / "notes.txt").write_text("just some notes\n", encoding="utf-8")
     (tmp_path / ".hidden.md").write_text("---\nid: hidden\n---\n", encoding="utf-8")
     result = load_paths([tmp_path])
-    assert len(result.records) == 4 and len(result.timelines) == 1
+    assert len(result.records) == 5 and len(result.timelines) == 1
     by_file = {p.file.rsplit("/", 1)[-1]: p for p in result.problems}
-    assert by_file["broken.md"].code == "parse-error" and by_file["broken.md"].line == 5
+    # not JSON (no value after "title":), but valid YAML: read, with the JSON error's line
+    assert by_file["broken.md"].code == "not-json" and by_file["broken.md"].line == 5
+    assert by_file["broken.md"].message == ("front matter is written like JSON but is not valid JSON (Expecting value, column 1); "
+                                            "it was read as a YAML flow mapping")
     assert by_file["latin1.md"].code == "unreadable" and "not UTF-8" in by_file["latin1.md"].message
     assert by_file["notes.txt"].code == "unknown-kind"
     assert ".hidden.md" not in by_file
-    assert result.files_skipped == 3
+    assert result.files_skipped == 2
 
 
 def test_missing_path_is_reported(tmp_path):

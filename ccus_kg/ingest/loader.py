@@ -15,16 +15,16 @@ line and field; the other files are still read.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
 from frontmatter.default_handlers import BaseHandler
 
+from ccus_kg.errors import InputError
+from ccus_kg.ingest.frontmatter import parse_front_matter
 from ccus_kg.ingest.language import detect
 from ccus_kg.ingest.timeline_model import TimelineDocument
 from ccus_kg.ingest.timeline_parser import looks_like_timeline, parse_timeline
@@ -41,16 +41,16 @@ class FrontMatterHandler(BaseHandler):
     """python-frontmatter handler for ``---`` fenced front matter holding JSON *or* YAML.
 
     The policy records of the CCUS Policy Hub write a JSON object between ``---`` lines; other
-    tools write YAML there.  ``load`` parses a text starting with ``{`` as JSON (RFC 8259), anything
-    else as YAML 1.1 with ``yaml.safe_load``; it raises ``json.JSONDecodeError`` or
-    ``yaml.YAMLError`` on malformed text.
+    tools write YAML there.  ``load`` returns the mapping with every scalar kept as text
+    (:func:`ccus_kg.ingest.frontmatter.parse_front_matter`); it raises
+    :class:`~ccus_kg.errors.InputError` on malformed text.
     """
 
     FM_BOUNDARY = re.compile(r"^-{3,}[ \t]*\r?$", re.MULTILINE)
     START_DELIMITER = END_DELIMITER = "---"
 
     def load(self, fm: str) -> Any:
-        return json.loads(fm) if fm.lstrip().startswith("{") else yaml.safe_load(fm)
+        return parse_front_matter(fm).data
 
 
 _HANDLER = FrontMatterHandler()
@@ -100,44 +100,42 @@ def _language_from_folder(path: Path) -> str | None:
     return _LANG_FOLDERS.get(path.parent.name.casefold())
 
 
-def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | None = None) -> PolicyRecord:
+def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | None = None,
+                     line_offset: int = 0) -> PolicyRecord:
     """Parse the text of one policy file into a :class:`PolicyRecord`.
 
-    ``text`` must start with a ``---`` line.  Returns the record; raises
-    :class:`ccus_kg.errors.InputError` (with the 1-based line) when the front matter is not
-    closed, is not valid JSON/YAML, is not a mapping, or has no ``id``.
+    ``text`` must start with a ``---`` line; ``line_offset`` is the number of file lines before
+    it.  Returns the record (front-matter scalars kept as text, field lines in ``lines``, odd
+    things in ``problems``); raises :class:`ccus_kg.errors.InputError` (with the 1-based line)
+    when the front matter is not closed, is not valid JSON/YAML, is not a mapping, or has no ``id``.
     """
-    from ccus_kg.errors import InputError
-
     lines = text.split("\n")
     closing = next((i for i in range(1, len(lines)) if _HANDLER.FM_BOUNDARY.fullmatch(lines[i])), None)
     if closing is None:
-        raise InputError("front matter opened with '---' on line 1 is never closed by a '---' line", path=path, line=1)
+        raise InputError("front matter opened with '---' on line 1 is never closed by a '---' line", path=path, line=1 + line_offset)
     fm_text = "\n".join(lines[1:closing])
     body = "\n".join(lines[closing + 1:]).strip()
-    fmt: Literal["json", "yaml"] = "json" if fm_text.lstrip().startswith("{") else "yaml"
-    try:
-        data = _HANDLER.load(fm_text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"front matter is not valid JSON: {exc.msg} (column {exc.colno})", path=path, line=exc.lineno + 1) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"front matter is not valid YAML: {reason}", path=path, line=line) from None
-    if not isinstance(data, dict):
-        raise InputError(f"front matter must be a mapping of fields, found {type(data).__name__}", path=path, line=2)
+    fm = parse_front_matter(fm_text, path=path, line_offset=1 + line_offset)
+    data = fm.data
     record_id = data.get("id")
-    if not isinstance(record_id, (str, int)) or not str(record_id).strip():
-        raise InputError("record has no 'id' (expected a non-empty string)", path=path, line=2, field="id")
+    if not isinstance(record_id, str) or not record_id.strip():
+        found = "" if record_id is None else f", found {'a list' if isinstance(record_id, list) else 'a mapping' if isinstance(record_id, dict) else 'blank text'}"
+        raise InputError(f"record has no 'id' (expected a non-empty string{found})", path=path,
+                         line=fm.lines.get("id", 2 + line_offset), field="id")
     if folder_lang:
         lang, evidence = folder_lang, "folder"
     else:
         lang, evidence = detect(f"{data.get('title') or ''} {body[:2000]}"), "text"
     return PolicyRecord(
-        path=path, lang=lang, data=data, body=body, front_matter_format=fmt,
-        lang_evidence=evidence, body_line=closing + 2, source_key=key or Path(path).name,
+        path=path, lang=lang, data=data, body=body, front_matter_format=fm.format,
+        lang_evidence=evidence, body_line=closing + 2 + line_offset, source_key=key or Path(path).name,
+        problems=[_located(p, path, record_id) for p in fm.problems], lines=fm.lines, fm_line=1 + line_offset,
     )
+
+
+def _located(problem: Problem, path: str, subject: str) -> Problem:
+    return Problem(problem.severity, problem.code, problem.message, file=path, line=problem.line,
+                   field=problem.field, subject=subject.strip())
 
 
 def _shown(path: Path) -> str:
@@ -170,18 +168,13 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
         if stripped.startswith("---"):
             offset = text[: len(text) - len(stripped)].count("\n")
             try:
-                record = read_policy_text(stripped, shown, key=key, folder_lang=_language_from_folder(path))
-            except Exception as exc:  # InputError carries the location; anything else is reported too
-                from ccus_kg.errors import InputError
-
-                if isinstance(exc, InputError):
-                    line = exc.line + offset if exc.line else None
-                    result.problems.append(Problem("error", "parse-error", exc.message, file=shown, line=line, field=exc.field))
-                else:
-                    result.problems.append(Problem("error", "parse-error", f"{type(exc).__name__}: {exc}", file=shown))
+                record = read_policy_text(stripped, shown, key=key, folder_lang=_language_from_folder(path), line_offset=offset)
+            except InputError as exc:
+                result.problems.append(Problem("error", "parse-error", exc.message, file=shown, line=exc.line, field=exc.field))
                 result.files_skipped += 1
                 continue
             result.records.append(record)
+            result.problems.extend(record.problems)
         elif looks_like_timeline(text):
             result.timelines.append(parse_timeline(text, shown))
         else:

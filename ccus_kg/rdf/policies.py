@@ -13,6 +13,7 @@ does not resolve is kept (as a literal and a ``ccus:DataIssue``) and reported, n
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -47,6 +48,10 @@ _REGULATORY = {
     "permitting_lead_time": CCUS.permittingLeadTime,
     "pore_space_rights": CCUS.poreSpaceRights,
 }
+#: Top-level fields whose value must be text (a scalar); a list or mapping there is reported (``bad-field``).
+TEXT_FIELDS = ("id", "title", "country", "source", "status", "category", "legalWeight", "reviewStatus", "pubDate",
+               "year", "url", "description", "interpretation")
+
 _IMPACT = {"economic": CCUS.economicImpact, "environmental": CCUS.environmentalImpact, "technical": CCUS.technicalImpact}
 _LANG_ORDER = {"en": 0, "zh": 1}
 
@@ -75,6 +80,26 @@ def _str(value: Any) -> str:
     return str(value).strip()
 
 
+def _raw(value: Any) -> str:
+    """A front-matter value as written-ish text: scalars as they are, lists/mappings as compact JSON."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "" if value is None else str(value)
+
+
+def parse_score(value: Any) -> int | None:
+    """A score as an integer 0–100, or None when it is not one (``55.7``, ``1e999``, ``nan``, ``-3``, ``x``).
+
+    Accepted lexical forms: an optional sign, digits, optionally ``.0…`` (JSON writers print
+    ``40.0``).  Never raises.
+    """
+    match = re.fullmatch(r"\s*\+?(\d{1,3})(?:\.0*)?\s*", value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number if number <= 100 else None
+
+
 def _as_list(value: Any) -> list[str]:
     """A front-matter value that may be a string or a list of strings, as a list of non-blank strings."""
     if value is None:
@@ -97,9 +122,11 @@ class _PolicyConverter:
 
     # -- problems -----------------------------------------------------------------------
     def problem(self, subject: ox.NamedNode | None, severity: Severity, code: str, message: str,
-                record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None) -> Problem:
-        p = Problem(severity, code, message, file=record.path if record else None, field=field_name,
-                    subject=subject_id or (record.id if record else None))
+                record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None,
+                raw: str | None = None) -> Problem:
+        p = Problem(severity, code, message, file=record.path if record else None,
+                    line=record.line_of(field_name) if record else None, field=field_name,
+                    subject=subject_id or (record.id if record else None), raw=raw)
         self.problems.append(p)
         if subject is not None:
             self.out.issue(subject, p)
@@ -128,6 +155,11 @@ class _PolicyConverter:
             out.types(src, CCUS.SourceRecord, PROV.Entity)
             out.plain(src, CCUS.filePath, r.source_key or r.path)
             out.plain(src, DCTERMS.language, r.lang)
+            for key in TEXT_FIELDS:
+                value = r.data.get(key)
+                if isinstance(value, (list, dict)):
+                    self.problem(s, "warning", "bad-field", f"{key} must be text, found a {'list' if isinstance(value, list) else 'mapping'}; "
+                                 "not used (the value is kept on this issue)", r, key, raw=_raw(value))
             for key in sorted(set(r.data) - KNOWN_FIELDS):
                 self.problem(s, "info", "unmapped-field", f"front-matter field {key!r} is not mapped to RDF (kept in the source file)", r, key)
             title = _str(r.data.get("title"))
@@ -174,7 +206,7 @@ class _PolicyConverter:
         if pub is not None:
             value = parse_iso_date(pub)
             if value is None:
-                self.problem(s, "warning", "bad-date", f"pubDate {pub!r} is not a date (expected YYYY-MM-DD)", r, "pubDate")
+                self.problem(s, "warning", "bad-date", f"pubDate {pub!r} is not a date (expected YYYY-MM-DD)", r, "pubDate", raw=_raw(pub))
             elif value.precision == "day":
                 out.add(s, ELI.date_publication, date_literal(value))
             else:
@@ -185,7 +217,7 @@ class _PolicyConverter:
             if re.fullmatch(r"\d{4}", str(year).strip()):
                 out.add(s, CCUS.year, ox.Literal(str(year).strip(), datatype=XSD.gYear))
             else:
-                self.problem(s, "warning", "bad-year", f"year {year!r} is not a four-digit year", r, "year")
+                self.problem(s, "warning", "bad-year", f"year {year!r} is not a four-digit year", r, "year", raw=_raw(year))
         url, r = self._first(s, records, "url", lambda v: str(v).strip())
         if url is not None:
             url = str(url).strip()
@@ -248,7 +280,7 @@ class _PolicyConverter:
             if not raw:
                 if named:
                     self.problems.append(Problem("info", "empty-agency", f"'source' is empty in this file; the agency comes from {named[0].path}",
-                                                 file=r.path, field="source", subject=policy_id))
+                                                 file=r.path, line=r.line_of("source"), field="source", subject=policy_id))
                 else:
                     self.problem(s, "warning", "empty-agency", "no issuing agency ('source' is empty or missing); the policy gets no eli:passed_by", r, "source")
                 continue
@@ -262,7 +294,7 @@ class _PolicyConverter:
                 if not d.agency.in_authority_file:
                     self.problems.append(Problem("info", "unresolved-agency",
                                                  f"agency {d.part!r} is not in ontology/agencies.yaml; minted {target.value}",
-                                                 file=r.path, field="source", subject=policy_id))
+                                                 file=r.path, line=r.line_of("source"), field="source", subject=policy_id))
 
     def _concepts(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
         specs = (
@@ -296,43 +328,59 @@ class _PolicyConverter:
                              f"files of one policy give different {key} concepts: {', '.join(sorted(targets))}", records[0], key)
 
     def _assessments(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
-        scores: dict[str, tuple[Any, PolicyRecord]] = {}
+        """One ``ccus:DimensionAssessment`` per dimension, one consistent unit.
+
+        The winning score is the first valid one (``en`` file first); label, evidence, citation
+        and audit note come only from the files that give that score (or no score), so an
+        assessment never holds a label written for another score.  A losing file's entry is
+        reported (``conflicting-values``, its values on the issue) and not used.
+        """
+        per_dim: dict[str, list[tuple[PolicyRecord, dict[str, Any]]]] = {}
         for r in records:
             analysis = r.data.get("analysis")
             if analysis is None:
                 continue
             if not isinstance(analysis, dict):
-                self.problem(s, "warning", "bad-field", "analysis must be a mapping of dimension → {score, label, evidence, citation}", r, "analysis")
+                self.problem(s, "warning", "bad-field", "analysis must be a mapping of dimension → {score, label, evidence, citation}",
+                             r, "analysis", raw=_raw(analysis))
                 continue
             for dim, body in analysis.items():
                 if not isinstance(body, dict):
-                    self.problem(s, "warning", "bad-field", f"analysis.{dim} must be a mapping", r, f"analysis.{dim}")
+                    self.problem(s, "warning", "bad-field", f"analysis.{dim} must be a mapping", r, f"analysis.{dim}", raw=_raw(body))
                     continue
-                concept = self.ctx.vocabularies.lookup("analysis-dimension", dim)
-                a = named_node(iris.assessment(policy_id, iris.slug(dim)))
-                self.out.add(s, CCUS.hasAssessment, a)
-                self.out.types(a, CCUS.DimensionAssessment)
-                if concept is None:
-                    self.out.plain(a, RDFS.label, dim)
-                    self.problem(s, "warning", "unknown-analysis-dimension", f"analysis dimension {dim!r} is not in the analysis-dimension scheme", r, f"analysis.{dim}")
-                else:
-                    self.out.add(a, CCUS.dimension, named_node(concept.iri))
-                score = body.get("score")
-                if score is not None and str(score).strip() != "":
-                    try:
-                        number = int(float(str(score)))
-                        if not 0 <= number <= 100:
-                            raise ValueError
-                    except ValueError:
-                        self.problem(s, "warning", "bad-score", f"analysis.{dim}.score {score!r} is not an integer 0–100", r, f"analysis.{dim}.score")
-                    else:
-                        if dim in scores and scores[dim][0] != number:
-                            self.problem(s, "warning", "conflicting-values",
-                                         f"analysis.{dim}.score differs between {scores[dim][1].path} ({scores[dim][0]}) and {r.path} ({number}); the first is used",
-                                         r, f"analysis.{dim}.score")
-                        else:
-                            scores[dim] = (number, r)
-                            self.out.add(a, CCUS.score, ox.Literal(str(number), datatype=XSD.integer))
+                per_dim.setdefault(dim, []).append((r, body))
+        for dim, entries in per_dim.items():
+            concept = self.ctx.vocabularies.lookup("analysis-dimension", dim)
+            a = named_node(iris.assessment(policy_id, iris.slug(dim)))
+            self.out.add(s, CCUS.hasAssessment, a)
+            self.out.types(a, CCUS.DimensionAssessment)
+            if concept is None:
+                self.out.plain(a, RDFS.label, dim)
+                self.problem(s, "warning", "unknown-analysis-dimension", f"analysis dimension {dim!r} is not in the analysis-dimension scheme",
+                             entries[0][0], f"analysis.{dim}")
+            else:
+                self.out.add(a, CCUS.dimension, named_node(concept.iri))
+            scores: list[int | None] = []
+            for r, body in entries:
+                raw = body.get("score")
+                number = parse_score(raw)
+                if number is None and raw is not None and str(raw).strip() != "":
+                    self.problem(s, "warning", "bad-score", f"analysis.{dim}.score {raw!r} is not an integer 0–100; not used",
+                                 r, f"analysis.{dim}.score", raw=_raw(raw))
+                scores.append(number)
+            winner = next((n for n in scores if n is not None), None)
+            if winner is not None:
+                self.out.add(a, CCUS.score, ox.Literal(str(winner), datatype=XSD.integer))
+            first = next(r for (r, _b), n in zip(entries, scores, strict=True) if n == winner)
+            for (r, body), number in zip(entries, scores, strict=True):
+                if number is not None and number != winner:
+                    self.problem(s, "warning", "conflicting-values",
+                                 f"analysis.{dim}.score differs between {first.path} ({winner}) and {r.path} ({number}); "
+                                 f"the first is used, with its label and evidence (those of {r.path} are on this issue)",
+                                 r, f"analysis.{dim}.score", raw=_raw(body))
+                    continue
+                if number is None and winner is not None and r is not first and body.get("score") not in (None, ""):
+                    continue  # a bad score: its label was written for a score we do not know
                 self.out.text(a, RDFS.label, _str(body.get("label")))
                 self.out.text(a, CCUS.evidence, _str(body.get("evidence")))
                 self.out.text(a, CCUS.citation, _str(body.get("citation")))
@@ -356,7 +404,7 @@ class _PolicyConverter:
             if audit:
                 value = parse_iso_date(audit)
                 if value is None or value.precision != "day":
-                    self.problem(s, "warning", "bad-date", f"provenance.lastAuditDate {audit!r} is not a YYYY-MM-DD date", r, "provenance.lastAuditDate")
+                    self.problem(s, "warning", "bad-date", f"provenance.lastAuditDate {audit!r} is not a YYYY-MM-DD date", r, "provenance.lastAuditDate", raw=_raw(audit))
                 else:
                     self.out.add(s, CCUS.lastAuditDate, date_literal(value))
 

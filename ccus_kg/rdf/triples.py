@@ -78,6 +78,8 @@ class Emitter:
         self.plain(issue, CCUS.issueField, problem.field)
         if problem.line:
             self.add(issue, CCUS.issueLine, ox.Literal(str(problem.line), datatype=XSD.integer))
+        if problem.raw is not None:
+            self.add(issue, CCUS.rawValue, ox.Literal(problem.raw, datatype=XSD.string))
         self.add(issue, RDFS.comment, ox.Literal(problem.message, language="en"))
         return issue
 
