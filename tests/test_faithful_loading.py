@@ -64,3 +64,34 @@ def test_every_conversion_problem_has_a_line(tmp_path):
     _write(tmp_path, "zh/p.md", '---\n{"id": "p", "title": "中文", "pubDate": "2020-01-01"}\n---\nb\n')
     result = build([tmp_path], validate=False)
     assert result.problems and all(p.line for p in result.problems), [p for p in result.problems if not p.line]
+
+
+def _compilation(nodes: int, items: int, confidence: str = "0.8") -> str:
+    parts = ["# 测试汇编", "分析时间: 2025-05-01 16:56:12", f"共收录 {nodes} 个重要节点的相关信息", "---"]
+    n = 0
+    for k in range(nodes):
+        parts.append(f"## 节点: 2020-01-{k % 28 + 1:02d} (事件) - 可信度: {confidence}")
+        for _ in range(items):
+            n += 1
+            parts.append(f"{n}. **事项名称**：事项{n}")
+            parts.append(f"**发生日期**：2020年1月{k % 28 + 1}日。[来源](https://example.org/{n})")
+    return "\n".join(parts) + "\n"
+
+
+def test_items_numbered_1000_and_more_are_read():
+    from ccus_kg.ingest.timeline_merge import merge_events
+    from ccus_kg.ingest.timeline_parser import parse_timeline
+
+    doc = parse_timeline(_compilation(2, 600), "c.md")
+    numbers = [item.number for node in doc.nodes for item in node.items]
+    assert numbers == list(range(1, 1201))
+    assert len(merge_events(doc)) == 1200
+
+
+def test_nan_confidence_is_reported_not_written(tmp_path):
+    _write(tmp_path, "c.md", _compilation(1, 1, "nan"))
+    result = build([tmp_path])
+    (p,) = _problems(result, "unparsed-confidence")
+    assert (p.line, p.field, p.message) == (5, "可信度", "confidence 'nan' is not a finite number; not used")
+    assert not result.graph.query("ASK { ?n ccus:confidence ?c }")
+    assert result.validation is not None and result.validation.conforms

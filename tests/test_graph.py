@@ -63,3 +63,11 @@ def test_to_rdflib_has_the_same_triples(seed_graph):
 def test_from_bytes():
     g = KnowledgeGraph.from_bytes(b"<http://x/a> <http://x/b> \"c\" .\n", "nt")
     assert list(g.store)[0].object == ox.Literal("c")
+
+
+def test_to_rdflib_equals_parsing_the_n_triples(seed_build):
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    parsed = rdflib.Graph().parse(data=seed_build.graph.serialize("nt"), format="nt")
+    assert isomorphic(seed_build.graph.to_rdflib(), parsed)

@@ -23,6 +23,7 @@ events become ``ccus:TimelineEvent`` resources.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -70,7 +71,7 @@ _NODE_REST = re.compile(
 )
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*)$")
 _RULE = re.compile(r"^\s{0,3}(?:-\s*){3,}$|^\s{0,3}(?:\*\s*){3,}$|^\s{0,3}(?:_\s*){3,}$")
-_ITEM = re.compile(r"^\s{0,2}(?P<num>\d{1,3})(?:[.)）]\s+|、\s*)(?P<rest>.*)$")
+_ITEM = re.compile(r"^\s{0,2}(?P<num>\d{1,6})(?:[.)）]\s+|、\s*)(?P<rest>.*)$")
 _BOLD_FIELD = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:"
     r"\*\*(?P<l1>[^*\n]{1,40}?)\s*\*\*\s*[:：]|"  # **label**：
@@ -273,6 +274,11 @@ class _Parser:
                 self.problem("warning", "unparsed-confidence",
                              f"confidence {conf_text!r} is not a number", lineno, "可信度")
             else:
+                if not math.isfinite(confidence):
+                    self.problem("warning", "unparsed-confidence",
+                                 f"confidence {conf_text!r} is not a finite number; not used", lineno, "可信度")
+                    confidence = None
+            if confidence is not None:
                 if not 0.0 <= confidence <= 1.0:
                     self.problem("warning", "confidence-out-of-range",
                                  f"confidence {confidence} is outside 0..1", lineno, "可信度")
