@@ -1,7 +1,9 @@
 """The ``ccus-kg`` command line: a thin shell over the library.
 
 Exit codes (the pySHACL convention): 0 ok; 1 the data does not conform to the SHACL shapes;
-2 a usage or input error (a bad option, a file that cannot be read or parsed).
+2 a usage or input error (a bad option, a file that cannot be read or parsed); 3 an unexpected
+internal error (a bug: one line on standard error, the traceback with ``--debug``).
+Everything printed from the data passes through :func:`ccus_kg.text.printable`.
 """
 
 from __future__ import annotations
@@ -17,12 +19,38 @@ from ccus_kg import __version__
 from ccus_kg.errors import CcusKgError, InputError, OutputError, QueryError, UsageError
 
 DEFAULT_GRAPH = "build/ccus.ttl"
-EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"ccus-kg: error: {message}", err=True)
+    from ccus_kg.text import printable
+
+    click.echo(f"ccus-kg: error: {printable(message)}", err=True)
     sys.exit(code)
+
+
+class _Commands(click.Group):
+    """The command group: a library error is a clean message (exit 2); any other exception is
+    an internal error with its own exit code 3 and one line, the traceback only with ``--debug``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except CcusKgError as exc:
+            _fail(str(exc))
+        except Exception as exc:
+            from ccus_kg.text import printable
+
+            if ctx.params.get("debug"):
+                import traceback
+
+                traceback.print_exc()
+            first = (str(exc).splitlines() or [""])[0]
+            click.echo(f"ccus-kg: internal error: {type(exc).__name__}: {printable(first)} "
+                       f"(a bug; run with --debug for the traceback)", err=True)
+            sys.exit(EXIT_INTERNAL)
 
 
 @contextmanager
@@ -62,9 +90,10 @@ graph_option = click.option("--graph", "-g", "graph_file", default=DEFAULT_GRAPH
                             help="The RDF graph to read (Turtle, N-Triples or JSON-LD, by suffix).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ccus-kg")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (exit code 3).")
+def main(debug: bool) -> None:
     """Build, validate, query and trace a knowledge graph of CCUS policies.
 
     \b
@@ -98,14 +127,17 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     from ccus_kg.build import build as run_build
     from ccus_kg.build import write_report
     from ccus_kg.resources import data_dir
+    from ccus_kg.text import printable
 
     if not paths:
         paths = (data_dir("seeds"),)
+    if report_path and Path(report_path).resolve() == Path(output).resolve():
+        _fail(f"--report {report_path} is the same file as --output {output}; the report would overwrite the graph")
     result = run_build(paths, validate=not no_validate)
     errors = result.errors
     if strict and errors:
         for p in errors:
-            click.echo(f"  error   {p.location()}: {p.message}", err=True)
+            click.echo(printable(f"  error   {p.location()}: {p.message}"), err=True)
         _fail(f"--strict: {len(errors)} input file(s) could not be read; nothing written")
 
     c = result.counts
@@ -130,7 +162,7 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
         click.echo("problems found:")
         for p in shown[:max_problems]:
             subject = f" ({p.subject})" if p.subject else ""
-            click.echo(f"  {p.severity:<8}{p.location()}{subject}: {p.code}: {p.message}")
+            click.echo(printable(f"  {p.severity:<8}{p.location()}{subject}: {p.code}: {p.message}"))
         if len(shown) > max_problems:
             click.echo(f"  … and {len(shown) - max_problems} more (all in --report)")
     if result.validation and (verbose or not result.validation.conforms):
@@ -150,12 +182,14 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
 
 
 def _print_shacl(report, verbose: bool, limit: int) -> None:
+    from ccus_kg.text import printable
+
     results = [r for r in report.results if verbose or r.severity == "Violation"]
     click.echo(f"SHACL results ({report.summary()}):")
     for r in results[:limit]:
         path = f" {r.path}" if r.path else ""
         value = f" value={r.value!r}" if r.value is not None else ""
-        click.echo(f"  {r.severity:<9} {r.focus_node}{path}{value}: {r.message}")
+        click.echo(printable(f"  {r.severity:<9} {r.focus_node}{path}{value}: {r.message}"))
     if len(results) > limit:
         click.echo(f"  … and {len(results) - limit} more")
 
@@ -310,11 +344,8 @@ def timeline(graph_file, jurisdiction, policy, date_from, date_to, fmt):
 
 
 def run() -> None:
-    """Entry point that turns library errors into a clean message and exit code 2."""
-    try:
-        main(standalone_mode=True)
-    except CcusKgError as exc:
-        _fail(str(exc))
+    """Entry point: library errors are a clean message and exit code 2, others exit code 3 (see :class:`_Commands`)."""
+    main(standalone_mode=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["HAN", "is_han", "has_han", "fold_name", "fold_label", "fold_title", "strip_forms", "starts_with_word", "ends_with_word",
+__all__ = ["printable", "HAN", "is_han", "has_han", "fold_name", "fold_label", "fold_title", "strip_forms", "starts_with_word", "ends_with_word",
            "unify_newlines"]
 
 #: A regular-expression character class (without brackets) of the Han characters.
@@ -170,3 +170,18 @@ def unify_newlines(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# -- output -----------------------------------------------------------------------------
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``text`` safe to print on one terminal line: control characters (C0, DEL, C1), the
+    Unicode line/paragraph separators and bidirectional overrides written as ``\\n``,
+    ``\\x1b``, ``\\u202e`` … so an id holding a newline cannot forge a line of output."""
+    def esc(match: re.Match[str]) -> str:
+        ch = match.group()
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+    return _UNPRINTABLE.sub(esc, str(text))

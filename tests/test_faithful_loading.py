@@ -95,3 +95,17 @@ def test_nan_confidence_is_reported_not_written(tmp_path):
     assert (p.line, p.field, p.message) == (5, "可信度", "confidence 'nan' is not a finite number; not used")
     assert not result.graph.query("ASK { ?n ccus:confidence ?c }")
     assert result.validation is not None and result.validation.conforms
+
+
+def test_titles_in_other_scripts_are_tagged_by_script_and_reported(tmp_path):
+    _write(tmp_path, "zh/k.md", "---\nid: k\ntitle: 탄소 포집 및 저장에 관한 법률\n---\nb\n")
+    _write(tmp_path, "en/k.md", "---\nid: k\ntitle: Carbon Capture Act\n---\nb\n")
+    _write(tmp_path, "en/r.md", "---\nid: r\ntitle: Федеральный закон о парниковых газах\n---\nb\n")
+    _write(tmp_path, "zh/j.md", "---\nid: j\ntitle: 二酸化炭素の回収・貯留に関する法律\n---\nb\n")
+    result = build([tmp_path], validate=False)
+    tags = {r["t"].language for r in result.graph.query("SELECT ?t WHERE { ?p dcterms:title ?t }")}
+    assert tags == {"ko", "en", "ru", "ja"}
+    reported = {(p.subject, p.line, p.message) for p in _problems(result, "language-by-script")}
+    assert reported == {("k", 3, "title is not English or Chinese by its script; tagged @ko"),
+                        ("r", 3, "title is not English or Chinese by its script; tagged @ru"),
+                        ("j", 3, "title is not English or Chinese by its script; tagged @ja")}

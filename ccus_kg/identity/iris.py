@@ -30,8 +30,19 @@ _DROP = re.compile(r"[^\w\-.~]+", re.UNICODE)
 
 
 def segment(text: str) -> str:
-    """Percent-encode ``text`` as one IRI path segment (everything but unreserved characters)."""
-    return quote(str(text), safe="-._~")
+    """Percent-encode ``text`` as one IRI path segment (everything but unreserved characters).
+
+    Dots are percent-encoded (``%2E``) where a raw dot would be read differently: in a segment
+    of dots only (``.`` and ``..`` are dot segments, removed when an IRI is resolved, RFC 3986
+    §5.2.4) and at the start or end of a segment (a Turtle local name cannot begin or end with
+    ``.``, W3C Turtle §6.5 ``PN_LOCAL``, and some readers do not take the escaped form).
+    """
+    encoded = quote(str(text), safe="-._~")
+    if encoded.strip("."):
+        head = len(encoded) - len(encoded.lstrip("."))
+        tail = len(encoded) - len(encoded.rstrip("."))
+        return "%2E" * head + encoded[head:len(encoded) - tail] + "%2E" * tail
+    return "%2E" * len(encoded)
 
 
 def slug(text: str) -> str:

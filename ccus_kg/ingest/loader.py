@@ -15,8 +15,12 @@ line and field; the other files are still read.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,20 +73,60 @@ class LoadResult:
     source_keys: dict[str, str] = field(default_factory=dict)
 
 
-def _iter_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator[tuple[Path, str]]:
-    """Yield ``(file, key)`` pairs; ``key`` is the file's path relative to its input root's parent."""
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` is not a regular file to read (a dangling symlink, a FIFO, …), or None when it is one."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop (the link resolves to itself); skipped"
+        if path.is_symlink():
+            return f"dangling symlink (its target {os.readlink(path)!r} does not exist); skipped"
+        return f"cannot read: {exc.strerror or exc}; skipped"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "symlink to a folder; not followed (folders are walked without following links); skipped"
+    kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"{kind}, not a regular file; skipped"
+
+
+def _iter_files(paths: Iterable[Path], problems: list[Problem]) -> list[tuple[Path, str, str | None]]:
+    """``(file, key, reason)`` for every entry; ``key`` is the file's path relative to its input
+    root's parent (made longer where two would be equal); ``reason`` says why it is not read, or None."""
+    found: list[tuple[Path, str, str | None]] = []
     for root in paths:
         root = Path(root)
-        if root.is_file():
-            yield root, root.name
-        elif root.is_dir():
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if root.is_dir():  # a folder named by the user is walked even when it is a symlink
+            for path in sorted(root.rglob("*")):
                 rel = path.relative_to(root)
-                if any(part.startswith(".") for part in rel.parts):
+                if any(part.startswith(".") for part in rel.parts) or (path.is_dir() and not path.is_symlink()):
                     continue
-                yield path, f"{root.resolve().name}/{rel.as_posix()}"
+                found.append((path, f"{root.resolve().name}/{rel.as_posix()}", _not_a_file(path)))
+        elif root.exists() or root.is_symlink():
+            found.append((root, root.name, _not_a_file(root)))
         else:
             problems.append(Problem("error", "not-found", "no such file or folder", file=str(root)))
+    return _distinct_keys(found)
+
+
+def _distinct_keys(found: list[tuple[Path, str, str | None]]) -> list[tuple[Path, str, str | None]]:
+    """Make equal keys distinct (``a/p.md`` and ``b/p.md`` given as files are two sources): a key
+    shared by different files is replaced by enough trailing parts of each file's absolute path."""
+    counts = Counter(key for _p, key, _r in found)
+    if all(n == 1 for n in counts.values()):
+        return found
+    out = []
+    for path, key, reason in found:
+        if counts[key] > 1:
+            parts = path.absolute().parts
+            others = [q.absolute().parts for q, k, _r in found if k == key and q != path]
+            n = 2
+            while n < len(parts) and any(o[-n:] == parts[-n:] for o in others):
+                n += 1
+            key = "/".join(parts[-n:]).lstrip("/")
+        out.append((path, key, reason))
+    return out
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -141,7 +185,7 @@ def _located(problem: Problem, path: str, subject: str) -> Problem:
 def _shown(path: Path) -> str:
     """``path`` as reported: relative to the working folder when it is under it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -153,8 +197,12 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
     file is a ``Problem`` (severity ``error``) with its path and line, and the rest are read.
     """
     result = LoadResult()
-    for path, key in _iter_files([Path(p) for p in paths], result.problems):
+    for path, key, reason in _iter_files([Path(p) for p in paths], result.problems):
         shown = _shown(path)
+        if reason is not None:
+            result.problems.append(Problem("warning", "not-a-file", reason, file=shown))
+            result.files_skipped += 1
+            continue
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -171,6 +219,11 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
                 record = read_policy_text(stripped, shown, key=key, folder_lang=_language_from_folder(path), line_offset=offset)
             except InputError as exc:
                 result.problems.append(Problem("error", "parse-error", exc.message, file=shown, line=exc.line, field=exc.field))
+                result.files_skipped += 1
+                continue
+            except Exception as exc:  # a bug must not cost the other files
+                result.problems.append(Problem("error", "internal-error", f"internal error while reading this file "
+                                               f"({type(exc).__name__}: {exc}); skipped", file=shown, line=1))
                 result.files_skipped += 1
                 continue
             result.records.append(record)

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from ccus_kg.identity import iris
 from ccus_kg.identity.jurisdictions import Jurisdiction
 from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
+from ccus_kg.ingest.language import detect
 from ccus_kg.model import PolicyRecord, Problem, Severity
 from ccus_kg.namespaces import CCUS, DCTERMS, ELI, PROV, RDFS, SCHEMA, SKOS, XSD
 from ccus_kg.rdf.identity_context import AgencyResolution, ConceptResolution, IdentityContext, JurisdictionResolution
@@ -165,6 +166,10 @@ class _PolicyConverter:
             title = _str(r.data.get("title"))
             if not out.text(s, DCTERMS.title, title):
                 self.problem(s, "warning", "missing-title", "record has no title", r, "title")
+            elif (tag := detect(title)) not in ("en", "zh"):
+                self.problem(s, "info", "language-by-script",
+                             f"title is not English or Chinese by its script; tagged @{tag}" + (" (undetermined)" if tag == "und" else ""),
+                             r, "title")
             out.text(s, DCTERMS.description, r.body)
             out.text(s, DCTERMS.abstract, _str(r.data.get("description")))
             out.text(s, CCUS.interpretation, _str(r.data.get("interpretation")))
@@ -537,7 +542,15 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
         by_id[r.id].append(r)
     conv = _PolicyConverter(ctx, out, problems)
     for policy_id in sorted(by_id):
-        conv.convert(policy_id, by_id[policy_id])
+        mark = len(out.quads)
+        try:
+            conv.convert(policy_id, by_id[policy_id])
+        except Exception as exc:  # a bug must not cost the other policies: drop this one's triples, report it
+            del out.quads[mark:]
+            first = by_id[policy_id][0]
+            problems.append(Problem("error", "internal-error", f"internal error while converting this policy "
+                                    f"({type(exc).__name__}: {exc}); it is left out", file=first.path,
+                                    line=first.fm_line, subject=policy_id))
     dangling = conv.finish(set(by_id))
     return Conversion(out.quads, problems, policies=set(by_id), dangling=dangling,
                       clusters=set(conv.cluster_names), policy_events=conv.policy_events)
