@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from ccus_kg import __version__
 from ccus_kg.files import write_text_atomic
 from ccus_kg.identity import iris
+from ccus_kg.ingest.agreement import empty_fields
 from ccus_kg.ingest.loader import load_paths
 from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS
@@ -53,6 +54,18 @@ class BuildResult:
     decisions: IdentityDecisions = field(default_factory=IdentityDecisions)
     links: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: per policy file: ``{"id", "file", "missing": [field…], "empty": [field…]}`` (:func:`ccus_kg.ingest.agreement.empty_fields`)
+    empty_fields: list[dict[str, Any]] = field(default_factory=list)
+
+    def empty_summary(self) -> dict[str, dict[str, int]]:
+        """Per field path: how many policy files miss it (``missing``) and give it blank (``empty``)."""
+        summary: dict[str, dict[str, int]] = {}
+        for entry in self.empty_fields:
+            for kind in ("missing", "empty"):
+                for name in entry[kind]:
+                    counts = summary.setdefault(name, {"missing": 0, "empty": 0})
+                    counts[kind] += 1
+        return dict(sorted(summary.items()))
 
     @property
     def errors(self) -> list[Problem]:
@@ -117,8 +130,13 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         "policy_events": len(conversion.policy_events),
         "triples": len(graph),
     }
+    empty = []
+    for record in loaded.records:
+        missing, blank = empty_fields(record)
+        if missing or blank:
+            empty.append({"id": record.id, "file": record.path, "missing": missing, "empty": blank})
     return BuildResult(graph=graph, counts=counts, problems=problems, validation=report,
-                       decisions=ctx.decisions, links=links, seconds=seconds)
+                       decisions=ctx.decisions, links=links, seconds=seconds, empty_fields=empty)
 
 
 def _source_iri(keys: dict[str, str], path: str | None) -> str:
@@ -132,7 +150,7 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
     message, file, line, field, subject), ``identities`` (``jurisdiction``, ``agency``,
     ``concept``: every raw string and the node it resolved to), ``unresolved`` (the raw
     strings that did not resolve to an authority entry, with their count), ``event_links``,
-    and ``validation``.
+    ``empty_fields`` (``summary``: field → missing/empty counts; ``records``: per file), and ``validation``.
     """
     decisions = result.decisions
     unresolved: dict[str, Counter[str]] = {
@@ -148,6 +166,7 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
         "identities": decisions.as_dict(),
         "unresolved": {k: [{"raw": raw, "count": n} for raw, n in sorted(c.items())] for k, c in unresolved.items()},
         "event_links": result.links,
+        "empty_fields": {"summary": result.empty_summary(), "records": result.empty_fields},
         "validation": result.validation.as_dict() if result.validation else None,
     }
 

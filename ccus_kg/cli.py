@@ -40,6 +40,11 @@ class _Commands(click.Group):
             raise
         except CcusKgError as exc:
             _fail(str(exc))
+        except BrokenPipeError:  # the reader went away (`ccus-kg build | head`): not a bug, nothing more to say
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_USAGE)
         except Exception as exc:
             from ccus_kg.text import printable
 
@@ -156,6 +161,12 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     ]
     for name, value in rows:
         click.echo(f"  {name:<14}{value}")
+    summary = result.empty_summary()
+    if summary:
+        top = sorted(summary.items(), key=lambda kv: (-(kv[1]["missing"] + kv[1]["empty"]), kv[0]))
+        shown_fields = ", ".join(f"{name} " + "/".join(f"{n} {kind}" for kind, n in counts.items() if n) for name, counts in top[:6])
+        more = f", … {len(top) - 6} more fields" if len(top) > 6 else ""
+        click.echo(printable(f"  {'empty fields':<14}{shown_fields}{more} (per file in --report)"))
 
     shown = [p for p in result.problems if verbose or p.severity != "info"]
     if shown:

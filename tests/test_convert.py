@@ -144,7 +144,7 @@ def test_milestones_become_dated_events_and_bad_dates_are_reported(messy):
     dated = {r["name"].value: r["date"] for r in rows}
     assert dated["议会通过"] == ox.Literal("2024-03", datatype=XSD.gYearMonth)
     assert dated["x"] is None
-    assert any(p.code == "bad-date" and p.field == "milestones" for p in messy.problems)
+    assert any(p.code == "bad-date" and p.field == "evolution.milestones[1].date" and p.line for p in messy.problems)
 
 
 def test_unmapped_field_is_reported_not_lost(messy):

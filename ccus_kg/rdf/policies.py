@@ -13,6 +13,7 @@ does not resolve is kept (as a literal and a ``ccus:DataIssue``) and reported, n
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections import defaultdict
@@ -24,6 +25,7 @@ import pyoxigraph as ox
 
 from ccus_kg.identity import iris
 from ccus_kg.identity.jurisdictions import Jurisdiction
+from ccus_kg.ingest.agreement import NEUTRAL, Disagreement, cluster_pairs, disagreements
 from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
 from ccus_kg.ingest.language import detect
 from ccus_kg.model import PolicyRecord, Problem, Severity
@@ -101,6 +103,23 @@ def parse_score(value: Any) -> int | None:
     return number if number <= 100 else None
 
 
+def _scores_differ(d: Disagreement) -> bool:
+    """True when ``d`` is a text of an assessment whose files give different scores (the assessment
+    then keeps only the texts of the file whose score is used)."""
+    parts = d.field.split(".")
+    if parts[0] != "analysis" or len(parts) != 3:
+        return False
+    scores = set()
+    for r, _v in d.values:
+        body = r.data.get("analysis", {}).get(parts[1]) if isinstance(r.data.get("analysis"), dict) else None
+        scores.add(parse_score(body.get("score")) if isinstance(body, dict) else None)
+    return len(scores) > 1
+
+
+def _neutral(field_path: str) -> bool:
+    return any(fnmatch.fnmatchcase(field_path, p) for p in NEUTRAL)
+
+
 def _as_list(value: Any) -> list[str]:
     """A front-matter value that may be a string or a list of strings, as a list of non-blank strings."""
     if value is None:
@@ -118,6 +137,8 @@ class _PolicyConverter:
         self.problems = problems
         self.replaces: dict[tuple[str, str], PolicyRecord] = {}  # (newer id, older id) → record that said so
         self.cluster_names: dict[str, str] = {}
+        self.cluster_alias: dict[str, str] = {}  # a cluster name → the name it is one cluster with
+        self.cluster_other_names: dict[str, set[str]] = defaultdict(set)  # cluster IRI → its other names
         self.jurisdiction_of: dict[str, ox.NamedNode] = {}  # policy IRI → its jurisdiction node
         self.policy_events: set[str] = set()  # IRIs of the events of a policy's own life
 
@@ -179,6 +200,17 @@ class _PolicyConverter:
                 out.plain(s, CCUS.relatedFacility, facility)
             self._impact_and_regulatory(s, r)
 
+        for d in disagreements(records):
+            used = "the first is used" if _neutral(d.field) or _scores_differ(d) else "each is kept, tagged by its script"
+            listing = "; ".join(f"{r.path}: {v!r}" for r, v in d.values)
+            self.problem(s, "warning", "conflicting-values", f"files of one policy disagree on {d.field!r} ({listing}); {used}",
+                         d.values[1][0], d.field, raw=d.values[1][1])
+        for first, other in cluster_pairs(records):
+            canonical = self.canonical_cluster(first)
+            self.problem(s, "warning", "conflicting-values",
+                         f"files of one policy name a cluster differently ({first!r} in {records[0].path}, {other!r} in "
+                         f"{records[-1].path}); taken as one cluster, {canonical!r}, with the other name as skos:altLabel",
+                         records[-1], "evolution.clusters", raw=other)
         self._single_values(s, policy_id, records)
         jurisdiction = self._jurisdiction(s, policy_id, records)
         self._agencies(s, policy_id, records, jurisdiction)
@@ -188,8 +220,9 @@ class _PolicyConverter:
         self._evolution(s, policy_id, records)
         self._life_events(s, policy_id, records)
 
-    def _first(self, s, records: list[PolicyRecord], key: str, normalise=lambda v: v) -> tuple[Any, PolicyRecord | None]:
-        """The first non-blank value of ``key`` across the records; a conflict is reported."""
+    def _first(self, s, records: list[PolicyRecord], key: str, normalise=None) -> tuple[Any, PolicyRecord | None]:
+        """The first non-blank value of ``key`` across the records; with ``normalise`` (a resolved
+        field), values whose normal forms differ are reported (other fields: :func:`disagreements`)."""
         seen: list[tuple[Any, PolicyRecord]] = []
         for r in records:
             value = r.data.get(key)
@@ -198,7 +231,7 @@ class _PolicyConverter:
             seen.append((value, r))
         if not seen:
             return None, None
-        distinct = {str(normalise(v)) for v, _ in seen}
+        distinct = {str(normalise(v)) for v, _ in seen} if normalise else set()
         if len(distinct) > 1:
             listing = "; ".join(f"{r.path}: {v!r}" for v, r in seen)
             self.problem(s, "warning", "conflicting-values",
@@ -207,7 +240,7 @@ class _PolicyConverter:
 
     def _single_values(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
         out = self.out
-        pub, r = self._first(s, records, "pubDate", lambda v: str(v).strip())
+        pub, r = self._first(s, records, "pubDate")
         if pub is not None:
             value = parse_iso_date(pub)
             if value is None:
@@ -217,13 +250,13 @@ class _PolicyConverter:
             else:
                 out.add(s, CCUS.year, ox.Literal(str(value.year), datatype=XSD.gYear))
                 self.problem(s, "info", "imprecise-date", f"pubDate {pub!r} has only {value.precision} precision; kept as the year", r, "pubDate")
-        year, r = self._first(s, records, "year", lambda v: str(v).strip())
+        year, r = self._first(s, records, "year")
         if year is not None:
             if re.fullmatch(r"\d{4}", str(year).strip()):
                 out.add(s, CCUS.year, ox.Literal(str(year).strip(), datatype=XSD.gYear))
             else:
                 self.problem(s, "warning", "bad-year", f"year {year!r} is not a four-digit year", r, "year", raw=_raw(year))
-        url, r = self._first(s, records, "url", lambda v: str(v).strip())
+        url, r = self._first(s, records, "url")
         if url is not None:
             url = str(url).strip()
             if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$", url):
@@ -403,15 +436,17 @@ class _PolicyConverter:
                 self.out.types(agent, PROV.Agent)
                 self.out.plain(agent, RDFS.label, author)
             self.out.text(s, CCUS.reviewer, _str(prov.get("reviewer")))
+        audited = False
         for r in records:
             prov = r.data.get("provenance")
             audit = prov.get("lastAuditDate") if isinstance(prov, dict) else None
-            if audit:
+            if audit and not audited:
                 value = parse_iso_date(audit)
                 if value is None or value.precision != "day":
                     self.problem(s, "warning", "bad-date", f"provenance.lastAuditDate {audit!r} is not a YYYY-MM-DD date", r, "provenance.lastAuditDate", raw=_raw(audit))
                 else:
                     self.out.add(s, CCUS.lastAuditDate, date_literal(value))
+                    audited = True
 
     # -- evolution -------------------------------------------------------------------------
     def _evolution(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
@@ -430,12 +465,30 @@ class _PolicyConverter:
                     else:
                         self.replaces.setdefault(pair, r)
             for name in _as_list(evo.get("clusters")):
-                c = named_node(iris.cluster(name))
-                self.cluster_names.setdefault(c.value, name)
+                canonical = self.canonical_cluster(name)
+                c = named_node(iris.cluster(canonical))
+                self.cluster_names.setdefault(c.value, canonical)
+                if iris.cluster(name) != c.value:
+                    self.cluster_other_names[c.value].add(name)
                 self.out.add(s, ELI.is_member_of, c)
                 self.out.add(c, SKOS.member, s)
             for key in sorted(set(evo) - {"supersedes", "supersededBy", "clusters", "milestones"}):
                 self.problem(s, "info", "unmapped-field", f"evolution.{key} is not mapped", r, f"evolution.{key}")
+
+    def canonical_cluster(self, name: str) -> str:
+        """The name a cluster is minted by: ``name``, or the first file's name of the cluster it was paired with."""
+        seen = {name}
+        while name in self.cluster_alias and self.cluster_alias[name] not in seen:
+            name = self.cluster_alias[name]
+            seen.add(name)
+        return name
+
+    def pair_clusters(self, records: list[PolicyRecord]) -> None:
+        """Record the cluster names that two files of one id give at the same position as one cluster."""
+        for first, other in cluster_pairs(records):
+            a, b = self.canonical_cluster(first), self.canonical_cluster(other)
+            if a != b and iris.cluster(a) != iris.cluster(b):
+                self.cluster_alias[b] = a
 
     def _life_events(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
         """Publication, last audit and milestones as ``ccus:TimelineEvent``s about the policy."""
@@ -466,14 +519,23 @@ class _PolicyConverter:
             if not isinstance(milestones, list):
                 self.problem(s, "warning", "bad-field", "milestones must be a list of {date, event}", r, "milestones")
                 continue
+            on_date: dict[str, int] = defaultdict(int)
+            where = "evolution.milestones" if evo.get("milestones") is not None else "milestones"
             for i, m in enumerate(milestones):
                 if not isinstance(m, dict) or not _str(m.get("event")):
-                    self.problem(s, "warning", "bad-milestone", f"milestone #{i + 1} must be {{date, event}} with a non-empty event", r, "milestones")
+                    self.problem(s, "warning", "bad-milestone", f"milestone #{i + 1} must be {{date, event}} with a non-empty event",
+                                 r, f"{where}[{i}]", raw=_raw(m))
                     continue
                 span = parse_date(_str(m.get("date"))) if _str(m.get("date")) else None
-                e = named_node(iris.policy(policy_id) + "/event/milestone-" + iris.digest(_str(m.get("date")), _str(m.get("event")), length=8))
+                # one event per (date, n-th milestone of that date): the en and zh files list the
+                # same milestone under the same date, so their names (@en, @zh) go on one event
+                date_key = _str(m.get("date"))
+                key = (date_key, on_date[date_key]) if date_key else (_str(m.get("event")),)
+                on_date[date_key] += 1
+                e = named_node(iris.policy(policy_id) + "/event/milestone-" + iris.digest(*key, length=8))
                 if span is None:
-                    self.problem(s, "warning", "bad-date", f"milestone #{i + 1} date {m.get('date')!r} is not a date", r, "milestones")
+                    self.problem(s, "warning", "bad-date", f"milestone #{i + 1} date {m.get('date')!r} is not a date", r,
+                                 f"{where}[{i}].date", raw=_raw(m.get("date")))
                     self._policy_event(e, s, "milestone", None)
                 else:
                     self._policy_event(e, s, "milestone", span.start)
@@ -522,6 +584,8 @@ class _PolicyConverter:
             c = named_node(iri)
             out.types(c, CCUS.PolicyCluster, SKOS.Collection)
             out.text(c, SKOS.prefLabel, name)
+            for other in sorted(self.cluster_other_names.get(iri, ())):
+                out.text(c, SKOS.altLabel, other)
         return dangling
 
 
@@ -541,6 +605,8 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
     for r in records:
         by_id[r.id].append(r)
     conv = _PolicyConverter(ctx, out, problems)
+    for policy_id in sorted(by_id):  # first, so a cluster named two ways is one cluster wherever it is named
+        conv.pair_clusters(sorted(by_id[policy_id], key=lambda r: (_LANG_ORDER.get(r.lang, 9), r.path)))
     for policy_id in sorted(by_id):
         mark = len(out.quads)
         try:
