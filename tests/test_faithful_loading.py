@@ -109,3 +109,41 @@ def test_titles_in_other_scripts_are_tagged_by_script_and_reported(tmp_path):
     assert reported == {("k", 3, "title is not English or Chinese by its script; tagged @ko"),
                         ("r", 3, "title is not English or Chinese by its script; tagged @ru"),
                         ("j", 3, "title is not English or Chinese by its script; tagged @ja")}
+
+
+def test_a_folder_with_one_broken_file_of_each_kind_still_converts_every_good_file(tmp_path):
+    import os
+    import shutil
+
+    from conftest import SEEDS
+
+    shutil.copytree(SEEDS, tmp_path / "in")
+    d = tmp_path / "in"
+    _write(d, "flow.md", "---\n{ 'id': 'flow', 'title': 'YAML flow mapping', 'country': 'NO' }\n---\nb\n")
+    _write(d, "traps.md", "---\nid: 0123\ntitle: !!binary aGk=\npubDate: 2022-13-45\n---\nb\n")
+    _write(d, "dupes.md", '---\n{"id": "dupes", "title": "a", "title": "b"}\n---\nb\n')
+    _write(d, "numbers.md", '---\n{"id": "numbers", "analysis": {"mrv": {"score": 1e999}, "market": {"score": 55.7}}}\n---\nb\n')
+    _write(d, "surrogate.md", '---\n{"id": "surrogate", "title": "x\\ud800"}\n---\nb\n')
+    _write(d, "bomb.md", "---\na: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]\n" for i in range(6)) + "id: bomb\n---\n")
+    _write(d, "broken.md", '---\n{\n  "id": "broken",\n  ]\n}\n---\n')
+    _write(d, "nan.md", _compilation(1, 1, "nan"))
+    _write(d, "control.md", '---\n{"id": "ctl\\u0007\\n", "title": "bell"}\n---\nb\n')
+    _write(d, "korean.md", "---\nid: ko\ntitle: 탄소 포집법\n---\nb\n")
+    _write(d, "dots.md", '---\nid: ".."\ntitle: dots\n---\nb\n')
+    (d / "latin1.md").write_bytes("---\nid: café\n---\n".encode("latin-1"))
+    (d / "dangling").symlink_to("nowhere")
+    os.mkfifo(d / "fifo")
+    result = build([d])
+    ids = {r["id"].value for r in result.graph.query("SELECT ?id WHERE { ?p ccus:inCorpus true ; dcterms:identifier ?id }")}
+    assert ids == {"cn-miit-industrial-plan-2022", "cn-js-industrial-decarb-2022", "cn-zero-carbon-parks",
+                   "flow", "0123", "dupes", "numbers", "surrogate", "ctl\x07", "ko", ".."}
+    assert result.counts["timeline_files"] == 2
+    skipped = {p.file.rsplit("/", 1)[-1]: p.code for p in result.problems if p.severity == "error" or p.code == "not-a-file"}
+    assert skipped == {"bomb.md": "parse-error", "broken.md": "parse-error", "latin1.md": "unreadable",
+                       "dangling": "not-a-file", "fifo": "not-a-file"}
+    # SHACL ran (the minimal records miss agencies, so they do not conform; nothing crashed on the odd values)
+    assert result.validation is not None
+    violated = {r.path.replace("/", "#").rsplit("#", 1)[-1] for r in result.validation.results if r.severity == "Violation"}
+    assert violated <= {"passed_by", "jurisdiction", "title"}
+    assert [p for p in result.problems if not p.line and p.code != "not-a-file"] == []

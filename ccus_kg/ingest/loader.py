@@ -209,7 +209,8 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
                 raise ValueError(f"file is {size} bytes, more than the limit of {MAX_FILE_BYTES} bytes")
             text = _decode(path, path.read_bytes())
         except (OSError, ValueError) as exc:
-            result.problems.append(Problem("error", "unreadable", str(exc), file=shown))
+            line = re.search(r"\(line (\d+)\)$", str(exc))
+            result.problems.append(Problem("error", "unreadable", str(exc), file=shown, line=int(line.group(1)) if line else None))
             result.files_skipped += 1
             continue
         stripped = text.lstrip("\ufeff \t\n")

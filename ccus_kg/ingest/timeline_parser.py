@@ -185,6 +185,7 @@ class _Parser:
         self.item: _RawItem | None = None
         self.raw_items: list[_RawItem] = []
         self.seen_node = False
+        self.node_count_line = 1
 
     # -- helpers
     def problem(self, severity: str, code: str, message: str, line: int | None = None,
@@ -241,6 +242,7 @@ class _Parser:
         match = _NODE_COUNT.search(line)
         if match and self.doc.declared_node_count is None and not self.seen_node:
             self.doc.declared_node_count = int(match.group("n") or match.group("n2"))
+            self.node_count_line = lineno
             return True
         return False
 
@@ -392,11 +394,11 @@ class _Parser:
                              f"node {node.index} numbers its items {numbers}", node.line)
         if self.doc.declared_node_count is not None and self.doc.declared_node_count != len(self.doc.nodes):
             self.problem("warning", "node-count-mismatch",
-                         f"header declares {self.doc.declared_node_count} nodes, {len(self.doc.nodes)} found")
+                         f"header declares {self.doc.declared_node_count} nodes, {len(self.doc.nodes)} found", self.node_count_line)
         if not self.doc.title:
-            self.problem("warning", "missing-title", "no '# title' line before the first node")
+            self.problem("warning", "missing-title", "no '# title' line before the first node", 1)
         if not self.doc.nodes:
-            self.problem("warning", "no-nodes", "no '## 节点: YYYY-MM-DD' heading found")
+            self.problem("warning", "no-nodes", "no '## 节点: YYYY-MM-DD' heading found", 1)
         self.doc.problems = self.problems
 
     def build_item(self, raw: _RawItem) -> TimelineItem:
