@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ccus_kg import __version__
-from ccus_kg.errors import CcusKgError, InputError, QueryError, UsageError
+from ccus_kg.errors import CcusKgError, InputError, OutputError, QueryError, UsageError
 
 DEFAULT_GRAPH = "build/ccus.ttl"
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -37,6 +37,7 @@ def _writing(path):
 
 
 def _load_graph(path: str):
+    """The :class:`~ccus_kg.rdf.graph.KnowledgeGraph` in the RDF file ``path``, or exit 2 with a message."""
     from ccus_kg.rdf.graph import KnowledgeGraph
 
     if not Path(path).exists():
@@ -57,7 +58,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-graph_option = click.option("--graph", "-g", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
+graph_option = click.option("--graph", "-g", "graph_file", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
                             help="The RDF graph to read (Turtle, N-Triples or JSON-LD, by suffix).")
 
 
@@ -175,9 +176,9 @@ def validate(file, report_path, verbose):
     from ccus_kg.files import write_text_atomic
     from ccus_kg.validate import validate as run_validate
 
-    graph = _load_graph(str(file))
-    report = run_validate(graph)
-    click.echo(f"{file}: {len(graph)} triples; {report.summary()}")
+    kg = _load_graph(str(file))
+    report = run_validate(kg)
+    click.echo(f"{file}: {len(kg)} triples; {report.summary()}")
     if verbose or not report.conforms:
         _print_shacl(report, verbose, 200)
     if report_path:
@@ -193,7 +194,7 @@ def validate(file, report_path, verbose):
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="table for people; csv and json are the W3C SPARQL 1.1 results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the query library with parameters and examples.")
-def query(name, graph, params, fmt, list_):
+def query(name, graph_file, params, fmt, list_):
     """Run a SPARQL query from the library (by NAME) or a .rq FILE on the graph.
 
     \b
@@ -212,7 +213,7 @@ def query(name, graph, params, fmt, list_):
             for e in q.examples:
                 click.echo(f"    e.g. {e}")
         return
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     try:
         text, _rows = render(kg, name, _params(params), fmt)
     except QueryError as exc:
@@ -225,7 +226,7 @@ def query(name, graph, params, fmt, list_):
 @click.option("--policy", metavar="ID", help="Only the lineage of this policy (record id).")
 @click.option("--output", "-o", "outputs", multiple=True, required=True, metavar="FILE",
               help="Output file(s): .svg or .png (picture), .graphml or .json (node-link); repeatable.")
-def lineage(graph, policy, outputs):
+def lineage(graph_file, policy, outputs):
     """Draw and export the policy-lineage graph (supersedes links and clusters), from SPARQL.
 
     \b
@@ -240,7 +241,7 @@ def lineage(graph, policy, outputs):
     bad = [out for out in outputs if Path(out).suffix.lower() not in OUTPUT_SUFFIXES]
     if bad:  # before writing anything, so a bad name does not leave the other files half done
         _fail(f"cannot write lineage to {Path(bad[0]).name!r}: expected a suffix among {', '.join(OUTPUT_SUFFIXES)}")
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     g = from_graph(kg)
     if policy:
         try:
@@ -255,7 +256,7 @@ def lineage(graph, policy, outputs):
         try:
             with _writing(out):
                 write(g, out)
-        except UsageError as exc:
+        except (OutputError, UsageError) as exc:
             _fail(str(exc))
         click.echo(f"wrote {out}")
 
@@ -264,14 +265,14 @@ def lineage(graph, policy, outputs):
 @graph_option
 @click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output.")
-def export(graph, fmt, output):
+def export(graph_file, fmt, output):
     """Export the graph as Turtle, N-Triples or JSON-LD, e.g. to load into a triple store.
 
     \b
     Example:
       ccus-kg export --format nt -o build/ccus.nt
     """
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     if output:
         with _writing(output):
             size = kg.write(output, fmt)
@@ -287,7 +288,7 @@ def export(graph, fmt, output):
 @click.option("--from", "date_from", metavar="DATE", help="Earliest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Latest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
+def timeline(graph_file, jurisdiction, policy, date_from, date_to, fmt):
     """List events in date order, with their precision (2019-03-21, 2019-04, 2022).
 
     An event is kept when the period its date covers overlaps [--from, --to].
@@ -300,7 +301,7 @@ def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
     from ccus_kg.errors import TimelineFilterError
     from ccus_kg.query.timeline import events, render_events
 
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     try:
         rows = events(kg, jurisdiction=jurisdiction, policy=policy, date_from=date_from, date_to=date_to)
     except TimelineFilterError as exc:

@@ -12,6 +12,8 @@ import re
 
 from corpus import SEEDS, front_matter
 
+import pytest
+
 from ccus_kg.build import report_dict, write_report
 
 
@@ -123,10 +125,9 @@ def test_corpus_every_supersedes_and_cluster_entry_is_in_the_graph(corpus_build)
 
 
 def test_corpus_alias_groups_are_one_agency_and_same_names_differ_by_country(corpus_build):
-    rows = corpus_build.decisions["agency"]
     iri_of: dict[str, set[str]] = {}
-    for d in rows:
-        iri_of.setdefault(d["part"], set()).add(d["iri"])
+    for d in corpus_build.decisions.agencies:
+        iri_of.setdefault(d.part, set()).add(d.iri)
     groups = [("工信部", "工业和信息化部"), ("METI", "METI Japan", "日本经济产业省 (METI)"),
               ("US DOE", "美国能源部 (DOE)"), ("MOTIE", "MOTIE Korea", "韩国产业通商资源部 (MOTIE)"),
               ("沙特能源部", "Saudi Ministry of Energy")]
@@ -142,3 +143,15 @@ def test_corpus_alias_groups_are_one_agency_and_same_names_differ_by_country(cor
         "SELECT DISTINCT ?code WHERE { ?p a ccus:Policy ; ccus:inCorpus true ; eli:jurisdiction/skos:notation ?code }")}
     assert "EU" in codes and "INTL" in codes
     assert not list(corpus_build.graph.query("SELECT ?p WHERE { ?p ccus:inCorpus true FILTER NOT EXISTS { ?p eli:jurisdiction ?j } }"))
+
+
+def test_public_api_is_importable_from_the_package():
+    import ccus_kg
+    from ccus_kg.build import BuildResult
+    from ccus_kg.rdf.graph import KnowledgeGraph
+
+    assert ccus_kg.BuildResult is BuildResult
+    assert ccus_kg.KnowledgeGraph is KnowledgeGraph
+    assert set(ccus_kg.__all__) - {"__version__"} == set(ccus_kg._EXPORTS)
+    with pytest.raises(AttributeError):
+        _ = ccus_kg.no_such_name

@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from ccus_kg.errors import InputError, UsageError
+from ccus_kg.errors import InputError, OutputError
 from ccus_kg.rdf.graph import KnowledgeGraph, format_from_path
 
 
@@ -33,7 +33,7 @@ def test_turtle_uses_the_standard_prefixes(seed_graph):
 
 
 def test_unknown_format_is_a_usage_error(seed_graph):
-    with pytest.raises(UsageError, match="unknown RDF format 'xml'"):
+    with pytest.raises(OutputError, match="unknown RDF format 'xml'"):
         seed_graph.serialize("xml")
 
 
