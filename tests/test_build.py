@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import re
 
-from corpus import SEEDS, front_matter
-
 import pytest
+from corpus import SEEDS, front_matter
 
 from ccus_kg.build import report_dict, write_report
 
