@@ -4,7 +4,10 @@ Not a test: it asserts nothing, it measures.  Synthetic policies are written to 
 folder (en + zh file per id, shaped like the CCUS Policy Hub records), then every stage is
 timed on this machine.  Usage::
 
-    python benchmarks/bench.py [--sizes 1000,5000] [--corpus ../shared/corpus/policy-hub-2026-03] [--no-linearity]
+    python benchmarks/bench.py [--sizes 1000,5000] [--corpus FOLDER] [--no-linearity]
+
+The real corpus is ``--corpus``, else the environment variable ``CCUS_KG_CORPUS``; ``make bench``
+passes the Makefile's ``CORPUS`` (whose default tests/corpus.py gives).
 
 First it checks that loading is linear: a compilation of 10× more items and a policy body 10×
 larger must each cost at most 12× the time of the smaller one (issue 8).
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import tempfile
 import time
@@ -97,7 +101,7 @@ def _policy_with_body(chars: int) -> str:
 
 def bench_linearity(limit: float = 12.0) -> None:
     """Loading must be linear: 10× more compilation items, or a 10× larger body, costs ≤ ``limit``× the time."""
-    print("linearity (build with SHACL; ratio = time(10×) / time(1×), must be ≤ %.0f)" % limit)
+    print(f"linearity (build with SHACL; ratio = time(10×) / time(1×), must be ≤ {limit:.0f})")
     cases = (("compilation items", 3_200, 32_000, lambda n: ("c.md", _compilation(n))),
              ("policy body characters", 1_800_000, 18_000_000, lambda n: ("p.md", _policy_with_body(n))))
     for label, small, large, make in cases:
@@ -117,13 +121,17 @@ def bench_linearity(limit: float = 12.0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000", help="comma-separated numbers of synthetic policies")
-    parser.add_argument("--corpus", default="../shared/corpus/policy-hub-2026-03")
+    parser.add_argument("--corpus", default=os.environ.get("CCUS_KG_CORPUS"), help="the real corpus folder (default: $CCUS_KG_CORPUS)")
     parser.add_argument("--no-linearity", action="store_true", help="skip the 10× linearity measurement")
     args = parser.parse_args()
     if not args.no_linearity:
         bench_linearity()
-    corpus = Path(args.corpus)
-    if corpus.is_dir():
+    corpus = Path(args.corpus) if args.corpus else None
+    if corpus is None:
+        print("no real corpus: pass --corpus or set CCUS_KG_CORPUS (make bench does)")
+    elif not corpus.is_dir():
+        print(f"no real corpus at {corpus}")
+    else:
         print(f"real corpus {corpus}")
         result = timed("build + SHACL", lambda: build([corpus]))
         print(f"  {'triples':<34}{result.counts['triples']:8,d}; stages: "
