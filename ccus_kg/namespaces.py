@@ -73,6 +73,7 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     issueCode severity issueField issueLine rawValue agencyJurisdiction inAuthorityFile jurisdictionEvidence
     placeText dateText dateRemark scale eventImpact organizerText listedIn nodeDate nodeKind
     confidence analysisTime declaredNodeCount incomplete eventKind filePath language inForceValue
+    consolidates consolidatedInto currentConsolidatedVersion effectiveApplicationWindow sourcePublicationDate
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """

@@ -147,3 +147,18 @@ def test_a_folder_with_one_broken_file_of_each_kind_still_converts_every_good_fi
     violated = {r.path.replace("/", "#").rsplit("#", 1)[-1] for r in result.validation.results if r.severity == "Violation"}
     assert violated <= {"passed_by", "jurisdiction", "title"}
     assert [p for p in result.problems if not p.line and p.code != "not-a-file"] == []
+
+
+def test_new_evolution_keys_are_mapped(tmp_path):
+    _write(tmp_path, "a.md", "---\nid: a\ntitle: A\nevolution:\n  consolidatedFrom: [b, gone]\n  currentConsolidatedVersion: 2024 consolidated text\n"
+           "  effectiveApplicationWindow: 2025-2030\n  sourcePublicationDate: 2024-05\n  milestones:\n    - {date: '2024', event: Adopted}\n---\nx\n")
+    _write(tmp_path, "b.md", "---\nid: b\ntitle: B\n---\nx\n")
+    result = build([tmp_path], validate=False)
+    g = result.graph
+    assert g.query("ASK { policy:a ccus:consolidates policy:b . policy:b ccus:consolidatedInto policy:a . policy:gone ccus:consolidatedInto policy:a }")
+    assert g.query('ASK { policy:a ccus:sourcePublicationDate "2024-05"^^xsd:gYearMonth ; ccus:effectiveApplicationWindow "2025-2030"@en ;'
+                   ' ccus:currentConsolidatedVersion "2024 consolidated text"@en }')
+    assert g.query("ASK { policy:gone ccus:inCorpus false }")
+    (p,) = _problems(result, "dangling-consolidated-from")
+    assert (p.line, p.field) == (5, "evolution.consolidatedFrom")
+    assert not [p for p in _problems(result, "unmapped-field") if p.field and p.field.startswith("evolution.")]

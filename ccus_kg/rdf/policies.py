@@ -57,6 +57,8 @@ TEXT_FIELDS = ("id", "title", "country", "source", "status", "category", "legalW
 
 _IMPACT = {"economic": CCUS.economicImpact, "environmental": CCUS.environmentalImpact, "technical": CCUS.technicalImpact}
 _LANG_ORDER = {"en": 0, "zh": 1}
+_EVOLUTION_KEYS = frozenset({"supersedes", "supersededBy", "clusters", "milestones", "consolidatedFrom",
+                             "currentConsolidatedVersion", "effectiveApplicationWindow", "sourcePublicationDate"})
 
 
 @dataclass
@@ -136,6 +138,7 @@ class _PolicyConverter:
         self.out = out
         self.problems = problems
         self.replaces: dict[tuple[str, str], PolicyRecord] = {}  # (newer id, older id) → record that said so
+        self.consolidates: dict[tuple[str, str], PolicyRecord] = {}  # (merged-into id, merged id) → record
         self.cluster_names: dict[str, str] = {}
         self.cluster_alias: dict[str, str] = {}  # a cluster name → the name it is one cluster with
         self.cluster_other_names: dict[str, set[str]] = defaultdict(set)  # cluster IRI → its other names
@@ -472,7 +475,22 @@ class _PolicyConverter:
                     self.cluster_other_names[c.value].add(name)
                 self.out.add(s, ELI.is_member_of, c)
                 self.out.add(c, SKOS.member, s)
-            for key in sorted(set(evo) - {"supersedes", "supersededBy", "clusters", "milestones"}):
+            for other in _as_list(evo.get("consolidatedFrom")):
+                if other == policy_id:
+                    self.problem(s, "warning", "self-replacement", "evolution.consolidatedFrom names the policy itself", r, "evolution.consolidatedFrom")
+                else:
+                    self.consolidates.setdefault((policy_id, other), r)
+            self.out.text(s, CCUS.currentConsolidatedVersion, _str(evo.get("currentConsolidatedVersion")))
+            self.out.text(s, CCUS.effectiveApplicationWindow, _str(evo.get("effectiveApplicationWindow")))
+            published = _str(evo.get("sourcePublicationDate"))
+            if published:
+                span = parse_date(published)
+                if span is None:
+                    self.problem(s, "warning", "bad-date", f"evolution.sourcePublicationDate {published!r} is not a date", r,
+                                 "evolution.sourcePublicationDate", raw=published)
+                else:
+                    self.out.add(s, CCUS.sourcePublicationDate, date_literal(span.start))
+            for key in sorted(set(evo) - _EVOLUTION_KEYS):
                 self.problem(s, "info", "unmapped-field", f"evolution.{key} is not mapped", r, f"evolution.{key}")
 
     def canonical_cluster(self, name: str) -> str:
@@ -575,6 +593,15 @@ class _PolicyConverter:
                              f"{other!r} {'supersedes' if rel == 'supersedes' else 'is superseded by'} {pid!r}, which is not in the input; "
                              f"it is kept as a policy node marked ccus:inCorpus false",
                              record, f"evolution.{rel}", other)
+        for (into, merged), record in sorted(self.consolidates.items(), key=lambda kv: kv[0]):
+            n, o = named_node(iris.policy(into)), named_node(iris.policy(merged))
+            out.add(n, CCUS.consolidates, o)
+            out.add(o, CCUS.consolidatedInto, n)
+            if merged not in known:
+                dangling.add(merged)
+                self.problem(n, "warning", "dangling-consolidated-from",
+                             f"{into!r} consolidates {merged!r}, which is not in the input; it is kept as a policy node marked ccus:inCorpus false",
+                             record, "evolution.consolidatedFrom", into)
         for pid in sorted(dangling):
             d = named_node(iris.policy(pid))
             out.types(d, CCUS.Policy, ELI.LegalResource)
