@@ -25,6 +25,7 @@ from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS
 from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.rdf.links import infer_links
 from ccus_kg.rdf.policies import IdentityContext, convert_records, emit_identities
 from ccus_kg.rdf.triples import Emitter, node
 from ccus_kg.validate import ValidationReport
@@ -52,6 +53,7 @@ class BuildResult:
     decisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    lineage: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -84,6 +86,8 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
     timeline_docs = [(doc, loaded.source_keys.get(doc.path, Path(doc.path).name)) for doc in loaded.timelines]
     event_problems, events, links = convert_timelines(timeline_docs, ctx, PolicyTitleIndex.from_records(loaded.records), out)
     emit_identities(ctx, out)
+    linked = infer_links(out.quads)  # citations, named works, implementation across levels (docs/MODEL.md)
+    out.extend(linked.quads)
 
     for p in loaded.problems:  # file-level problems stay visible in the graph too
         source = node(_source_iri(loaded.source_keys, p.file))
@@ -100,7 +104,7 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         report = shacl_validate(graph)
         seconds["validate"] = time.perf_counter() - t0
 
-    problems = sorted(loaded.problems + conversion.problems + event_problems,
+    problems = sorted(loaded.problems + conversion.problems + event_problems + linked.problems,
                       key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     policy_events = sum(1 for _ in graph.query("SELECT ?e WHERE { ?e a ccus:TimelineEvent ; schema:about ?p . FILTER NOT EXISTS { ?e ccus:listedIn ?n } }"))
     counts = {
@@ -115,10 +119,14 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         "clusters": len(conversion.clusters),
         "timeline_events": len(events),
         "policy_events": policy_events,
+        "named_works": len(linked.works),
+        "lineage_links": len(linked.links),
+        "inferred_links": sum(1 for k in linked.links if k.inferred),
         "triples": len(graph),
     }
     return BuildResult(graph=graph, counts=counts, problems=problems, validation=report,
-                       decisions=dict(ctx.decisions), links=links, seconds=seconds)
+                       decisions=dict(ctx.decisions), links=links, seconds=seconds,
+                       lineage=[k.as_dict() for k in linked.links])
 
 
 def _source_iri(keys: dict[str, str], path: str | None) -> str:
@@ -152,6 +160,7 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
         "identities": result.decisions,
         "unresolved": {k: [{"raw": raw, "count": n} for raw, n in sorted(c.items())] for k, c in unresolved.items()},
         "event_links": result.links,
+        "lineage_links": result.lineage,
         "validation": result.validation.as_dict() if result.validation else None,
     }
 

@@ -28,6 +28,7 @@ from ccus_kg.identity.vocabularies import VocabularyIndex
 from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
 from ccus_kg.model import PolicyRecord, Problem, Severity
 from ccus_kg.namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
+from ccus_kg.rdf.links import Link, emit_link
 from ccus_kg.rdf.triples import Emitter, date_literal, node
 
 __all__ = ["IdentityContext", "Conversion", "convert_records", "emit_jurisdiction", "emit_agency"]
@@ -128,6 +129,7 @@ class _PolicyConverter:
         self.out = out
         self.problems = problems
         self.replaces: dict[tuple[str, str], PolicyRecord] = {}  # (newer id, older id) → record that said so
+        self.consolidates: dict[tuple[str, str], PolicyRecord] = {}  # (consolidated id, merged-in id) → record
         self.cluster_names: dict[str, str] = {}
         self.jurisdiction_of: dict[str, ox.NamedNode] = {}  # policy IRI → its jurisdiction node
 
@@ -417,12 +419,17 @@ class _PolicyConverter:
                         self.problem(s, "warning", "self-replacement", f"evolution.{field_name} names the policy itself", r, f"evolution.{field_name}")
                     else:
                         self.replaces.setdefault(pair, r)
+            for pid in _as_list(evo.get("consolidatedFrom")):  # several policies merged into this one (ELI consolidation)
+                if pid == policy_id:
+                    self.problem(s, "warning", "self-replacement", "evolution.consolidatedFrom names the policy itself", r, "evolution.consolidatedFrom")
+                else:
+                    self.consolidates.setdefault((policy_id, pid), r)
             for name in _as_list(evo.get("clusters")):
                 c = node(iris.cluster(name))
                 self.cluster_names.setdefault(c.value, name)
                 self.out.add(s, ELI.is_member_of, c)
                 self.out.add(c, SKOS.member, s)
-            for key in sorted(set(evo) - {"supersedes", "supersededBy", "clusters", "milestones"}):
+            for key in sorted(set(evo) - {"supersedes", "supersededBy", "consolidatedFrom", "clusters", "milestones"}):
                 self.problem(s, "info", "unmapped-field", f"evolution.{key} is not mapped", r, f"evolution.{key}")
 
     def _life_events(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
@@ -489,9 +496,8 @@ class _PolicyConverter:
         out = self.out
         dangling: set[str] = set()
         for (newer, older), record in sorted(self.replaces.items(), key=lambda kv: kv[0]):
-            n, o = node(iris.policy(newer)), node(iris.policy(older))
-            out.add(n, DCTERMS.replaces, o)
-            out.add(o, DCTERMS.isReplacedBy, n)
+            emit_link(out, Link(iris.policy(newer), "replaces", iris.policy(older), False, "field",
+                                f"evolution.supersedes / supersededBy of {record.path}"))
             for pid, other, rel in ((older, newer, "supersedes"), (newer, older, "supersededBy")):
                 if pid in known:
                     continue
@@ -500,6 +506,14 @@ class _PolicyConverter:
                              f"{other!r} {'supersedes' if rel == 'supersedes' else 'is superseded by'} {pid!r}, which is not in the input; "
                              f"it is kept as a policy node marked ccus:inCorpus false",
                              record, f"evolution.{rel}", other)
+        for (merged, part), record in sorted(self.consolidates.items(), key=lambda kv: kv[0]):
+            emit_link(out, Link(iris.policy(merged), "consolidates", iris.policy(part), False, "field",
+                                f"evolution.consolidatedFrom of {record.path}"))
+            if part not in known:
+                dangling.add(part)
+                self.problem(node(iris.policy(merged)), "warning", "dangling-consolidated-from",
+                             f"{merged!r} is consolidated from {part!r}, which is not in the input; "
+                             f"it is kept as a policy node marked ccus:inCorpus false", record, "evolution.consolidatedFrom", merged)
         for pid in sorted(dangling):
             d = node(iris.policy(pid))
             out.types(d, CCUS.Policy, ELI.LegalResource)
