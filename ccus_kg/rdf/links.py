@@ -361,7 +361,7 @@ class _Linker:
             if not ix.values(e, CCUS.listedIn):
                 continue  # a policy's own life event
             names = [v.value for v in ix.values(e, SCHEMA.name)]
-            description = " ".join(v.value for v in ix.values(e, SCHEMA.description))
+            description = " ".join(v.value for prop in (SCHEMA.description, CCUS.eventImpact) for v in ix.values(e, prop))
             start = ix.first(e, SCHEMA.startDate)
             organizers = [a.value for a in ix.values(e, SCHEMA.organizer)]
             jurisdiction = ""
