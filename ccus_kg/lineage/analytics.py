@@ -75,7 +75,7 @@ def chains(g: nx.DiGraph, kinds: frozenset[str] = frozenset({"replaces"})) -> li
 @dataclass
 class Family:
     """One family: ``members`` (sorted ids), ``heads`` (current: nothing in the family replaces
-    them; newest first), ``root`` (the member most linked to, the oldest on a tie; ``label`` is
+    them; newest first), ``root`` (the member with the most family links, the oldest on a tie; ``label`` is
     its label), ``chains`` (replacement chains, newest first), ``depth`` (edges on the
     longest path; -1 when the family has a cycle), ``edges`` (count by kind), ``inferred``
     (edges inferred by ccus-kg)."""
@@ -115,7 +115,7 @@ def families(g: nx.DiGraph, include_inferred: bool = True) -> list[Family]:
         for _u, _v, d in sub.edges(data=True):
             kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
         fam_chains = [c for c in chains(sub, REPLACING_KINDS) if len(c) > 1]
-        root = max(members, key=lambda n: (sub.in_degree(n), -int(_date(g, n)[:4] or 9999), n))  # the most followed, oldest
+        root = max(members, key=lambda n: (sub.degree(n), -int(_date(g, n)[:4] or 9999), n))  # the most linked, oldest
         label = str(g.nodes[root].get("label", root))
         out.append(Family(f"F{i}", label, root, members, heads, fam_chains, depth, dict(sorted(kinds.items())),
                           sum(1 for *_e, d in sub.edges(data=True) if d.get("inferred"))))
