@@ -2,15 +2,17 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-CORPUS ?= ../shared/corpus/policy-hub-2026-03
+# the corpus folder: $CCUS_KG_CORPUS, else ../shared/corpus/policy-hub-2026-03 (tests/corpus.py says which)
+CORPUS ?= $(shell $(PYTHON) tests/corpus.py)
 OUT    ?= build
 
-.PHONY: run test lint corpus bench docs clean install
+.PHONY: run test lint corpus bench docs clean install lock
 
-$(BIN)/ccus-kg: pyproject.toml
+# the versions in requirements.lock (the ones the tests passed with), see `make lock`
+$(BIN)/ccus-kg: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,lint]'
 	@touch $@
 
 install: $(BIN)/ccus-kg
@@ -32,7 +34,7 @@ run: install
 
 ## make test: the test suite (the same command CI runs)
 test: install
-	$(BIN)/python -m pytest -q
+	CCUS_KG_CORPUS="$(CORPUS)" $(BIN)/python -m pytest -q
 
 ## make lint: ruff (pyflakes, bugbear, import order, pyupgrade) and mypy on the package
 lint: install
@@ -48,6 +50,14 @@ corpus: install
 ## make bench: print build, validation, query and serialisation figures
 bench: install
 	$(BIN)/python benchmarks/bench.py --corpus $(CORPUS)
+
+## make lock: re-resolve requirements.lock from pyproject.toml (pip-tools; keeps pins that still fit,
+## `make lock LOCK_FLAGS=--upgrade` takes the newest versions); then `make install` and `make test`
+lock:
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[lock]'
+	$(BIN)/pip-compile --quiet --extra test --extra lint --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(LOCK_FLAGS) -o requirements.lock pyproject.toml
 
 ## make docs: HTML documentation of the ontology (pyLODE) in docs/ontology/
 docs: install

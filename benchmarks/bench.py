@@ -4,13 +4,17 @@ Not a test: it asserts nothing, it measures.  Synthetic policies are written to 
 folder (en + zh file per id, shaped like the CCUS Policy Hub records), then every stage is
 timed on this machine.  Usage::
 
-    python benchmarks/bench.py [--sizes 1000,5000] [--corpus ../shared/corpus/policy-hub-2026-03]
+    python benchmarks/bench.py [--sizes 1000,5000] [--corpus FOLDER]
+
+The real corpus is ``--corpus``, else the environment variable ``CCUS_KG_CORPUS``; ``make bench``
+passes the Makefile's ``CORPUS`` (whose default tests/corpus.py gives).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import tempfile
 import time
@@ -79,10 +83,14 @@ def bench_size(n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000", help="comma-separated numbers of synthetic policies")
-    parser.add_argument("--corpus", default="../shared/corpus/policy-hub-2026-03")
+    parser.add_argument("--corpus", default=os.environ.get("CCUS_KG_CORPUS"), help="the real corpus folder (default: $CCUS_KG_CORPUS)")
     args = parser.parse_args()
-    corpus = Path(args.corpus)
-    if corpus.is_dir():
+    corpus = Path(args.corpus) if args.corpus else None
+    if corpus is None:
+        print("no real corpus: pass --corpus or set CCUS_KG_CORPUS (make bench does)")
+    elif not corpus.is_dir():
+        print(f"no real corpus at {corpus}")
+    else:
         print(f"real corpus {corpus}")
         result = timed("build + SHACL", lambda: build([corpus]))
         print(f"  {'triples':<34}{result.counts['triples']:8,d}; stages: "

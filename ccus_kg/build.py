@@ -25,9 +25,10 @@ from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS
 from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.rdf.identity_context import IdentityContext, IdentityDecisions, emit_identities
 from ccus_kg.rdf.links import infer_links
-from ccus_kg.rdf.policies import IdentityContext, convert_records, emit_identities
-from ccus_kg.rdf.triples import Emitter, node
+from ccus_kg.rdf.policies import convert_records
+from ccus_kg.rdf.triples import Emitter, named_node
 from ccus_kg.validate import ValidationReport
 from ccus_kg.validate import validate as shacl_validate
 
@@ -42,7 +43,7 @@ class BuildResult:
     targets without a record), agencies, jurisdictions, clusters, events, triples.
     ``problems``: every data problem, sorted by file and line.  ``validation``: the SHACL
     report, or None when validation was skipped.  ``decisions``: the identity decisions
-    (raw string → node) by kind; ``links``: event links made and why.  ``seconds``: wall time
+    (raw string → node, :class:`~ccus_kg.rdf.identity_context.IdentityDecisions`); ``links``: event links made and why.  ``seconds``: wall time
     per stage.
     """
 
@@ -50,7 +51,7 @@ class BuildResult:
     counts: dict[str, int]
     problems: list[Problem]
     validation: ValidationReport | None
-    decisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    decisions: IdentityDecisions = field(default_factory=IdentityDecisions)
     links: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     lineage: list[dict[str, Any]] = field(default_factory=list)
@@ -90,7 +91,7 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
     out.extend(linked.quads)
 
     for p in loaded.problems:  # file-level problems stay visible in the graph too
-        source = node(_source_iri(loaded.source_keys, p.file))
+        source = named_node(_source_iri(loaded.source_keys, p.file))
         out.issue(source, p)
         out.types(source, CCUS.SourceRecord)
     graph = KnowledgeGraph()
@@ -106,7 +107,6 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
 
     problems = sorted(loaded.problems + conversion.problems + event_problems + linked.problems,
                       key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
-    policy_events = sum(1 for _ in graph.query("SELECT ?e WHERE { ?e a ccus:TimelineEvent ; schema:about ?p . FILTER NOT EXISTS { ?e ccus:listedIn ?n } }"))
     counts = {
         "files_read": loaded.files_read,
         "files_skipped": loaded.files_skipped,
@@ -118,14 +118,14 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         "jurisdictions": len(ctx.used_jurisdictions),
         "clusters": len(conversion.clusters),
         "timeline_events": len(events),
-        "policy_events": policy_events,
+        "policy_events": len(conversion.policy_events),
         "named_works": len(linked.works),
         "lineage_links": len(linked.links),
         "inferred_links": sum(1 for k in linked.links if k.inferred),
         "triples": len(graph),
     }
     return BuildResult(graph=graph, counts=counts, problems=problems, validation=report,
-                       decisions=dict(ctx.decisions), links=links, seconds=seconds,
+                       decisions=ctx.decisions, links=links, seconds=seconds,
                        lineage=[k.as_dict() for k in linked.links])
 
 
@@ -142,22 +142,18 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
     strings that did not resolve to an authority entry, with their count), ``event_links``,
     and ``validation``.
     """
-    unresolved: dict[str, Counter] = {"jurisdiction": Counter(), "agency": Counter(), "concept": Counter()}
-    for d in result.decisions.get("jurisdiction", []):
-        if d.get("iri") is None:
-            unresolved["jurisdiction"][d["raw"]] += 1
-    for d in result.decisions.get("agency", []):
-        if not d.get("in_authority_file"):
-            unresolved["agency"][d["part"]] += 1
-    for d in result.decisions.get("concept", []):
-        if d.get("iri") is None:
-            unresolved["concept"][f"{d['scheme']}: {d['raw']}"] += 1
+    decisions = result.decisions
+    unresolved: dict[str, Counter[str]] = {
+        "jurisdiction": Counter(j.raw for j in decisions.jurisdictions if j.iri is None),
+        "agency": Counter(a.part for a in decisions.agencies if not a.in_authority_file),
+        "concept": Counter(f"{c.scheme}: {c.raw}" for c in decisions.concepts if c.iri is None),
+    }
     return {
         "version": __version__,
         "counts": result.counts,
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
         "problems": [p.as_dict() for p in result.problems],
-        "identities": result.decisions,
+        "identities": decisions.as_dict(),
         "unresolved": {k: [{"raw": raw, "count": n} for raw, n in sorted(c.items())] for k, c in unresolved.items()},
         "event_links": result.links,
         "lineage_links": result.lineage,

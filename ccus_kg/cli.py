@@ -38,6 +38,7 @@ def _writing(path):
 
 
 def _load_graph(path: str):
+    """The :class:`~ccus_kg.rdf.graph.KnowledgeGraph` in the RDF file ``path``, or exit 2 with a message."""
     from ccus_kg.rdf.graph import KnowledgeGraph
 
     if not Path(path).exists():
@@ -58,7 +59,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-graph_option = click.option("--graph", "-g", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
+graph_option = click.option("--graph", "-g", "graph_file", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
                             help="The RDF graph to read (Turtle, N-Triples or JSON-LD, by suffix).")
 
 
@@ -176,9 +177,9 @@ def validate(file, report_path, verbose):
     from ccus_kg.files import write_text_atomic
     from ccus_kg.validate import validate as run_validate
 
-    graph = _load_graph(str(file))
-    report = run_validate(graph)
-    click.echo(f"{file}: {len(graph)} triples; {report.summary()}")
+    kg = _load_graph(str(file))
+    report = run_validate(kg)
+    click.echo(f"{file}: {len(kg)} triples; {report.summary()}")
     if verbose or not report.conforms:
         _print_shacl(report, verbose, 200)
     if report_path:
@@ -194,7 +195,7 @@ def validate(file, report_path, verbose):
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="table for people; csv and json are the W3C SPARQL 1.1 results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the query library with parameters and examples.")
-def query(name, graph, params, fmt, list_):
+def query(name, graph_file, params, fmt, list_):
     """Run a SPARQL query from the library (by NAME) or a .rq FILE on the graph.
 
     \b
@@ -213,7 +214,7 @@ def query(name, graph, params, fmt, list_):
             for e in q.examples:
                 click.echo(f"    e.g. {e}")
         return
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     try:
         text, _rows = render(kg, name, _params(params), fmt)
     except QueryError as exc:
@@ -234,7 +235,7 @@ def query(name, graph, params, fmt, list_):
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Format of --stats and --as-of.")
 @click.option("--as-of", "as_of", metavar="DATE", help="With --policy: what was in force in its family on DATE (YYYY[-MM[-DD]]).")
-def lineage(graph, policy, outputs, lang, lanes, stated_only, show_stats, fmt, as_of):
+def lineage(graph_file, policy, outputs, lang, lanes, stated_only, show_stats, fmt, as_of):
     """Policy lineage (supersedes, consolidation, citation, implementation; from SPARQL): pictures, files, analyses.
 
     \b
@@ -261,7 +262,7 @@ def lineage(graph, policy, outputs, lang, lanes, stated_only, show_stats, fmt, a
             check_suffix(out)
     except OutputError as exc:
         _fail(str(exc))
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     full = from_graph(kg, stated_only=stated_only)
     g = full
     if policy:
@@ -297,14 +298,14 @@ def lineage(graph, policy, outputs, lang, lanes, stated_only, show_stats, fmt, a
 @graph_option
 @click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output.")
-def export(graph, fmt, output):
+def export(graph_file, fmt, output):
     """Export the graph as Turtle, N-Triples or JSON-LD, e.g. to load into a triple store.
 
     \b
     Example:
       ccus-kg export --format nt -o build/ccus.nt
     """
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     if output:
         with _writing(output):
             size = kg.write(output, fmt)
@@ -320,7 +321,7 @@ def export(graph, fmt, output):
 @click.option("--from", "date_from", metavar="DATE", help="Earliest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Latest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
+def timeline(graph_file, jurisdiction, policy, date_from, date_to, fmt):
     """List events in date order, with their precision (2019-03-21, 2019-04, 2022).
 
     An event is kept when the period its date covers overlaps [--from, --to].
@@ -333,7 +334,7 @@ def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
     from ccus_kg.errors import TimelineFilterError
     from ccus_kg.query.timeline import events, render_events
 
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     try:
         rows = events(kg, jurisdiction=jurisdiction, policy=policy, date_from=date_from, date_to=date_to)
     except TimelineFilterError as exc:

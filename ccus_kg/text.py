@@ -32,7 +32,11 @@ _HAN = re.compile(f"[{HAN}]")
 
 
 def is_han(ch: str) -> bool:
-    """True when the one character ``ch`` is a Han character (see :data:`HAN`)."""
+    """True when the one character ``ch`` is a Han character (see :data:`HAN`).
+
+    >>> is_han("碳"), is_han("〇"), is_han("C"), is_han("。")
+    (True, True, False, False)
+    """
     return _HAN.match(ch) is not None
 
 
@@ -62,6 +66,9 @@ def fold_name(text: str) -> str:
     CJK punctuation mapped to ASCII, case folded, Latin diacritics dropped (``Türkiye`` →
     ``turkiye``), dots of initials dropped (``U.S.`` → ``us``), runs of white space collapsed,
     and leading/trailing spaces and ``,;:-`` stripped.
+
+    >>> fold_name("U.S. Department of Energy"), fold_name("Türkiye"), fold_name("（METI）")
+    ('us department of energy', 'turkiye', '(meti)')
     """
     s = unicodedata.normalize("NFKC", str(text)).translate(_NAME_PUNCT).casefold()
     s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
@@ -101,6 +108,11 @@ def strip_forms(text: str, forms: Iterable[str]) -> list[str]:
     from the start (``"us doe"`` → ``"doe"``), from the end (``"meti japan"`` → ``"meti"``) or
     as a trailing ``"of <form>"`` (``"government of norway"`` → ``"government"``), at word
     boundaries for Latin script.  Empty remainders are dropped; order follows ``forms``.
+
+    >>> strip_forms("us doe", ["us"]), strip_forms("meti japan", ["japan"]), strip_forms("government of norway", ["norway"])
+    (['doe'], ['meti'], ['government'])
+    >>> strip_forms("usa", ["us"])      # not at a word boundary
+    []
     """
     out: list[str] = []
     for form in forms:
@@ -139,11 +151,14 @@ def fold_label(text: str) -> str:
 
     NFKC (full-width letters, digits and ASCII punctuation become ASCII), CJK punctuation to
     ASCII (``（）、／`` …), case-folded, whitespace collapsed to one space and stripped, no
-    space around ``/ ( ) [ ] , ; : · -`` nor between two Han characters::
+    space around ``/ ( ) [ ] , ; : · -`` nor between two Han characters:
 
-        fold_label("  Guideline / Policy ") == fold_label("guideline/policy") == "guideline/policy"
-        fold_label("Law（RIGI）") == fold_label("Law (RIGI)") == "law(rigi)"
-        fold_label("制定 中") == "制定中"
+    >>> fold_label("  Guideline / Policy ") == fold_label("guideline/policy") == "guideline/policy"
+    True
+    >>> fold_label("Law（RIGI）") == fold_label("Law (RIGI)") == "law(rigi)"
+    True
+    >>> fold_label("制定 中")
+    '制定中'
     """
     folded = unicodedata.normalize("NFKC", text).translate(_LABEL_PUNCT).casefold()
     folded = _SPACES.sub(" ", folded).strip()

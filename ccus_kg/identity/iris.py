@@ -3,8 +3,10 @@
 The same input always gives the same IRI, so two builds diff cleanly.  Path segments keep
 RFC 3986 *unreserved* characters (``A-Z a-z 0-9 - . _ ~``) as they are and percent-encode
 every other character as UTF-8 (RFC 3986 §2.1, §2.3), so any input string yields a valid
-IRI: ``policy("cn-js-industrial-decarb-2022")`` →
-``https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022``.
+IRI:
+
+>>> policy("cn-js-industrial-decarb-2022")
+'https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022'
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccus_kg.errors import InputError, UsageError
+from ccus_kg.errors import InputError, OutputError
 from ccus_kg.files import atomic_writer
 from ccus_kg.namespaces import PREFIXES
 
@@ -66,11 +66,11 @@ class KnowledgeGraph:
         return [q.triple for q in sorted(self.store, key=str)]
 
     def serialize(self, fmt: str = "ttl") -> bytes:
-        """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`UsageError` for another name."""
+        """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`~ccus_kg.errors.OutputError` for another name."""
         try:
             rdf_format = FORMATS[fmt]
         except KeyError:
-            raise UsageError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
+            raise OutputError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
         prefixes = PREFIXES if fmt in ("ttl", "jsonld") else None
         return ox.serialize(self.sorted_triples(), format=rdf_format, prefixes=prefixes) or b""
 

@@ -54,7 +54,7 @@ import pyoxigraph as ox
 from ccus_kg.identity import iris
 from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS, DCTERMS, ELI, RDF, SCHEMA, SKOS, XSD
-from ccus_kg.rdf.triples import Emitter, node
+from ccus_kg.rdf.triples import Emitter, named_node
 from ccus_kg.text import fold_name, fold_title, has_han
 
 __all__ = ["Link", "LinkResult", "LINK_PROPERTIES", "emit_link", "infer_links", "cited_titles"]
@@ -125,11 +125,11 @@ class LinkResult:
 def emit_link(out: Emitter, link: Link) -> None:
     """Write ``link``: its reified statement and, when stated, the direct triples both ways."""
     prop, inverse = LINK_PROPERTIES[link.kind]
-    s, o = node(link.source), node(link.target)
+    s, o = named_node(link.source), named_node(link.target)
     if not link.inferred:
         out.add(s, prop, o)
         out.add(o, inverse, s)
-    st = node(iris.lineage_link(link.source, link.kind, link.target))
+    st = named_node(iris.lineage_link(link.source, link.kind, link.target))
     out.types(st, RDF.Statement, CCUS.LineageLink)
     out.add(st, RDF.subject, s)
     out.add(st, RDF.predicate, prop)
@@ -308,7 +308,7 @@ class _Linker:
         if iri not in self.named:
             self.named[iri] = title
             self.titles[key].add(iri)
-            w = node(iri)
+            w = named_node(iri)
             self.out.types(w, CCUS.NamedWork, ELI.LegalResource)
             self.out.plain(w, DCTERMS.identifier, "work-" + iri.rsplit("/", 1)[-1])
             self.out.text(w, DCTERMS.title, title, lang)
@@ -383,7 +383,7 @@ class _Linker:
                         w.texts.append(description)
                     if target not in about:
                         about.append(target)
-                        self.out.add(node(e), SCHEMA.about, node(target))
+                        self.out.add(named_node(e), SCHEMA.about, named_node(target))
             for title, lang in cited_titles(description):
                 if any(fold_title(title) == fold_title(self.works[a].label) for a in about):
                     continue
@@ -395,7 +395,7 @@ class _Linker:
                         if not target and _looks_like_title(title, lang):
                             target = self.named_work(title, lang)
                     if target:
-                        self.out.add(node(e), SCHEMA.mentions, node(target))
+                        self.out.add(named_node(e), SCHEMA.mentions, named_node(target))
 
     # -- implementation across levels ---------------------------------------------------------
     def core(self, w: _Work, title: str) -> list[str]:

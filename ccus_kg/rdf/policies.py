@@ -7,7 +7,7 @@ SKOS for concepts and jurisdictions, W3C ORG for agencies, PROV-O for provenance
 for events — and our ``ccus:`` sub-classes and sub-properties (``ontology/ccus.ttl``) beside it.
 
 Identity (jurisdictions, agencies, controlled values) is resolved through
-:class:`IdentityContext`; every decision is written to the build report, and every value that
+:class:`~ccus_kg.rdf.identity_context.IdentityContext`; every decision is written to the build report, and every value that
 does not resolve is kept (as a literal and a ``ccus:DataIssue``) and reported, never dropped.
 """
 
@@ -22,16 +22,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from ccus_kg.identity import iris
-from ccus_kg.identity.agencies import Agency, AgencyResolver
-from ccus_kg.identity.jurisdictions import Jurisdiction, JurisdictionResolver
-from ccus_kg.identity.vocabularies import VocabularyIndex
+from ccus_kg.identity.jurisdictions import Jurisdiction
 from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
 from ccus_kg.model import PolicyRecord, Problem, Severity
-from ccus_kg.namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
+from ccus_kg.namespaces import CCUS, DCTERMS, ELI, PROV, RDFS, SCHEMA, SKOS, XSD
+from ccus_kg.rdf.identity_context import AgencyResolution, ConceptResolution, IdentityContext, JurisdictionResolution
 from ccus_kg.rdf.links import Link, emit_link
-from ccus_kg.rdf.triples import Emitter, date_literal, node
+from ccus_kg.rdf.triples import Emitter, date_literal, named_node
 
-__all__ = ["IdentityContext", "Conversion", "convert_records", "emit_jurisdiction", "emit_agency"]
+__all__ = ["Conversion", "convert_records"]
 
 #: Front-matter keys the converter maps; any other key is reported (``unmapped-field``), not lost.
 KNOWN_FIELDS = frozenset("""
@@ -54,56 +53,20 @@ _LANG_ORDER = {"en": 0, "zh": 1}
 
 
 @dataclass
-class IdentityContext:
-    """The resolvers a conversion uses, and the report of what each raw string resolved to.
-
-    ``decisions`` collects, per kind (``jurisdiction``, ``agency``, ``concept``), one dict per
-    raw string seen: ``raw``, the ``iri`` it resolved to (or None), the ``rule``/``evidence``
-    that decided, and where it was seen (``file``, ``subject``).
-    """
-
-    jurisdictions: JurisdictionResolver
-    agencies: AgencyResolver
-    vocabularies: VocabularyIndex
-    decisions: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    used_jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
-    used_agencies: dict[str, Agency] = field(default_factory=dict)
-
-    @classmethod
-    def default(cls) -> IdentityContext:
-        """Context with the packaged authority files and vocabularies."""
-        return cls(JurisdictionResolver.default(), AgencyResolver.default(), VocabularyIndex.default())
-
-    def use_jurisdiction(self, j: Jurisdiction) -> ox.NamedNode:
-        """Remember ``j`` (and its broader chain) for emission; return its IRI node."""
-        current: Jurisdiction | None = j
-        while current is not None and current.code not in self.used_jurisdictions:
-            self.used_jurisdictions[current.code] = current
-            current = self.jurisdictions.get(current.broader) if current.broader else None
-        return node(iris.jurisdiction(j.code))
-
-    def use_agency(self, a: Agency) -> ox.NamedNode:
-        """Remember ``a`` (and its parent chain and jurisdiction) for emission; return its IRI node."""
-        current: Agency | None = a
-        while current is not None:
-            iri = iris.agency(current.jurisdiction, current.key)
-            if iri in self.used_agencies:
-                break
-            self.used_agencies[iri] = current
-            self.use_jurisdiction(self.jurisdictions.get(current.jurisdiction))
-            current = self.agencies.get(*current.parent) if current.parent else None
-        return node(iris.agency(a.jurisdiction, a.key))
-
-
-@dataclass
 class Conversion:
-    """Output of a conversion: quads, problems, and counts of what was made."""
+    """Output of a conversion: quads, problems, and what was made.
+
+    ``policies``: ids with a record; ``dangling``: ids only named as replacement targets;
+    ``clusters``: cluster IRIs; ``policy_events``: IRIs of the events of a policy's own life
+    (publication, last audit, milestones).
+    """
 
     quads: list[ox.Quad]
     problems: list[Problem]
     policies: set[str] = field(default_factory=set)
     dangling: set[str] = field(default_factory=set)
     clusters: set[str] = field(default_factory=set)
+    policy_events: set[str] = field(default_factory=set)
 
 
 def _str(value: Any) -> str:
@@ -132,6 +95,7 @@ class _PolicyConverter:
         self.consolidates: dict[tuple[str, str], PolicyRecord] = {}  # (consolidated id, merged-in id) → record
         self.cluster_names: dict[str, str] = {}
         self.jurisdiction_of: dict[str, ox.NamedNode] = {}  # policy IRI → its jurisdiction node
+        self.policy_events: set[str] = set()  # IRIs of the events of a policy's own life
 
     # -- problems -----------------------------------------------------------------------
     def problem(self, subject: ox.NamedNode | None, severity: Severity, code: str, message: str,
@@ -146,7 +110,7 @@ class _PolicyConverter:
     # -- one policy ---------------------------------------------------------------------
     def convert(self, policy_id: str, records: list[PolicyRecord]) -> None:
         records = sorted(records, key=lambda r: (_LANG_ORDER.get(r.lang, 9), r.path))
-        s = node(iris.policy(policy_id))
+        s = named_node(iris.policy(policy_id))
         out = self.out
         out.types(s, CCUS.Policy, ELI.LegalResource)
         out.plain(s, DCTERMS.identifier, policy_id)
@@ -161,7 +125,7 @@ class _PolicyConverter:
                              records[0], "id")
 
         for r in records:
-            src = node(iris.source(r.source_key or r.path))
+            src = named_node(iris.source(r.source_key or r.path))
             out.add(s, PROV.wasDerivedFrom, src)
             out.types(src, CCUS.SourceRecord, PROV.Entity)
             out.plain(src, CCUS.filePath, r.source_key or r.path)
@@ -258,12 +222,12 @@ class _PolicyConverter:
         agency = _str(r.data.get("source"))
         titles = " ".join(_str(x.data.get("title")) for x in records)
         decision = self.ctx.jurisdictions.for_record(country=_str(country), record_id=policy_id, agency=agency, title=titles)
-        self.ctx.decisions["jurisdiction"].append({
-            "raw": _str(country), "subject": policy_id, "file": r.path,
-            "code": decision.jurisdiction.code if decision.jurisdiction else None,
-            "iri": iris.jurisdiction(decision.jurisdiction.code) if decision.jurisdiction else None,
-            "evidence": decision.evidence, "detail": decision.detail,
-        })
+        self.ctx.decisions.jurisdictions.append(JurisdictionResolution(
+            raw=_str(country), subject=policy_id, file=r.path,
+            code=decision.jurisdiction.code if decision.jurisdiction else None,
+            iri=iris.jurisdiction(decision.jurisdiction.code) if decision.jurisdiction else None,
+            evidence=decision.evidence, detail=decision.detail,
+        ))
         if decision.jurisdiction is None:
             self.out.text(s, CCUS.countryText, _str(country))
             self.problem(s, "warning", "unresolved-jurisdiction",
@@ -290,13 +254,10 @@ class _PolicyConverter:
                 else:
                     self.problem(s, "warning", "empty-agency", "no issuing agency ('source' is empty or missing); the policy gets no eli:passed_by", r, "source")
                 continue
-            decisions = self.ctx.agencies.resolve(raw, jurisdiction, self.ctx.jurisdictions)
+            decisions = self.ctx.agencies.resolve(raw, jurisdiction)
             for d in decisions:
                 target = self.ctx.use_agency(d.agency)
-                self.ctx.decisions["agency"].append({
-                    "raw": d.raw, "part": d.part, "subject": policy_id, "file": r.path,
-                    "iri": target.value, "rule": d.rule, "in_authority_file": d.agency.in_authority_file,
-                })
+                self.ctx.decisions.agencies.append(AgencyResolution.of(d, subject=policy_id, file=r.path, iri=target.value))
                 if target.value not in seen:
                     seen.add(target.value)
                     self.out.add(s, ELI.passed_by, target)
@@ -321,19 +282,17 @@ class _PolicyConverter:
                         self.problem(s, "warning", f"missing-{scheme}", f"no {key} given", r, key)
                     continue
                 match = self.ctx.vocabularies.lookup(scheme, raw)
-                self.ctx.decisions["concept"].append({
-                    "scheme": scheme, "raw": raw, "subject": policy_id, "file": r.path,
-                    "iri": match.iri if match else None,
-                })
+                self.ctx.decisions.concepts.append(ConceptResolution(
+                    scheme=scheme, raw=raw, subject=policy_id, file=r.path, iri=match.iri if match else None))
                 if match is None:
                     self.out.text(s, text_prop, raw)
                     self.problem(s, "warning", f"unknown-{scheme}",
                                  f"{key} {raw!r} is not in the {scheme} concept scheme (ontology/vocabularies.ttl)", r, key)
                     continue
                 targets.add(match.iri)
-                self.out.add(s, prop, node(match.iri))
+                self.out.add(s, prop, named_node(match.iri))
                 if match.in_force:
-                    self.out.add(s, ELI.in_force, node(match.in_force))
+                    self.out.add(s, ELI.in_force, named_node(match.in_force))
             if len(targets) > 1:
                 self.problem(s, "warning", "conflicting-values",
                              f"files of one policy give different {key} concepts: {', '.join(sorted(targets))}", records[0], key)
@@ -352,14 +311,14 @@ class _PolicyConverter:
                     self.problem(s, "warning", "bad-field", f"analysis.{dim} must be a mapping", r, f"analysis.{dim}")
                     continue
                 concept = self.ctx.vocabularies.lookup("analysis-dimension", dim)
-                a = node(iris.assessment(policy_id, iris.slug(dim)))
+                a = named_node(iris.assessment(policy_id, iris.slug(dim)))
                 self.out.add(s, CCUS.hasAssessment, a)
                 self.out.types(a, CCUS.DimensionAssessment)
                 if concept is None:
                     self.out.plain(a, RDFS.label, dim)
                     self.problem(s, "warning", "unknown-analysis-dimension", f"analysis dimension {dim!r} is not in the analysis-dimension scheme", r, f"analysis.{dim}")
                 else:
-                    self.out.add(a, CCUS.dimension, node(concept.iri))
+                    self.out.add(a, CCUS.dimension, named_node(concept.iri))
                 score = body.get("score")
                 if score is not None and str(score).strip() != "":
                     try:
@@ -388,7 +347,7 @@ class _PolicyConverter:
                 continue
             author = _str(prov.get("author"))
             if author:
-                agent = node(iris.agent(author))
+                agent = named_node(iris.agent(author))
                 self.out.add(s, PROV.wasAttributedTo, agent)
                 self.out.types(agent, PROV.Agent)
                 self.out.plain(agent, RDFS.label, author)
@@ -425,7 +384,7 @@ class _PolicyConverter:
                 else:
                     self.consolidates.setdefault((policy_id, pid), r)
             for name in _as_list(evo.get("clusters")):
-                c = node(iris.cluster(name))
+                c = named_node(iris.cluster(name))
                 self.cluster_names.setdefault(c.value, name)
                 self.out.add(s, ELI.is_member_of, c)
                 self.out.add(c, SKOS.member, s)
@@ -439,7 +398,7 @@ class _PolicyConverter:
         for r in records:
             value = parse_iso_date(r.data.get("pubDate")) if r.data.get("pubDate") else None
             if value is not None:
-                e = node(iris.policy(policy_id) + "/event/publication")
+                e = named_node(iris.policy(policy_id) + "/event/publication")
                 self._policy_event(e, s, "publication", value)
                 for lang, title in titles.items():
                     out.add(e, SCHEMA.name, ox.Literal(("Published: " if lang == "en" else "发布：") + title, language=lang))
@@ -448,7 +407,7 @@ class _PolicyConverter:
             prov = r.data.get("provenance")
             value = parse_iso_date(prov.get("lastAuditDate")) if isinstance(prov, dict) and prov.get("lastAuditDate") else None
             if value is not None:
-                e = node(iris.policy(policy_id) + "/event/last-audit")
+                e = named_node(iris.policy(policy_id) + "/event/last-audit")
                 self._policy_event(e, s, "last-audit", value)
                 out.add(e, SCHEMA.name, ox.Literal(f"Last audit of record {policy_id}", language="en"))
                 break
@@ -466,7 +425,7 @@ class _PolicyConverter:
                     self.problem(s, "warning", "bad-milestone", f"milestone #{i + 1} must be {{date, event}} with a non-empty event", r, "milestones")
                     continue
                 span = parse_date(_str(m.get("date"))) if _str(m.get("date")) else None
-                e = node(iris.policy(policy_id) + "/event/milestone-" + iris.digest(_str(m.get("date")), _str(m.get("event")), length=8))
+                e = named_node(iris.policy(policy_id) + "/event/milestone-" + iris.digest(_str(m.get("date")), _str(m.get("event")), length=8))
                 if span is None:
                     self.problem(s, "warning", "bad-date", f"milestone #{i + 1} date {m.get('date')!r} is not a date", r, "milestones")
                     self._policy_event(e, s, "milestone", None)
@@ -481,11 +440,12 @@ class _PolicyConverter:
 
     def _policy_event(self, e, s, kind: str, value: DateValue | None) -> None:
         out = self.out
+        self.policy_events.add(e.value)
         out.types(e, CCUS.TimelineEvent, SCHEMA.Event)
         out.add(e, SCHEMA.about, s)
         concept = self.ctx.vocabularies.lookup("event-kind", kind)
         if concept is not None:
-            out.add(e, CCUS.eventKind, node(concept.iri))
+            out.add(e, CCUS.eventKind, named_node(concept.iri))
         if value is not None:
             out.add(e, SCHEMA.startDate, date_literal(value))
         if s.value in self.jurisdiction_of:
@@ -502,7 +462,7 @@ class _PolicyConverter:
                 if pid in known:
                     continue
                 dangling.add(pid)
-                self.problem(node(iris.policy(other)), "warning", "dangling-supersedes" if rel == "supersedes" else "dangling-superseded-by",
+                self.problem(named_node(iris.policy(other)), "warning", "dangling-supersedes" if rel == "supersedes" else "dangling-superseded-by",
                              f"{other!r} {'supersedes' if rel == 'supersedes' else 'is superseded by'} {pid!r}, which is not in the input; "
                              f"it is kept as a policy node marked ccus:inCorpus false",
                              record, f"evolution.{rel}", other)
@@ -511,68 +471,19 @@ class _PolicyConverter:
                                 f"evolution.consolidatedFrom of {record.path}"))
             if part not in known:
                 dangling.add(part)
-                self.problem(node(iris.policy(merged)), "warning", "dangling-consolidated-from",
+                self.problem(named_node(iris.policy(merged)), "warning", "dangling-consolidated-from",
                              f"{merged!r} is consolidated from {part!r}, which is not in the input; "
                              f"it is kept as a policy node marked ccus:inCorpus false", record, "evolution.consolidatedFrom", merged)
         for pid in sorted(dangling):
-            d = node(iris.policy(pid))
+            d = named_node(iris.policy(pid))
             out.types(d, CCUS.Policy, ELI.LegalResource)
             out.plain(d, DCTERMS.identifier, pid)
             out.add(d, CCUS.inCorpus, ox.Literal("false", datatype=XSD.boolean))
         for iri, name in sorted(self.cluster_names.items()):
-            c = node(iri)
+            c = named_node(iri)
             out.types(c, CCUS.PolicyCluster, SKOS.Collection)
             out.text(c, SKOS.prefLabel, name)
         return dangling
-
-
-def emit_jurisdiction(out: Emitter, j: Jurisdiction) -> None:
-    """Emit a jurisdiction node: ISO 3166 notation, en/zh labels, broader country, Wikidata match."""
-    s = node(iris.jurisdiction(j.code))
-    out.types(s, CCUS.Jurisdiction, SKOS.Concept, DCTERMS.Location)
-    out.plain(s, SKOS.notation, j.code)
-    out.add(s, SKOS.prefLabel, ox.Literal(j.label_en, language="en"))
-    out.add(s, SKOS.prefLabel, ox.Literal(j.label_zh, language="zh"))
-    preferred = {j.label_en, j.label_zh}
-    for alt in j.alt_labels:
-        if alt and alt not in preferred:
-            out.text(s, SKOS.altLabel, alt)
-    out.add(s, SKOS.inScheme, node(iris.scheme("jurisdiction")))
-    if j.broader:
-        out.add(s, SKOS.broader, node(iris.jurisdiction(j.broader)))
-        out.add(node(iris.jurisdiction(j.broader)), SKOS.narrower, s)
-    else:
-        out.add(s, SKOS.topConceptOf, node(iris.scheme("jurisdiction")))
-    if j.wikidata:
-        out.add(s, SKOS.exactMatch, node(WD + j.wikidata))
-
-
-def emit_jurisdiction_scheme(out: Emitter) -> None:
-    """Emit the jurisdiction concept scheme node."""
-    scheme = node(iris.scheme("jurisdiction"))
-    out.types(scheme, SKOS.ConceptScheme)
-    out.add(scheme, SKOS.prefLabel, ox.Literal("Jurisdictions (ISO 3166)", language="en"))
-    out.add(scheme, SKOS.prefLabel, ox.Literal("法域（ISO 3166）", language="zh"))
-
-
-def emit_agency(out: Emitter, a: Agency) -> None:
-    """Emit an issuing agency node (``org:Organization``) with labels, jurisdiction, parent, match."""
-    s = node(iris.agency(a.jurisdiction, a.key))
-    out.types(s, CCUS.IssuingAgency, ORG.Organization)
-    if a.label_en:
-        out.add(s, SKOS.prefLabel, ox.Literal(a.label_en, language="en"))
-    if a.label_zh:
-        out.add(s, SKOS.prefLabel, ox.Literal(a.label_zh, language="zh"))
-    preferred = {a.label_en, a.label_zh}
-    for alt in (*((a.acronym,) if a.acronym else ()), *a.alt_labels):
-        if alt and alt not in preferred:
-            out.text(s, SKOS.altLabel, alt)
-    out.add(s, CCUS.agencyJurisdiction, node(iris.jurisdiction(a.jurisdiction)))
-    out.add(s, CCUS.inAuthorityFile, ox.Literal("true" if a.in_authority_file else "false", datatype=XSD.boolean))
-    if a.parent:
-        out.add(s, ORG.subOrganizationOf, node(iris.agency(*a.parent)))
-    if a.wikidata:
-        out.add(s, SKOS.exactMatch, node(WD + a.wikidata))
 
 
 def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: Emitter | None = None) -> Conversion:
@@ -595,14 +506,4 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
         conv.convert(policy_id, by_id[policy_id])
     dangling = conv.finish(set(by_id))
     return Conversion(out.quads, problems, policies=set(by_id), dangling=dangling,
-                      clusters=set(conv.cluster_names))
-
-
-def emit_identities(ctx: IdentityContext, out: Emitter) -> None:
-    """Emit every jurisdiction and agency the conversion used (called once, after all converters)."""
-    if ctx.used_jurisdictions:
-        emit_jurisdiction_scheme(out)
-    for code in sorted(ctx.used_jurisdictions):
-        emit_jurisdiction(out, ctx.used_jurisdictions[code])
-    for iri in sorted(ctx.used_agencies):
-        emit_agency(out, ctx.used_agencies[iri])
+                      clusters=set(conv.cluster_names), policy_events=conv.policy_events)
