@@ -75,7 +75,7 @@ def page(g: nx.DiGraph, *, lang: str = "en", lanes: str = "auto") -> str:
                                f"evidence: {d.get('evidence', '')}" if d.get("evidence") else ""]),
             "smooth": {"type": "curvedCW", "roundness": 0.15},
         })
-    lanes_data = [{"name": name, "y0": round((top - t) * _PX, 1), "y1": round((top - b) * _PX, 1)} for name, b, t in layout.lanes]
+    lanes_data = [{"name": " ".join(name.split()), "y0": round((top - t) * _PX, 1), "y1": round((top - b) * _PX, 1)} for name, b, t in layout.lanes]
     years = [{"year": yr, "x": round(x * _PX, 1)} for yr, x in layout.years]
     data = json.dumps({"nodes": nodes, "edges": edges, "lanes": lanes_data, "years": years,
                        "width": round(layout.width * _PX), "height": round(layout.height * _PX)},
