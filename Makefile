@@ -25,11 +25,12 @@ run: install
 	$(BIN)/ccus-kg query counts-by-category-status -g $(OUT)/ccus.ttl
 	$(BIN)/ccus-kg query in-force-on-date -g $(OUT)/ccus.ttl --param jurisdiction=CN --param date=2023-01-01
 	$(BIN)/ccus-kg timeline -g $(OUT)/ccus.ttl --jurisdiction CN-JS
-	$(BIN)/ccus-kg lineage -g $(OUT)/ccus.ttl -o $(OUT)/lineage.svg -o $(OUT)/lineage.graphml
+	$(BIN)/ccus-kg lineage -g $(OUT)/ccus.ttl --lang zh -o $(OUT)/lineage.svg -o $(OUT)/lineage.png -o $(OUT)/lineage.html -o $(OUT)/lineage.graphml
+	$(BIN)/ccus-kg lineage -g $(OUT)/ccus.ttl --stats
 	$(BIN)/ccus-kg export -g $(OUT)/ccus.ttl --format jsonld -o $(OUT)/ccus.jsonld
 	@echo
 	@echo "Outputs in $(OUT)/: ccus.ttl (the graph, Turtle), ccus.jsonld, report.json (problems and identity decisions),"
-	@echo "lineage.svg (picture), lineage.graphml (for Gephi, yEd or NetworkX)."
+	@echo "lineage.svg/.png (picture), lineage.html (interactive), lineage.graphml (for Gephi, yEd or NetworkX)."
 
 ## make test: the test suite (the same command CI runs)
 test: install
@@ -43,7 +44,8 @@ lint: install
 ## make corpus: build the real CCUS Policy Hub corpus (exit 1 = data does not conform; still written)
 corpus: install
 	$(BIN)/ccus-kg build $(CORPUS) -o $(OUT)/corpus.ttl --report $(OUT)/corpus-report.json || [ $$? -eq 1 ]
-	$(BIN)/ccus-kg lineage -g $(OUT)/corpus.ttl -o $(OUT)/corpus-lineage.svg -o $(OUT)/corpus-lineage.json
+	$(BIN)/ccus-kg lineage -g $(OUT)/corpus.ttl -o $(OUT)/corpus-lineage.svg -o $(OUT)/corpus-lineage.png -o $(OUT)/corpus-lineage.html -o $(OUT)/corpus-lineage.json
+	$(BIN)/ccus-kg lineage -g $(OUT)/corpus.ttl --stats
 
 ## make bench: print build, validation, query and serialisation figures
 bench: install

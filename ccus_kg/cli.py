@@ -9,6 +9,7 @@ Everything printed from the data passes through :func:`ccus_kg.text.printable`.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import click
 
 from ccus_kg import __version__
-from ccus_kg.errors import CcusKgError, InputError, OutputError, QueryError, UsageError
+from ccus_kg.errors import CcusKgError, InputError, OutputError, QueryError
 
 DEFAULT_GRAPH = "build/ccus.ttl"
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -268,40 +269,72 @@ def query(name, graph_file, params, fmt, list_):
 
 @main.command()
 @graph_option
-@click.option("--policy", metavar="ID", help="Only the lineage of this policy (record id).")
-@click.option("--output", "-o", "outputs", multiple=True, required=True, metavar="FILE",
-              help="Output file(s): .svg or .png (picture), .graphml or .json (node-link); repeatable.")
-def lineage(graph_file, policy, outputs):
-    """Draw and export the policy-lineage graph (supersedes links and clusters), from SPARQL.
+@click.option("--policy", metavar="ID", help="Only the lineage of this policy (record id or work-… id).")
+@click.option("--output", "-o", "outputs", multiple=True, metavar="FILE",
+              help="Output file(s): .svg/.png (picture), .html (interactive), .graphml, .gexf or .json; repeatable.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the titles in pictures.")
+@click.option("--lanes", type=click.Choice(["auto", "level", "family"]), default="auto", show_default=True,
+              help="Picture lanes: jurisdiction levels, families, or auto (levels up to 40 nodes).")
+@click.option("--stated-only", is_flag=True, help="Leave out the links ccus-kg inferred (keep what the data states).")
+@click.option("--stats", "show_stats", is_flag=True, help="Print families, heads, chains, forks, cycles, dangling and unlinked policies.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Format of --stats and --as-of.")
+@click.option("--as-of", "as_of", metavar="DATE", help="With --policy: what was in force in its family on DATE (YYYY[-MM[-DD]]).")
+def lineage(graph_file, policy, outputs, lang, lanes, stated_only, show_stats, fmt, as_of):
+    """Policy lineage (supersedes, consolidation, citation, implementation; from SPARQL): pictures, files, analyses.
 
     \b
     Example:
       ccus-kg lineage -o build/lineage.svg -o build/lineage.graphml
       ccus-kg lineage --policy us-45q-ira -o build/45q.png
+      ccus-kg lineage --lang zh -o build/lineage.png -o build/lineage.html
+      ccus-kg lineage --stats --format json
+      ccus-kg lineage --policy cn-miit-industrial-plan-2022 --as-of 2023-01-01
     """
     import networkx as nx
 
-    from ccus_kg.lineage import OUTPUT_SUFFIXES, chains, from_graph, neighbourhood, write
+    from ccus_kg.lineage import chains, check_suffix, from_graph, in_force, neighbourhood, stats, write
+    from ccus_kg.lineage.report import as_of_table, stats_table
 
-    bad = [out for out in outputs if Path(out).suffix.lower() not in OUTPUT_SUFFIXES]
-    if bad:  # before writing anything, so a bad name does not leave the other files half done
-        _fail(f"cannot write lineage to {Path(bad[0]).name!r}: expected a suffix among {', '.join(OUTPUT_SUFFIXES)}")
+    if not outputs and not show_stats and not as_of:
+        _fail("Missing option '--output' / '-o' (or --stats, or --policy ID --as-of DATE).")
+    if as_of and not policy:
+        _fail("--as-of needs --policy ID (the family to look at)")
+    if as_of and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", as_of):
+        _fail(f"--as-of {as_of!r}: expected a date YYYY, YYYY-MM or YYYY-MM-DD")
+    try:  # before writing anything, so a bad name does not leave the other files half done
+        for out in outputs:
+            check_suffix(out)
+    except OutputError as exc:
+        _fail(str(exc))
     kg = _load_graph(graph_file)
-    g = from_graph(kg)
+    full = from_graph(kg, stated_only=stated_only)
+    g = full
     if policy:
         try:
-            g = neighbourhood(g, policy)
+            g = neighbourhood(full, policy)
         except nx.NodeNotFound as exc:
             _fail(str(exc))
-    replaced = sum(1 for *_e, d in g.edges(data=True) if d["kind"] == "replaces")
+    if as_of:
+        rows = in_force(full, policy, as_of, include_inferred=not stated_only)
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if fmt == "json" else as_of_table(rows, policy, as_of), nl=fmt == "json")
+    if show_stats:
+        result = stats(g, include_inferred=not stated_only)
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2) if fmt == "json" else stats_table(result, g), nl=fmt == "json")
+    if not outputs:
+        return
+    kinds = {k: sum(1 for *_e, d in g.edges(data=True) if d["kind"] in k.split("|")) for k in
+             ("replaces", "consolidates", "cites", "implements|based_on")}
+    inferred = sum(1 for *_e, d in g.edges(data=True) if d.get("inferred"))
     clusters = sum(1 for _n, d in g.nodes(data=True) if d["kind"] == "cluster")
-    click.echo(f"lineage: {g.number_of_nodes()} nodes, {replaced} supersedes links, {clusters} clusters, "
-               f"{len([c for c in chains(g) if len(c) > 1])} replacement chains")
+    click.echo(f"lineage: {g.number_of_nodes()} nodes, {kinds['replaces']} supersedes links, {clusters} clusters, "
+               f"{len([c for c in chains(g) if len(c) > 1])} replacement chains; {kinds['consolidates']} consolidation, "
+               f"{kinds['cites']} citation, {kinds['implements|based_on']} implementation links ({inferred} inferred)")
     for out in outputs:
         try:
             with _writing(out):
-                write(g, out)
-        except (OutputError, UsageError) as exc:
+                write(g, out, lang=lang, lanes=lanes)
+        except OutputError as exc:
             _fail(str(exc))
         click.echo(f"wrote {out}")
 

@@ -155,7 +155,7 @@ def test_new_evolution_keys_are_mapped(tmp_path):
     _write(tmp_path, "b.md", "---\nid: b\ntitle: B\n---\nx\n")
     result = build([tmp_path], validate=False)
     g = result.graph
-    assert g.query("ASK { policy:a ccus:consolidates policy:b . policy:b ccus:consolidatedInto policy:a . policy:gone ccus:consolidatedInto policy:a }")
+    assert g.query("ASK { policy:a eli:consolidates policy:b . policy:b eli:consolidated_by policy:a . policy:gone eli:consolidated_by policy:a }")
     assert g.query('ASK { policy:a ccus:sourcePublicationDate "2024-05"^^xsd:gYearMonth ; ccus:effectiveApplicationWindow "2025-2030"@en ;'
                    ' ccus:currentConsolidatedVersion "2024 consolidated text"@en }')
     assert g.query("ASK { policy:gone ccus:inCorpus false }")

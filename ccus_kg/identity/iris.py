@@ -19,7 +19,7 @@ from urllib.parse import quote
 __all__ = [
     "BASE", "ONTOLOGY", "segment", "slug", "digest",
     "policy", "jurisdiction", "agency", "concept", "scheme", "cluster", "event",
-    "source", "assessment", "data_issue", "timeline_node", "compilation", "agent",
+    "source", "assessment", "data_issue", "timeline_node", "compilation", "agent", "work", "lineage_link",
 ]
 
 #: Base of the data IRIs (instances).
@@ -133,3 +133,17 @@ def timeline_node(compilation_iri: str, index: int) -> str:
 def agent(name: str) -> str:
     """IRI of a provenance agent (author of a record), by name."""
     return _iri("agent", slug(name))
+
+
+def work(folded_title: str) -> str:
+    """IRI of a named work (``ccus:NamedWork``): a legal resource known only by its title.
+
+    ``folded_title`` is the title folded by :func:`ccus_kg.text.fold_title`, so every spelling
+    of one title gives one IRI: ``work/{digest}``.
+    """
+    return _iri("work", digest(folded_title))
+
+
+def lineage_link(source_iri: str, kind: str, target_iri: str) -> str:
+    """IRI of the reified statement (``ccus:LineageLink``) of one lineage link."""
+    return _iri("link", digest(source_iri, kind, target_iri))

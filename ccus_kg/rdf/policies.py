@@ -31,6 +31,7 @@ from ccus_kg.ingest.language import detect
 from ccus_kg.model import PolicyRecord, Problem, Severity
 from ccus_kg.namespaces import CCUS, DCTERMS, ELI, PROV, RDFS, SCHEMA, SKOS, XSD
 from ccus_kg.rdf.identity_context import AgencyResolution, ConceptResolution, IdentityContext, JurisdictionResolution
+from ccus_kg.rdf.links import Link, emit_link
 from ccus_kg.rdf.triples import Emitter, date_literal, named_node
 
 __all__ = ["Conversion", "convert_records"]
@@ -138,7 +139,7 @@ class _PolicyConverter:
         self.out = out
         self.problems = problems
         self.replaces: dict[tuple[str, str], PolicyRecord] = {}  # (newer id, older id) → record that said so
-        self.consolidates: dict[tuple[str, str], PolicyRecord] = {}  # (merged-into id, merged id) → record
+        self.consolidates: dict[tuple[str, str], PolicyRecord] = {}  # (consolidated id, merged-in id) → record
         self.cluster_names: dict[str, str] = {}
         self.cluster_alias: dict[str, str] = {}  # a cluster name → the name it is one cluster with
         self.cluster_other_names: dict[str, set[str]] = defaultdict(set)  # cluster IRI → its other names
@@ -467,6 +468,11 @@ class _PolicyConverter:
                         self.problem(s, "warning", "self-replacement", f"evolution.{field_name} names the policy itself", r, f"evolution.{field_name}")
                     else:
                         self.replaces.setdefault(pair, r)
+            for pid in _as_list(evo.get("consolidatedFrom")):  # several policies merged into this one (ELI consolidation)
+                if pid == policy_id:
+                    self.problem(s, "warning", "self-replacement", "evolution.consolidatedFrom names the policy itself", r, "evolution.consolidatedFrom")
+                else:
+                    self.consolidates.setdefault((policy_id, pid), r)
             for name in _as_list(evo.get("clusters")):
                 canonical = self.canonical_cluster(name)
                 c = named_node(iris.cluster(canonical))
@@ -475,11 +481,6 @@ class _PolicyConverter:
                     self.cluster_other_names[c.value].add(name)
                 self.out.add(s, ELI.is_member_of, c)
                 self.out.add(c, SKOS.member, s)
-            for other in _as_list(evo.get("consolidatedFrom")):
-                if other == policy_id:
-                    self.problem(s, "warning", "self-replacement", "evolution.consolidatedFrom names the policy itself", r, "evolution.consolidatedFrom")
-                else:
-                    self.consolidates.setdefault((policy_id, other), r)
             self.out.text(s, CCUS.currentConsolidatedVersion, _str(evo.get("currentConsolidatedVersion")))
             self.out.text(s, CCUS.effectiveApplicationWindow, _str(evo.get("effectiveApplicationWindow")))
             published = _str(evo.get("sourcePublicationDate"))
@@ -582,9 +583,8 @@ class _PolicyConverter:
         out = self.out
         dangling: set[str] = set()
         for (newer, older), record in sorted(self.replaces.items(), key=lambda kv: kv[0]):
-            n, o = named_node(iris.policy(newer)), named_node(iris.policy(older))
-            out.add(n, DCTERMS.replaces, o)
-            out.add(o, DCTERMS.isReplacedBy, n)
+            emit_link(out, Link(iris.policy(newer), "replaces", iris.policy(older), False, "field",
+                                f"evolution.supersedes / supersededBy of {record.path}"))
             for pid, other, rel in ((older, newer, "supersedes"), (newer, older, "supersededBy")):
                 if pid in known:
                     continue
@@ -593,15 +593,14 @@ class _PolicyConverter:
                              f"{other!r} {'supersedes' if rel == 'supersedes' else 'is superseded by'} {pid!r}, which is not in the input; "
                              f"it is kept as a policy node marked ccus:inCorpus false",
                              record, f"evolution.{rel}", other)
-        for (into, merged), record in sorted(self.consolidates.items(), key=lambda kv: kv[0]):
-            n, o = named_node(iris.policy(into)), named_node(iris.policy(merged))
-            out.add(n, CCUS.consolidates, o)
-            out.add(o, CCUS.consolidatedInto, n)
-            if merged not in known:
-                dangling.add(merged)
-                self.problem(n, "warning", "dangling-consolidated-from",
-                             f"{into!r} consolidates {merged!r}, which is not in the input; it is kept as a policy node marked ccus:inCorpus false",
-                             record, "evolution.consolidatedFrom", into)
+        for (merged, part), record in sorted(self.consolidates.items(), key=lambda kv: kv[0]):
+            emit_link(out, Link(iris.policy(merged), "consolidates", iris.policy(part), False, "field",
+                                f"evolution.consolidatedFrom of {record.path}"))
+            if part not in known:
+                dangling.add(part)
+                self.problem(named_node(iris.policy(merged)), "warning", "dangling-consolidated-from",
+                             f"{merged!r} is consolidated from {part!r}, which is not in the input; "
+                             f"it is kept as a policy node marked ccus:inCorpus false", record, "evolution.consolidatedFrom", merged)
         for pid in sorted(dangling):
             d = named_node(iris.policy(pid))
             out.types(d, CCUS.Policy, ELI.LegalResource)
