@@ -12,9 +12,11 @@ peak resident memory (VmHWM, reset at each stage start through ``/proc/self/clea
 * point-query latencies in-process (median of 20 runs) on the in-memory graph and on the store, and
   of a whole ``ccus-kg query --store`` process.
 
-Usage::
+Before the sizes, it checks that loading is linear: a compilation of 10× more items and a policy
+body 10× larger must each cost at most 12× the time of the smaller one (issue 8; ``--no-linearity``
+skips it).  Usage::
 
-    python benchmarks/bench.py [--sizes 1000,5000] [--seed 1] [--no-validate] [--json FILE]
+    python benchmarks/bench.py [--sizes 1000,5000] [--seed 1] [--no-validate] [--no-linearity] [--json FILE]
 """
 
 from __future__ import annotations
@@ -162,6 +164,41 @@ def _store_figures(folder: Path, work: Path, n: int, policy_id: str, validate: b
     return figures
 
 
+def _compilation(items: int, per_node: int = 999) -> str:
+    """A timeline compilation of ``items`` items, ``per_node`` a node, numbered on across nodes."""
+    lines = ["# 基准汇编", "分析时间: 2025-05-01 16:56:12", "---"]
+    for n in range(1, items + 1):
+        if (n - 1) % per_node == 0:
+            lines.append(f"## 节点: 2020-{(n // per_node) % 12 + 1:02d}-01 (事件) - 可信度: 0.8")
+        lines.append(f"{n}. **事项名称**：事项{n}")
+        lines.append(f"**发生日期**：2020年{(n // per_node) % 12 + 1}月1日。[来源](https://example.org/{n % 500})")
+    return "\n".join(lines) + "\n"
+
+
+def _policy_with_body(chars: int) -> str:
+    body = ("Carbon capture and storage: a line of body text, with words and 中文 too.\n" * (chars // 60 + 1))[:chars]
+    return "---\n" + json.dumps({"id": "big", "title": "Big body", "country": "Norway", "source": "Ministry of Energy"}) + "\n---\n" + body
+
+
+def bench_linearity(build, limit: float = 12.0) -> None:
+    """Loading must be linear: 10× more compilation items, or a 10× larger body, costs ≤ ``limit``× the time."""
+    print(f"linearity (build with SHACL; ratio = time(10×) / time(1×), must be ≤ {limit:.0f})")
+    cases = (("compilation items", 3_200, 32_000, lambda n: ("c.md", _compilation(n))),
+             ("policy body characters", 1_800_000, 18_000_000, lambda n: ("p.md", _policy_with_body(n))))
+    for label, small, large, make in cases:
+        seconds = []
+        for n in (small, large):
+            with tempfile.TemporaryDirectory() as tmp:
+                name, text = make(n)
+                (Path(tmp) / name).write_text(text, encoding="utf-8")
+                t0 = time.perf_counter()
+                build([tmp])
+                seconds.append(time.perf_counter() - t0)
+        ratio = seconds[1] / seconds[0]
+        verdict = "ok" if ratio <= limit else "NOT LINEAR"
+        print(f"  {label:<24}{small:>11,d} → {large:>11,d}: {seconds[0]:7.2f} s → {seconds[1]:7.2f} s  ratio {ratio:5.1f}  {verdict}")
+
+
 def print_table(row: dict[str, Any]) -> None:
     n, files, triples = row["n"], row["files"], row["triples"]
     print(f"\nN = {n:,} policies: {files:,} files, {triples:,} triples ({triples / n:.0f} per policy), Turtle {row['turtle_mb']:.1f} MB")
@@ -193,7 +230,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000", help="comma-separated numbers of synthetic policies")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("CCUS_KG_CORPUS") or DEFAULT_CORPUS),
+                        help="the corpus whose records are the templates (default: $CCUS_KG_CORPUS, else ../shared/corpus/…)")
+    parser.add_argument("--no-linearity", action="store_true", help="skip the 10× linearity measurement")
     parser.add_argument("--no-validate", action="store_true", help="skip the SHACL stage")
     parser.add_argument("--no-store", action="store_true", help="skip the --store figures")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
@@ -206,6 +245,10 @@ def main() -> None:
     import pyoxigraph
     import pyshacl
 
+    if not args.no_linearity:
+        from ccus_kg.build import build
+
+        bench_linearity(build)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"pyoxigraph {pyoxigraph.__version__}, pySHACL {pyshacl.__version__}; seed {args.seed}")
     rows = []

@@ -194,11 +194,12 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     with ``ccus-kg validate``).  Returns a :class:`StoreBuild`.  Bad input never raises (it is in
     ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
     """
+    from ccus_kg.ingest.agreement import cluster_pairs
     from ccus_kg.ingest.loader import iter_files, load_files, shown_path
     from ccus_kg.namespaces import CCUS
     from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
     from ccus_kg.rdf.identity_context import IdentityContext
-    from ccus_kg.rdf.policies import convert_records
+    from ccus_kg.rdf.policies import cluster_aliases, convert_records
     from ccus_kg.rdf.triples import Emitter, named_node
 
     progress = progress or Progress()
@@ -218,33 +219,37 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     not_found: list[Problem] = []
     listed = list(iter_files([Path(p) for p in paths], not_found))
     files: dict[str, dict[str, Any]] = {}
-    changed: list[tuple[Path, str]] = []
+    changed: list[tuple[Path, str, str | None]] = []
     with progress.stage("scan", total=len(listed), unit="files"):
-        for path, key in listed:
+        for path, key, reason in listed:
             progress.advance()
-            st = path.stat()
             old = old_files.get(key)
-            entry: dict[str, Any] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-            if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
-                files[key] = old
-                continue
-            digest = _sha256(path)
+            if reason is not None:  # not a regular file (a FIFO, a dangling link …): its reason is its content
+                entry: dict[str, Any] = {"size": -1, "mtime_ns": -1}
+                digest = "not-a-file: " + reason
+            else:
+                st = path.stat()
+                entry = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+                if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
+                    files[key] = old
+                    continue
+                digest = _sha256(path)
             if old and old["sha256"] == digest:
                 files[key] = {**old, **entry}
                 continue
             files[key] = {**entry, "sha256": digest, "unit": None}
-            changed.append((path, key))
+            changed.append((path, key, reason))
     deleted = [k for k in old_files if k not in files]
     dirty: set[str] = {old_files[k]["unit"] for k in deleted}
-    dirty |= {old_files[k]["unit"] for _p, k in changed if k in old_files}
+    dirty |= {old_files[k]["unit"] for _p, k, _r in changed if k in old_files}
     seconds["scan"] = time.perf_counter() - t0
 
     # 2. read the changed files; then the unchanged files of the units they touch
     t0 = time.perf_counter()
-    paths_by_key = {key: path for path, key in listed}
+    paths_by_key = {key: path for path, key, _r in listed}
     progress.begin("load", len(changed), "files")
     loaded = load_files(changed, progress=progress)
-    new_units = _unit_of_file(loaded, {shown_path(path): key for path, key in changed})
+    new_units = _unit_of_file(loaded, {shown_path(path): key for path, key, _r in changed})
     for key, unit in new_units.items():
         files[key]["unit"] = unit
     dirty |= set(new_units.values())
@@ -252,14 +257,25 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     for key, entry in files.items():
         if entry["unit"] is not None:
             members[entry["unit"]].append(key)
-    fresh = {key for _p, key in changed}
-    extra = [(paths_by_key[k], k) for u in sorted(dirty) if u.startswith("policy:") for k in members.get(u, []) if k not in fresh]
+    fresh = {key for _p, key, _r in changed}
+    extra: list[tuple[Path, str, str | None]] = [(paths_by_key[k], k, None) for u in sorted(dirty) if u.startswith("policy:") for k in members.get(u, []) if k not in fresh]
     more = load_files(extra)
     records: dict[str, list[PolicyRecord]] = defaultdict(list)
     for r in loaded.records + more.records:
         records[f"policy:{r.id}"].append(r)
     progress.end("load")
     seconds["load"] = time.perf_counter() - t0
+
+    # clusters named two ways in the files of one id are one cluster everywhere: the aliases come
+    # from every policy; when they change, every policy is converted again
+    lang_order = {"en": 0, "zh": 1}
+    new_pairs = {u: cluster_pairs(sorted(rs, key=lambda r: (lang_order.get(r.lang, 9), r.path))) for u, rs in records.items()}
+    alias = cluster_aliases(pair for u in sorted(u for u in members if u.startswith("policy:"))
+                            for pair in (new_pairs[u] if u in new_pairs else [tuple(x) for x in units.get(u, {}).get("cluster_pairs", [])]))
+    if units and alias != man.get("cluster_alias", {}):
+        del store  # release RocksDB before reopening it empty
+        ps.close()
+        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress)
 
     # 3. reconvert the dirty units into their named graphs
     t0 = time.perf_counter()
@@ -281,15 +297,24 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
         out = Emitter(sink=sink.add, graph=graph)
         ctx = IdentityContext.default()
         if unit.startswith("policy:"):
-            conv = convert_records(records[unit], ctx, out, link=False)
+            conv = convert_records(records[unit], ctx, out, link=False, cluster_alias=alias)
+            file_problems = [p for r in records[unit] for p in r.problems]  # as build() shows them: on the source node
+            keys = {r.path: r.source_key for r in records[unit]}
+            for p in file_problems:
+                source = named_node(iris.source(keys.get(p.file or "", Path(p.file or "unknown").name)))
+                out.issue(source, p)
+                out.types(source, CCUS.SourceRecord)
             out.flush()
             units[unit] = {
                 "titles": [[r.data.get("title"), r.id] for r in records[unit] if isinstance(r.data.get("title"), str)],
-                "replaces": [[n, o, rec.path, rec.lang] for (n, o), rec in conv.replaces.items()],
+                "cluster_pairs": new_pairs[unit],
+                "replaces": [[n, o, *_where(rec)] for (n, o), rec in conv.replaces.items()],
+                "consolidates": [[n, o, *_where(rec)] for (n, o), rec in conv.consolidates.items()],
                 "clusters": [[iri, name] for iri, name in conv.cluster_names.items()],
+                "cluster_other_names": [[iri, sorted(names)] for iri, names in conv.cluster_other_names.items()],
                 "policy_events": len(conv.policy_events),
                 **_identity_records(ctx),
-                "problems": [p.as_dict() for p in conv.problems],
+                "problems": [p.as_dict() for p in file_problems + conv.problems],
             }
         else:  # an unreadable or unknown file: its problems, kept visible in the graph
             key = unit.partition(":")[2]
@@ -308,7 +333,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
         graph = unit_graph(TIMELINES)
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
-        docs = load_files([(paths_by_key[k], k) for k in sorted(members[TIMELINES])])
+        docs = load_files([(paths_by_key[k], k, None) for k in sorted(members[TIMELINES])])
         ctx = IdentityContext.default()
         out = Emitter(sink=sink.add, graph=graph)
         event_problems, events, _links = convert_timelines(
@@ -328,6 +353,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     man["files"] = files
     man["units"] = units
     man["titles_digest"] = titles_digest
+    man["cluster_alias"] = alias
     ps.save_manifest("clean")
     store.flush()
     problems = not_found + shared_problems + [Problem(**d) for e in units.values() for d in e.get("problems", [])]
@@ -340,6 +366,15 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
                       files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds)
 
 
+_LINK_FIELDS = ("evolution.supersedes", "evolution.supersededBy", "evolution.consolidatedFrom")
+
+
+def _where(record: PolicyRecord) -> list[Any]:
+    """What :func:`~ccus_kg.rdf.policies.emit_links` reads of the record that stated a link: path,
+    language, the lines of the link fields, the front matter's line."""
+    return [record.path, record.lang, {f: record.line_of(f) for f in _LINK_FIELDS}, record.fm_line]
+
+
 def _identity_records(ctx: IdentityContext) -> dict[str, Any]:
     """The identity nodes a unit used, as JSON-ready records (to recompute the shared identity graph)."""
     return {
@@ -349,43 +384,63 @@ def _identity_records(ctx: IdentityContext) -> dict[str, Any]:
 
 
 def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]]) -> tuple[list[Problem], dict[str, int]]:
-    """Recompute the identities, links and vocabularies graphs; returns (problems, counts)."""
+    """Recompute the identities, links, inferred-links and vocabularies graphs; returns (problems, counts)."""
     from ccus_kg.identity.agencies import Agency
     from ccus_kg.identity.jurisdictions import Jurisdiction
     from ccus_kg.rdf.identity_context import IdentityContext, emit_identities
-    from ccus_kg.rdf.policies import emit_links
+    from ccus_kg.rdf.links import infer_links
+    from ccus_kg.rdf.policies import Conversion, emit_links
     from ccus_kg.rdf.triples import Emitter
 
     order = sorted(u for u in units if u.startswith("policy:")) + ([TIMELINES] if TIMELINES in units else [])
     ctx = IdentityContext.default()
-    replaces: list[tuple[tuple[str, str], PolicyRecord]] = []
-    clusters: list[tuple[str, str]] = []
+    merged = Conversion([], [])
+
+    def record(path: str, lang: str, lines: dict[str, int], fm_line: int) -> PolicyRecord:
+        return PolicyRecord(path=path, lang=lang, data={}, body="", front_matter_format="json", lines=lines, fm_line=fm_line)
+
     for unit in order:  # the order of a full build: policies by id, then timelines; first seen wins
         e = units[unit]
         for j in e.get("jurisdictions", []):
             ctx.used_jurisdictions.setdefault(j["code"], _revive(Jurisdiction, j))
         for a in e.get("agencies", []):
             ctx.used_agencies.setdefault(iris.agency(a["jurisdiction"], a["key"]), _revive(Agency, a))
-        for n, o, path, lang in e.get("replaces", []):
-            replaces.append(((n, o), PolicyRecord(path=path, lang=lang, data={}, body="", front_matter_format="json")))
-        clusters.extend((iri, name) for iri, name in e.get("clusters", []))
+        for n, o, *where in e.get("replaces", []):
+            merged.replaces.setdefault((n, o), record(*where))
+        for n, o, *where in e.get("consolidates", []):
+            merged.consolidates.setdefault((n, o), record(*where))
+        for iri, name in e.get("clusters", []):
+            merged.cluster_names.setdefault(iri, name)
+        for iri, names in e.get("cluster_other_names", []):
+            merged.cluster_other_names.setdefault(iri, set()).update(names)
     known = {u.partition(":")[2] for u in units if u.startswith("policy:")}
     identities = Emitter(graph=unit_graph("identities"))
     emit_identities(ctx, identities)
     links = Emitter(graph=unit_graph("links"))
-    problems, dangling = emit_links(replaces, clusters, known, ctx, links)
+    problems, dangling = emit_links(merged, known, ctx, links)
+    _replace_graph(store, unit_graph("identities"), identities.quads)
+    _replace_graph(store, unit_graph("links"), links.quads)
+    # the linker reads what a full build gives it: policies, timelines, links and identities
+    inputs = [g for g in store.named_graphs() if g.value.startswith((GRAPH_BASE + "policy/", GRAPH_BASE + "timelines"))]
+    inputs += [unit_graph("identities"), unit_graph("links")]
+    linked = infer_links(q for g in inputs for q in store.quads_for_pattern(None, None, None, g))
+    inferred = unit_graph("inferred")
+    _replace_graph(store, inferred, [ox.Quad(q.subject, q.predicate, q.object, inferred) for q in linked.quads])
+    problems += linked.problems
     vocab = unit_graph("vocabularies")
-    vocabularies = [ox.Quad(t.subject, t.predicate, t.object, vocab) for t in ctx.vocabularies.triples()]
-    for graph, quads in ((identities.graph, identities.quads), (links.graph, links.quads), (vocab, vocabularies)):
-        # replace by difference: one changed file changes a few quads of these graphs, not all
-        old = set(store.quads_for_pattern(None, None, None, graph))
-        new = set(quads)
-        store.extend(new - old)
-        for q in old - new:
-            store.remove(q)
+    _replace_graph(store, vocab, [ox.Quad(t.subject, t.predicate, t.object, vocab) for t in ctx.vocabularies.triples()])
     counts = {"policies": len(known), "dangling_policies": len(dangling), "agencies": len(ctx.used_agencies),
-              "jurisdictions": len(ctx.used_jurisdictions), "clusters": len({iri for iri, _ in clusters})}
+              "jurisdictions": len(ctx.used_jurisdictions), "clusters": len(merged.cluster_names)}
     return problems, counts
+
+
+def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
+    """Make ``graph`` hold exactly ``quads``, by difference (one changed file changes a few quads of the shared graphs)."""
+    old = set(store.quads_for_pattern(None, None, None, graph))
+    new = set(quads)
+    for q in old - new:  # removals first: "0.50"^^xsd:decimal is stored as "0.5", which must not remove it again
+        store.remove(q)
+    store.extend(new - old)
 
 
 def store_exists(directory: str | Path) -> bool:

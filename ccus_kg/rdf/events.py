@@ -220,5 +220,11 @@ def convert_timelines(documents: Iterable[tuple[TimelineDocument, str]], ctx: Id
     problems: list[Problem] = []
     conv = _EventConverter(ctx, out, problems, titles)
     for doc, key in documents:
-        conv.document(doc, key)
+        mark = len(out.quads)
+        try:
+            conv.document(doc, key)
+        except Exception as exc:  # a bug must not cost the other files: drop this one's triples, report it
+            del out.quads[mark:]
+            problems.append(Problem("error", "internal-error", f"internal error while converting this compilation "
+                                    f"({type(exc).__name__}: {exc}); its events are left out", file=doc.path, line=1))
     return problems, conv.events, conv.links

@@ -36,9 +36,10 @@ class Emitter:
     """Collects quads (default graph) for one conversion.
 
     ``quads`` is the list of :class:`pyoxigraph.Quad` emitted and not yet handed to ``sink``;
-    duplicates are fine (the store keeps a set).  With a ``sink`` (e.g. ``Store.extend``), every
-    ``chunk`` quads are handed over and dropped from the list, so a large build never holds all
-    its quads as Python objects (about 0.5 KB each); call :meth:`flush` at the end.
+    duplicates are fine (the store keeps a set).  With a ``sink`` (e.g. ``Store.extend``), the
+    converter calls :meth:`flush_if_full` between policies and every ``chunk`` quads are handed over
+    and dropped from the list, so a large build never holds all its quads as Python objects (about
+    0.5 KB each); call :meth:`flush` at the end.
     """
 
     def __init__(self, sink: Callable[[list[ox.Quad]], object] | None = None, chunk: int = 50_000,
@@ -52,7 +53,10 @@ class Emitter:
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o) -> None:
         """Emit one triple."""
         self.quads.append(ox.Quad(s, p, o, self.graph))
-        if self.sink is not None and len(self.quads) >= self.chunk:
+
+    def flush_if_full(self) -> None:
+        """Hand the pending quads to ``sink`` when there are at least ``chunk`` of them (call between units of work)."""
+        if len(self.quads) >= self.chunk:
             self.flush()
 
     def flush(self) -> None:
@@ -93,6 +97,8 @@ class Emitter:
         self.plain(issue, CCUS.issueField, problem.field)
         if problem.line:
             self.add(issue, CCUS.issueLine, ox.Literal(str(problem.line), datatype=XSD.integer))
+        if problem.raw is not None:
+            self.add(issue, CCUS.rawValue, ox.Literal(problem.raw, datatype=XSD.string))
         self.add(issue, RDFS.comment, ox.Literal(problem.message, language="en"))
         return issue
 
