@@ -51,7 +51,8 @@ class PolicyRecord:
     ``lang`` is ``"en"`` or ``"zh"``: from an ``en/`` or ``zh/`` folder when there is one,
     otherwise detected from the title and body text (:func:`ccus_kg.ingest.language.detect`).
     ``data`` is the front matter mapping as parsed (JSON or YAML); ``body`` the Markdown below it.
-    ``body_line`` is the 1-based line where the body starts (for error locations).
+    ``body_line`` is the 1-based line where the body starts (for error locations); ``line`` the
+    1-based line of the record's ``id`` field (where a curator finds the record; 1 when unknown).
     """
 
     path: str
@@ -61,6 +62,7 @@ class PolicyRecord:
     front_matter_format: Literal["json", "yaml"]
     lang_evidence: str = "folder"
     body_line: int = 1
+    line: int = 1
     source_key: str = ""
     problems: list[Problem] = field(default_factory=list)
 

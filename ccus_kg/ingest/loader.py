@@ -136,8 +136,18 @@ def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | 
         lang, evidence = detect(f"{data.get('title') or ''} {body[:2000]}"), "text"
     return PolicyRecord(
         path=path, lang=lang, data=data, body=body, front_matter_format=fmt,
-        lang_evidence=evidence, body_line=closing + 2, source_key=key or Path(path).name,
+        lang_evidence=evidence, body_line=closing + 2, line=_id_line(lines[1:closing]),
+        source_key=key or Path(path).name,
     )
+
+
+_ID_KEY = re.compile(r"""^(\s*)["']?id["']?\s*:""")
+
+
+def _id_line(front_matter: list[str]) -> int:
+    """1-based line (in the file) of the least-indented ``id`` key of the front matter; 1 if none."""
+    found = [(len(m.group(1)), i) for i, text in enumerate(front_matter) if (m := _ID_KEY.match(text))]
+    return min(found)[1] + 2 if found else 1
 
 
 def _shown(path: Path) -> str:
@@ -181,6 +191,8 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
                     result.problems.append(Problem("error", "parse-error", f"{type(exc).__name__}: {exc}", file=shown))
                 result.files_skipped += 1
                 continue
+            record.line += offset
+            record.body_line += offset
             result.records.append(record)
         elif looks_like_timeline(text):
             result.timelines.append(parse_timeline(text, shown))

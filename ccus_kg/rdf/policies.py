@@ -164,6 +164,7 @@ class _PolicyConverter:
             out.types(src, CCUS.SourceRecord, PROV.Entity)
             out.plain(src, CCUS.filePath, r.source_key or r.path)
             out.plain(src, DCTERMS.language, r.lang)
+            out.add(src, CCUS.recordLine, ox.Literal(str(r.line), datatype=XSD.integer))
             for key in sorted(set(r.data) - KNOWN_FIELDS):
                 self.problem(s, "info", "unmapped-field", f"front-matter field {key!r} is not mapped to RDF (kept in the source file)", r, key)
             title = _str(r.data.get("title"))
@@ -410,13 +411,10 @@ class _PolicyConverter:
             if not isinstance(evo, dict):
                 self.problem(s, "warning", "bad-field", "evolution must be a mapping {supersedes, supersededBy, clusters, milestones}", r, "evolution")
                 continue
-            for field_name, pairs in (("supersedes", [(policy_id, t) for t in _as_list(evo.get("supersedes"))]),
+            for _field, pairs in (("supersedes", [(policy_id, t) for t in _as_list(evo.get("supersedes"))]),
                                       ("supersededBy", [(t, policy_id) for t in _as_list(evo.get("supersededBy"))])):
-                for pair in pairs:
-                    if pair[0] == pair[1]:
-                        self.problem(s, "warning", "self-replacement", f"evolution.{field_name} names the policy itself", r, f"evolution.{field_name}")
-                    else:
-                        self.replaces.setdefault(pair, r)
+                for pair in pairs:  # a self-replacement is kept: shapes:SelfReplacement reports it
+                    self.replaces.setdefault(pair, r)
             for name in _as_list(evo.get("clusters")):
                 c = node(iris.cluster(name))
                 self.cluster_names.setdefault(c.value, name)
