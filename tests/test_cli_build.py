@@ -58,8 +58,11 @@ def test_build_seeds_exit_code_and_summary(seeds_run):
     assert "  jurisdictions 2" in lines
     assert "  clusters      0" in lines
     assert "  events        13 from timelines, 6 policy life events" in lines
-    assert "  SHACL         conforms (0 violations, 0 warnings, 0 info)" in lines
+    # the seeds' zh-only records carry English assessment texts: shapes:AssessmentLanguage warns, exit 0
+    assert "  SHACL         conforms (0 violations, 10 warnings, 0 info)" in lines
     assert "  problems      0 errors, 2 warnings, 0 info" in lines
+    assert any(l.startswith("note: 10 Warning result(s): SHACL's own sh:conforms is false") for l in lines)
+    assert "  Warning      10  shapes:AssessmentLanguage  Assessments: text language not among the record's languages" in lines
     assert result.stderr == ""
 
 
@@ -104,7 +107,9 @@ def test_build_verbose_and_max_problems(tmp_path):
     assert result.exit_code == 0
     assert "  … and 1 more (all in --report)" in result.stdout
     assert "truncated-item" not in result.stdout
-    assert "SHACL results (conforms" in result.stdout  # -v prints the SHACL section even when it conforms
+    # -v lists every SHACL result even when the graph conforms, with the file:line of its record
+    assert "shapes:AssessmentLanguage — Assessments: text language not among the record's languages (Warning, 10 results):" in result.stdout
+    assert "at seeds/004_a7b8cafd75ac6fe3.txt:" in result.stdout
 
 
 def test_build_unparsable_file_among_good_ones(tmp_path, broken_input):
