@@ -137,7 +137,8 @@ def _prefix_lines(g, node) -> str:
 
 def _split_prologue(query: str) -> tuple[str, str]:
     """Split ``PREFIX`` lines (as written by :func:`_prefix_lines`) from the rest of a query."""
-    head, body = [], []
+    head: list[str] = []
+    body: list[str] = []
     for line in query.splitlines(keepends=True):
         (head if line.startswith("PREFIX ") and not body else body).append(line)
     return "".join(head), "".join(body)

@@ -185,7 +185,7 @@ def _cached_graph_class():
         """An rdflib Graph that parses each SPARQL text once: pySHACL runs a SHACL-SPARQL
         constraint once per focus node with the same text, and rdflib's parser is slow."""
 
-        def query(self, query_object, *args, **kwargs):  # type: ignore[override]
+        def query(self, query_object, *args, **kwargs):
             if isinstance(query_object, str):
                 query_object = _prepared(query_object)
             return super().query(query_object, *args, **kwargs)
@@ -252,6 +252,8 @@ def _run_sparql_rules(graph: KnowledgeGraph, rules) -> list[ValidationResult]:
     for rule in rules:
         for _constraint, query, messages in rule.queries():
             solutions = graph.store.query(query)
+            if not isinstance(solutions, ox.QuerySolutions):  # pragma: no cover - shapes.ttl holds SELECTs
+                raise UsageError(f"{rule.iri}: sh:select must be a SELECT query")
             names = [v.value for v in solutions.variables]
             seen = set()
             for solution in solutions:
@@ -278,7 +280,7 @@ def _run_sparql_rules(graph: KnowledgeGraph, rules) -> list[ValidationResult]:
 def _fill(message: str, bound: dict[str, Any]) -> str:
     """Substitute ``{?var}`` / ``{$var}`` with the solution's values (SHACL §5.3.2)."""
     for name, term in bound.items():
-        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _m, t=term: _text(t), message)
+        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", _text(term).replace("\\", "\\\\"), message)
     return message
 
 

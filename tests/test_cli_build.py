@@ -91,6 +91,27 @@ def test_build_seeds_writes_the_graph_and_report(seeds_run):
     assert sorted(p for p in os.listdir(out)) == ["ccus.ttl", "report.json"]  # no temporary files
 
 
+def test_report_is_byte_identical_between_builds_unless_timings(seeds_run, tmp_path):
+    _, first = seeds_run
+    result = invoke("build", "-o", tmp_path / "ccus.ttl", "--report", tmp_path / "report.json")
+    assert result.exit_code == 0
+    assert (tmp_path / "report.json").read_bytes() == (first / "report.json").read_bytes()
+    assert (tmp_path / "ccus.ttl").read_bytes() == (first / "ccus.ttl").read_bytes()
+    assert "seconds" not in json.loads((first / "report.json").read_text(encoding="utf-8"))
+    assert not any(l.startswith("  seconds") for l in result.stdout.splitlines())
+    timed = invoke("build", "-o", tmp_path / "t.ttl", "--report", tmp_path / "timed.json", "--timings")
+    assert set(json.loads((tmp_path / "timed.json").read_text(encoding="utf-8"))["seconds"]) == {"load", "convert", "validate"}
+    [row] = [l for l in timed.stdout.splitlines() if l.startswith("  seconds")]
+    assert "validate" in row
+
+
+def test_build_fail_on_warning_and_engine(tmp_path):
+    result = invoke("build", "-o", tmp_path / "g.ttl", "--fail-on", "warning", "--engine", "pyshacl")
+    assert result.exit_code == 1  # the seeds give Warning results; the graph is still written
+    assert (tmp_path / "g.ttl").is_file()
+    assert "shapes:AssessmentLanguage — " in result.stdout  # the failing rule's results are listed
+
+
 def test_build_explicit_paths_and_format_by_suffix(tmp_path):
     files = sorted(SEEDS.glob("00[01]_*.txt"))  # the Jiangsu plan (zh) and the MIIT plan (zh)
     result = invoke("build", *files, "-o", tmp_path / "two.nt", "--no-validate")

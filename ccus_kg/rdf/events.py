@@ -144,7 +144,8 @@ class _EventConverter:
         e = node(iris.event(ev.key))
         self.events.add(e.value)
         out.types(e, CCUS.TimelineEvent, SCHEMA.Event)
-        for line in sorted({occurrence[2] for occurrence in ev.occurrences}) or [None]:
+        lines: list[int | None] = [*sorted({occurrence[2] for occurrence in ev.occurrences})] or [None]
+        for line in lines:
             out.add(e, PROV.wasDerivedFrom, self.listing(src, line))
         if kind is not None:
             out.add(e, CCUS.eventKind, node(kind.iri))
