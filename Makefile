@@ -47,12 +47,13 @@ corpus: install
 bench: install
 	$(BIN)/python benchmarks/bench.py --corpus $(CORPUS)
 
-## make docs: HTML documentation of the ontology (pyLODE) in docs/ontology/
+## make docs: HTML documentation of the ontology (pyLODE) and of the SHACL rules in docs/ontology/
 docs: install
 	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	mkdir -p docs/ontology
 	$(BIN)/pylode ontology/ccus.ttl -o docs/ontology/index.html
 	@echo "wrote docs/ontology/index.html"
+	$(BIN)/python -m ccus_kg.shapes ontology/shapes.ttl -o docs/ontology/shapes.html
 
 clean:
 	rm -rf $(OUT) dist *.egg-info .pytest_cache

@@ -243,7 +243,7 @@ def render_html(rules: list[Rule], title: str = "ccus-kg SHACL rules") -> str:
            "<p>Generated from <code>ontology/shapes.ttl</code> by <code>make docs</code>. "
            "Severity policy: " + "; ".join(f"<b class=\"{s}\">{s}</b>: {e(t)}" for s, t in _SEVERITY_TEXT.items()) + ".</p>"]
     for severity in SEVERITIES:
-        group = [r for r in rules if r.severity == severity]
+        group = sorted((r for r in rules if r.severity == severity), key=lambda r: (r.kind != "sparql", r.iri))
         if not group:
             continue
         out.append(f"<h2 class=\"{severity}\">{severity} ({len(group)} rules)</h2>")
