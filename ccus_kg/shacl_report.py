@@ -16,6 +16,7 @@ import json
 import pyoxigraph as ox
 
 from ccus_kg.namespaces import CCUS, DCTERMS, PREFIXES, RDF, RDFS, SH, XSD
+from ccus_kg.text import printable
 from ccus_kg.validate import ValidationReport, ValidationResult
 
 __all__ = ["render_text", "render_json", "render_turtle", "short", "FORMATS"]
@@ -43,7 +44,8 @@ def _where(r: ValidationResult) -> str:
 def render_text(report: ValidationReport, *, name: str = "graph", limit: int = 10, fail_on: str = "violation",
                 details: bool = True) -> str:
     """People's form: the summary line, a note on remaining Warning/Info results, counts by rule,
-    and (``details``) the first ``limit`` results of each rule (``limit`` < 0: all)."""
+    and (``details``) the first ``limit`` results of each rule (``limit`` < 0: all).  Each line
+    is :func:`~ccus_kg.text.printable`: a value holding a newline cannot forge a line."""
     lines = [f"{name}: {report.triples} triples; {report.summary()}; engine {report.engine}"]
     if report.fails(fail_on) and report.conforms:
         lines.append(f"fails --fail-on {fail_on}: results at or above {fail_on.capitalize()} are present")
@@ -53,7 +55,7 @@ def render_text(report: ValidationReport, *, name: str = "graph", limit: int = 1
                      f"ccus-kg fails only on results at or above --fail-on ({fail_on})")
     groups = report.by_rule()
     if not groups:
-        return "\n".join(lines) + "\n"
+        return "\n".join(printable(line) for line in lines) + "\n"
     lines.append("results by rule:")
     for iri, label, severity, results in groups:
         lines.append(f"  {severity:<9} {len(results):>5}  {short(iri)}  {label}")
@@ -68,7 +70,7 @@ def render_text(report: ValidationReport, *, name: str = "graph", limit: int = 1
                 lines.append(f"      {r.message}")
             if len(results) > len(shown):
                 lines.append(f"  … and {len(results) - len(shown)} more (--max-results, or --format json for all)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def render_json(report: ValidationReport) -> str:

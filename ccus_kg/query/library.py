@@ -28,6 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ccus_kg.errors import QueryError
+from ccus_kg.namespaces import XSD
 from ccus_kg.query.results import check_format, render_result
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.resources import queries_dir
@@ -119,11 +120,11 @@ def _term(param: Param, value: str) -> str:
             _dt.date.fromisoformat(value)
         except ValueError:
             raise QueryError(f"parameter {param.name}={value!r}: expected a date YYYY-MM-DD") from None
-        return str(ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")))
+        return str(ox.Literal(value, datatype=XSD.date))
     if param.type == "integer":
         if not re.fullmatch(r"[+-]?\d+", value):
             raise QueryError(f"parameter {param.name}={value!r}: expected an integer")
-        return str(ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+        return str(ox.Literal(value, datatype=XSD.integer))
     if param.type == "iri":
         try:
             return str(ox.NamedNode(value))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccus_kg.errors import InputError, UsageError
+from ccus_kg.errors import InputError, OutputError
 from ccus_kg.files import atomic_writer
 from ccus_kg.namespaces import PREFIXES
 
@@ -29,6 +29,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _SUFFIXES = {".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld"}
 
 
@@ -66,11 +67,11 @@ class KnowledgeGraph:
         return [q.triple for q in sorted(self.store, key=str)]
 
     def serialize(self, fmt: str = "ttl") -> bytes:
-        """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`UsageError` for another name."""
+        """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`~ccus_kg.errors.OutputError` for another name."""
         try:
             rdf_format = FORMATS[fmt]
         except KeyError:
-            raise UsageError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
+            raise OutputError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
         prefixes = PREFIXES if fmt in ("ttl", "jsonld") else None
         return ox.serialize(self.sorted_triples(), format=rdf_format, prefixes=prefixes) or b""
 
@@ -106,9 +107,32 @@ class KnowledgeGraph:
         return graph
 
     def to_rdflib(self):
-        """Copy into an :class:`rdflib.Graph` (via N-Triples) for libraries that need rdflib."""
+        """Copy into an :class:`rdflib.Graph` for libraries that need rdflib (pySHACL).
+
+        Term by term, without serialising and re-parsing: rdflib's N-Triples parser takes time
+        quadratic in a literal's length (minutes for an 18 MB body text); this is linear.
+        """
         import rdflib
 
         g = rdflib.Graph()
-        g.parse(data=ox.serialize(self.store, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        nodes: dict[object, object] = {}
+
+        def term(t):
+            cached = nodes.get(t)
+            if cached is not None:
+                return cached
+            if isinstance(t, ox.NamedNode):
+                made = rdflib.URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                made = rdflib.BNode(t.value)
+            elif t.language:
+                made = rdflib.Literal(t.value, lang=t.language)
+            elif t.datatype.value == _XSD_STRING:  # RDF 1.1: a simple literal; rdflib compares them apart
+                made = rdflib.Literal(t.value)
+            else:
+                made = rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
+            nodes[t] = made
+            return made
+
+        g.addN((term(q.subject), term(q.predicate), term(q.object), g) for q in self.store)
         return g
