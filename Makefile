@@ -64,12 +64,13 @@ lock:
 	$(BIN)/pip-compile --quiet --extra test --extra lint --strip-extras --no-emit-index-url --no-emit-find-links \
 		$(LOCK_FLAGS) -o requirements.lock pyproject.toml
 
-## make docs: HTML documentation of the ontology (pyLODE) in docs/ontology/
+## make docs: HTML documentation of the ontology (pyLODE) and of the SHACL rules in docs/ontology/
 docs: install
 	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	mkdir -p docs/ontology
 	$(BIN)/pylode ontology/ccus.ttl -o docs/ontology/index.html
 	@echo "wrote docs/ontology/index.html"
+	$(BIN)/python -m ccus_kg.shapes ontology/shapes.ttl -o docs/ontology/shapes.html
 
 clean:
 	rm -rf $(OUT) dist *.egg-info .pytest_cache

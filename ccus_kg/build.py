@@ -83,11 +83,12 @@ class BuildResult:
 
 
 def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityContext | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          engine: str = "oxigraph", progress: Progress | None = None) -> BuildResult:
     """Build the knowledge graph from files and folders.
 
     ``paths``: policy record files, timeline compilations, or folders of them.
-    ``validate``: run the SHACL shapes (pySHACL) after converting.
+    ``validate``: run the SHACL shapes after converting, with ``engine`` (``"oxigraph"`` or
+    ``"pyshacl"``, see :func:`ccus_kg.validate.validate`).
     Returns a :class:`BuildResult`.  Bad input never raises: it is reported in ``problems``
     (and in the graph as ``ccus:DataIssue`` nodes); only a failure to run (a broken packaged
     ontology, for instance) raises :class:`ccus_kg.errors.CcusKgError`.  ``progress`` receives
@@ -117,6 +118,7 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         source = named_node(_source_iri(loaded.source_keys, p.file))
         out.issue(source, p)
         out.types(source, CCUS.SourceRecord)
+        out.plain(source, CCUS.filePath, loaded.source_keys.get(p.file or "", Path(p.file or "unknown").name))
     out.flush()
     graph.add(ox.Quad(t.subject, t.predicate, t.object) for t in ctx.vocabularies.triples())
     progress.end("convert")
@@ -126,7 +128,7 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
     if validate:
         t0 = time.perf_counter()
         with progress.stage("validate", unit="triples"):
-            report = shacl_validate(graph)
+            report = shacl_validate(graph, engine=engine)
         seconds["validate"] = time.perf_counter() - t0
 
     problems = sorted(_locate(loaded.problems + conversion.problems + event_problems + linked.problems, loaded.records),
@@ -206,10 +208,11 @@ def _source_iri(keys: dict[str, str], path: str | None) -> str:
     return iris.source(keys.get(path or "", Path(path or "unknown").name))
 
 
-def report_dict(result: BuildResult) -> dict[str, Any]:
-    """The build report as a JSON-ready mapping.
+def report_dict(result: BuildResult, *, timings: bool = False) -> dict[str, Any]:
+    """The build report as a JSON-ready mapping; the same input gives the same mapping.
 
-    Keys: ``version``, ``counts``, ``seconds``, ``problems`` (each with severity, code,
+    Keys: ``version``, ``counts``, ``seconds`` (wall time per stage; only with ``timings``,
+    since it differs between runs), ``problems`` (each with severity, code,
     message, file, line, field, subject), ``identities`` (``jurisdiction``, ``agency``,
     ``concept``: every raw string and the node it resolved to), ``unresolved`` (the raw
     strings that did not resolve to an authority entry, with their count), ``event_links``,
@@ -221,10 +224,11 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
         "agency": Counter(a.part for a in decisions.agencies if not a.in_authority_file),
         "concept": Counter(f"{c.scheme}: {c.raw}" for c in decisions.concepts if c.iri is None),
     }
+    seconds = {"seconds": {k: round(v, 3) for k, v in result.seconds.items()}} if timings else {}
     return {
         "version": __version__,
         "counts": result.counts,
-        "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+        **seconds,
         "problems": [p.as_dict() for p in result.problems],
         "identities": decisions.as_dict(),
         "unresolved": {k: [{"raw": raw, "count": n} for raw, n in sorted(c.items())] for k, c in unresolved.items()},
@@ -235,6 +239,9 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
     }
 
 
-def write_report(result: BuildResult, path: str | Path) -> int:
-    """Write the build report (:func:`report_dict`) as JSON to ``path`` atomically; returns bytes."""
-    return write_text_atomic(path, json.dumps(report_dict(result), ensure_ascii=False, indent=2) + "\n")
+def write_report(result: BuildResult, path: str | Path, *, timings: bool = False) -> int:
+    """Write the build report (:func:`report_dict`) as JSON to ``path`` atomically; returns bytes.
+
+    Without ``timings`` two builds of the same input write byte-identical files.
+    """
+    return write_text_atomic(path, json.dumps(report_dict(result, timings=timings), ensure_ascii=False, indent=2) + "\n")

@@ -105,6 +105,14 @@ graph_option = click.option("--graph", "-g", "graph_file", default=DEFAULT_GRAPH
 store_option = click.option("--store", "store_dir", metavar="DIR", help="Read the persistent store made by `build --store DIR` instead of --graph.")
 
 
+def shacl_options(command):
+    """``--engine`` and ``--fail-on``, shared by ``build`` and ``validate``."""
+    command = click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation",
+                           show_default=True, help="Exit code 1 when a SHACL result of this severity or stronger exists.")(command)
+    return click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
+                        help="oxigraph: SHACL-SPARQL rules as pyoxigraph queries (fast); pyshacl: all in pySHACL (reference).")(command)
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ccus-kg")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error (exit code 3).")
@@ -132,7 +140,9 @@ def main(debug: bool) -> None:
               "writes the graph file only with an explicit --output.")
 @click.option("--rebuild", is_flag=True, help="With --store: start from an empty store.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display (it is shown only on a terminal anyway).")
-def build(paths, output, report_path, strict, no_validate, verbose, max_problems, store_dir, rebuild, quiet):
+@click.option("--timings", is_flag=True, help="Print seconds per stage, and put them in --report (which is otherwise byte-identical between runs).")
+@shacl_options
+def build(paths, output, report_path, strict, no_validate, verbose, max_problems, store_dir, rebuild, quiet, timings, engine, fail_on):
     """Convert policy records and timeline compilations into a validated RDF graph.
 
     PATHS are files or folders (read recursively); the default is the bundled seeds/.
@@ -158,7 +168,7 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     if store_dir:
         explicit = click.get_current_context().get_parameter_source("output") != click.core.ParameterSource.DEFAULT
         return _build_store(paths, store_dir, output if explicit else None, rebuild, verbose, max_problems, progress)
-    result = run_build(paths, validate=not no_validate, progress=progress)
+    result = run_build(paths, validate=not no_validate, engine=engine, progress=progress)
     getattr(progress, "close", lambda: None)()
     errors = result.errors
     if strict and errors:
@@ -180,6 +190,8 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
         ("SHACL", result.validation.summary() if result.validation else "not run (--no-validate)"),
         ("problems", f"{pc.get('error', 0)} errors, {pc.get('warning', 0)} warnings, {pc.get('info', 0)} info"),
     ]
+    if timings:
+        rows.append(("seconds", ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items())))
     for name, value in rows:
         click.echo(f"  {name:<14}{value}")
     summary = result.empty_summary()
@@ -197,19 +209,24 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
             click.echo(printable(f"  {p.severity:<8}{p.location()}{subject}: {p.code}: {p.message}"))
         if len(shown) > max_problems:
             click.echo(f"  … and {len(shown) - max_problems} more (all in --report)")
-    if result.validation and (verbose or not result.validation.conforms):
-        _print_shacl(result.validation, verbose, max_problems)
+    failing = bool(result.validation and result.validation.fails(fail_on))
+    if result.validation and result.validation.results:
+        from ccus_kg.shacl_report import render_text
+
+        text = render_text(result.validation, name="SHACL", limit=-1 if verbose else 10, fail_on=fail_on,
+                           details=verbose or failing)
+        click.echo(text.split("\n", 1)[1], nl=False)  # the summary line is in the rows above
 
     with _writing(output):
         size = result.graph.write(output)
     click.echo(f"wrote {output} ({size} bytes, {c['triples']} triples)")
     if report_path:
         with _writing(report_path):
-            write_report(result, report_path)
+            write_report(result, report_path, timings=timings)
         click.echo(f"wrote {report_path}")
     if errors:
         sys.exit(EXIT_USAGE)
-    if result.validation and not result.validation.conforms:
+    if failing:
         sys.exit(EXIT_NONCONFORMING)
 
 
@@ -242,44 +259,51 @@ def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progr
         sys.exit(EXIT_USAGE)
 
 
-def _print_shacl(report, verbose: bool, limit: int) -> None:
-    from ccus_kg.text import printable
-
-    results = [r for r in report.results if verbose or r.severity == "Violation"]
-    click.echo(f"SHACL results ({report.summary()}):")
-    for r in results[:limit]:
-        path = f" {r.path}" if r.path else ""
-        value = f" value={r.value!r}" if r.value is not None else ""
-        click.echo(printable(f"  {r.severity:<9} {r.focus_node}{path}{value}: {r.message}"))
-    if len(results) > limit:
-        click.echo(f"  … and {len(results) - limit} more")
-
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--report", "report_path", metavar="FILE.json", help="Write the SHACL results as JSON.")
-@click.option("--verbose", "-v", is_flag=True, help="List warnings too, not only violations.")
-def validate(file, report_path, verbose):
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
+              help="text for people (grouped by rule); json, or ttl: the W3C SHACL validation report graph.")
+@click.option("--output", "-o", metavar="FILE", help="Write the report here (atomically) instead of standard output.")
+@click.option("--report", "report_path", metavar="FILE.json", help="Also write every result as JSON.")
+@click.option("--max-results", "-n", default=10, show_default=True, help="Results listed per rule in text (all with -v).")
+@click.option("--verbose", "-v", is_flag=True, help="List every result in text.")
+@shacl_options
+def validate(file, fmt, output, report_path, max_results, verbose, engine, fail_on):
     """Validate an RDF graph against the SHACL shapes (ontology/shapes.ttl).
 
-    Exit code 0 if it conforms, 1 if not, 2 if the file cannot be read.
+    Each result names its rule, severity, focus node, value, message and the file:line of
+    the focus node's record.  Exit code 0 if no result is at or above --fail-on, 1 if one is,
+    2 if the file cannot be read.
 
     \b
     Example:
       ccus-kg validate build/ccus.ttl
+      ccus-kg validate build/ccus.ttl --format ttl -o build/shacl-report.ttl --fail-on warning
     """
-    from ccus_kg.files import write_text_atomic
+    from ccus_kg.files import atomic_writer, write_text_atomic
+    from ccus_kg.shacl_report import render_json, render_text, render_turtle
     from ccus_kg.validate import validate as run_validate
 
     kg = _load_graph(str(file))
-    report = run_validate(kg)
-    click.echo(f"{file}: {len(kg)} triples; {report.summary()}")
-    if verbose or not report.conforms:
-        _print_shacl(report, verbose, 200)
+    report = run_validate(kg, engine=engine)
+    if fmt == "ttl":
+        data = render_turtle(report)
+    elif fmt == "json":
+        data = render_json(report).encode("utf-8")
+    else:
+        data = render_text(report, name=str(file), limit=-1 if verbose else max_results, fail_on=fail_on).encode("utf-8")
+    if output:
+        with _writing(output), atomic_writer(output, "wb") as handle:
+            handle.write(data)
+        click.echo(f"{file}: {report.summary()}; wrote {output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     if report_path:
         with _writing(report_path):
-            write_text_atomic(report_path, json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
-    sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
+            write_text_atomic(report_path, render_json(report))
+    sys.exit(EXIT_NONCONFORMING if report.fails(fail_on) else EXIT_OK)
 
 
 @main.command()

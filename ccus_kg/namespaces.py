@@ -9,7 +9,7 @@ Standard vocabularies (namespace IRIs):
 ELI ``http://data.europa.eu/eli/ontology#``, DCTERMS ``http://purl.org/dc/terms/``,
 SKOS ``http://www.w3.org/2004/02/skos/core#``, ORG ``http://www.w3.org/ns/org#``,
 PROV ``http://www.w3.org/ns/prov#``, SCHEMA ``https://schema.org/``,
-OWL-Time ``http://www.w3.org/2006/time#``.
+OWL-Time ``http://www.w3.org/2006/time#``, SHACL ``http://www.w3.org/ns/shacl#``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ccus_kg.identity import iris
 
 __all__ = [
     "Vocabulary", "CCUS", "ELI", "DCTERMS", "SKOS", "ORG", "PROV", "SCHEMA", "RDF", "RDFS",
-    "XSD", "OWL", "WD", "PREFIXES",
+    "XSD", "OWL", "SH", "WD", "PREFIXES",
 ]
 
 
@@ -75,6 +75,7 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     confidence analysisTime declaredNodeCount incomplete eventKind filePath language inForceValue
     currentConsolidatedVersion effectiveApplicationWindow sourcePublicationDate
     NamedWork LineageLink inferred linkRule linkEvidence linkConfidence
+    recordLine
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
@@ -101,6 +102,14 @@ XSD = Vocabulary("xsd", "http://www.w3.org/2001/XMLSchema#", """
     string boolean integer decimal date dateTime gYear gYearMonth anyURI
 """)
 OWL = Vocabulary("owl", "http://www.w3.org/2002/07/owl#", "Class ObjectProperty DatatypeProperty")
+#: W3C SHACL (https://www.w3.org/TR/shacl/): the shapes and validation-report terms ccus-kg reads and writes.
+SH = Vocabulary("sh", "http://www.w3.org/ns/shacl#", """
+    NodeShape PropertyShape SPARQLConstraint SPARQLTarget ValidationReport ValidationResult
+    Violation Warning Info conforms result focusNode resultPath value resultMessage resultSeverity
+    sourceShape sourceConstraint sourceConstraintComponent SPARQLConstraintComponent
+    sparql select prefixes declare prefix namespace message severity deactivated path property
+    target targetClass targetNode targetSubjectsOf targetObjectsOf
+""")
 #: Wikidata entities (``skos:exactMatch`` targets).
 WD = "http://www.wikidata.org/entity/"
 

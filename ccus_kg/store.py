@@ -301,9 +301,11 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
             file_problems = [p for r in records[unit] for p in r.problems]  # as build() shows them: on the source node
             keys = {r.path: r.source_key for r in records[unit]}
             for p in file_problems:
-                source = named_node(iris.source(keys.get(p.file or "", Path(p.file or "unknown").name)))
+                key = keys.get(p.file or "", Path(p.file or "unknown").name)
+                source = named_node(iris.source(key))
                 out.issue(source, p)
                 out.types(source, CCUS.SourceRecord)
+                out.plain(source, CCUS.filePath, key)
             out.flush()
             units[unit] = {
                 "titles": [[r.data.get("title"), r.id] for r in records[unit] if isinstance(r.data.get("title"), str)],
@@ -320,10 +322,12 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
             key = unit.partition(":")[2]
             shown = shown_path(paths_by_key[key])
             problems = [p for p in loaded.problems if p.file == shown]
-            source = named_node(iris.source(loaded.source_keys.get(shown, Path(shown).name)))  # as build() names it
+            name = loaded.source_keys.get(shown, Path(shown).name)  # as build() names it
+            source = named_node(iris.source(name))
             for p in problems:
                 out.issue(source, p)
                 out.types(source, CCUS.SourceRecord)
+                out.plain(source, CCUS.filePath, name)
             out.flush()
             units[unit] = {"problems": [p.as_dict() for p in problems]}
 

@@ -58,8 +58,11 @@ def test_build_seeds_exit_code_and_summary(seeds_run):
     assert "  jurisdictions 2" in lines
     assert "  clusters      0" in lines
     assert "  events        13 from timelines, 6 policy life events" in lines
-    assert "  SHACL         conforms (0 violations, 0 warnings, 0 info)" in lines
+    # the seeds' zh-only records carry English assessment texts: shapes:AssessmentLanguage warns, exit 0
+    assert "  SHACL         conforms (0 violations, 10 warnings, 0 info)" in lines
     assert "  problems      0 errors, 2 warnings, 0 info" in lines
+    assert any(l.startswith("note: 10 Warning result(s): SHACL's own sh:conforms is false") for l in lines)
+    assert "  Warning      10  shapes:AssessmentLanguage  Assessments: text language not among the record's languages" in lines
     assert result.stderr == ""
 
 
@@ -88,6 +91,27 @@ def test_build_seeds_writes_the_graph_and_report(seeds_run):
     assert sorted(p for p in os.listdir(out)) == ["ccus.ttl", "report.json"]  # no temporary files
 
 
+def test_report_is_byte_identical_between_builds_unless_timings(seeds_run, tmp_path):
+    _, first = seeds_run
+    result = invoke("build", "-o", tmp_path / "ccus.ttl", "--report", tmp_path / "report.json")
+    assert result.exit_code == 0
+    assert (tmp_path / "report.json").read_bytes() == (first / "report.json").read_bytes()
+    assert (tmp_path / "ccus.ttl").read_bytes() == (first / "ccus.ttl").read_bytes()
+    assert "seconds" not in json.loads((first / "report.json").read_text(encoding="utf-8"))
+    assert not any(l.startswith("  seconds") for l in result.stdout.splitlines())
+    timed = invoke("build", "-o", tmp_path / "t.ttl", "--report", tmp_path / "timed.json", "--timings")
+    assert set(json.loads((tmp_path / "timed.json").read_text(encoding="utf-8"))["seconds"]) == {"load", "convert", "validate"}
+    [row] = [l for l in timed.stdout.splitlines() if l.startswith("  seconds")]
+    assert "validate" in row
+
+
+def test_build_fail_on_warning_and_engine(tmp_path):
+    result = invoke("build", "-o", tmp_path / "g.ttl", "--fail-on", "warning", "--engine", "pyshacl")
+    assert result.exit_code == 1  # the seeds give Warning results; the graph is still written
+    assert (tmp_path / "g.ttl").is_file()
+    assert "shapes:AssessmentLanguage — " in result.stdout  # the failing rule's results are listed
+
+
 def test_build_explicit_paths_and_format_by_suffix(tmp_path):
     files = sorted(SEEDS.glob("00[01]_*.txt"))  # the Jiangsu plan (zh) and the MIIT plan (zh)
     result = invoke("build", *files, "-o", tmp_path / "two.nt", "--no-validate")
@@ -104,7 +128,9 @@ def test_build_verbose_and_max_problems(tmp_path):
     assert result.exit_code == 0
     assert "  … and 1 more (all in --report)" in result.stdout
     assert "truncated-item" not in result.stdout
-    assert "SHACL results (conforms" in result.stdout  # -v prints the SHACL section even when it conforms
+    # -v lists every SHACL result even when the graph conforms, with the file:line of its record
+    assert "shapes:AssessmentLanguage — Assessments: text language not among the record's languages (Warning, 10 results):" in result.stdout
+    assert "at seeds/004_a7b8cafd75ac6fe3.txt:" in result.stdout
 
 
 def test_build_unparsable_file_among_good_ones(tmp_path, broken_input):

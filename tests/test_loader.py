@@ -29,6 +29,14 @@ def test_yaml_front_matter_and_folder_language(tmp_path):
     assert record.data["id"] == "p1" and record.body == "Body"
 
 
+def test_record_line_is_the_line_of_its_top_level_id(tmp_path):
+    (tmp_path / "a.md").write_text('\n\n---\n{\n  "analysis": {"x": {"id": "nested"}},\n  "id": "a"\n}\n---\nbody\n', encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\ntitle: t\nid: b\n---\nbody\n", encoding="utf-8")
+    (tmp_path / "c.md").write_text('---\n{"title": "t", "id": "c"}\n---\nbody\n', encoding="utf-8")
+    lines = {r.id: r.line_of("id") for r in load_paths([tmp_path]).records}
+    assert lines == {"a": 6, "b": 3, "c": 2}  # a: two leading blank lines; c: the line holding the id key
+
+
 @pytest.mark.parametrize("text, line, needle", [
     ("---\n{\n  \"id\": \"x\",\n  \"title\": \"t\"\n  \"status\": 1\n}\n---\nbody", 5, "not valid JSON"),
     ("---\nid: [unclosed\n---\nbody", None, "not valid YAML"),

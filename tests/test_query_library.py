@@ -20,7 +20,7 @@ ID = "https://w3id.org/ccus-kg/id/"
 QUERY_NAMES = [
     "counts-by-category-status", "data-issues", "in-force-on-date", "jurisdiction-timeline", "lineage-edges",
     "lineage-nodes", "policies-by-agency", "policies-in-jurisdiction", "policies-per-jurisdiction",
-    "policy-lineage", "timeline",
+    "policy-lineage", "record-sources", "timeline",
 ]
 
 JS = "cn-js-industrial-decarb-2022"

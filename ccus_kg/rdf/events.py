@@ -94,6 +94,7 @@ class _EventConverter:
         self.ctx, self.out, self.problems, self.titles = ctx, out, problems, titles
         self.links: list[dict[str, Any]] = []
         self.events: set[str] = set()
+        self.file_paths: dict[str, ox.Literal] = {}
 
     def document(self, doc: TimelineDocument, key: str) -> None:
         out = self.out
@@ -103,6 +104,7 @@ class _EventConverter:
         src = named_node(iris.source(key))
         out.types(src, CCUS.SourceRecord, PROV.Entity)
         out.plain(src, CCUS.filePath, key)
+        self.file_paths[src.value] = ox.Literal(key, datatype=XSD.string)
         out.add(comp, PROV.wasDerivedFrom, src)
         if doc.analysis_time:
             out.add(comp, CCUS.analysisTime, ox.Literal(doc.analysis_time, datatype=XSD.dateTime))
@@ -131,12 +133,24 @@ class _EventConverter:
         for event in merge_events(doc):
             self.event(event, doc, src, section_iris, context, kind)
 
+    def listing(self, src: ox.NamedNode, line: int | None) -> ox.NamedNode:
+        """The source record of one listing (``<file IRI>#L<line>``): file path and line; ``src`` if no line."""
+        if line is None:
+            return src
+        record = named_node(f"{src.value}#L{line}")
+        self.out.types(record, CCUS.SourceRecord, PROV.Entity)
+        self.out.add(record, CCUS.filePath, self.file_paths[src.value])
+        self.out.add(record, CCUS.recordLine, ox.Literal(str(line), datatype=XSD.integer))
+        return record
+
     def event(self, ev: MergedEvent, doc: TimelineDocument, src, section_iris, context: Jurisdiction | None, kind) -> None:
         out = self.out
         e = named_node(iris.event(ev.key))
         self.events.add(e.value)
         out.types(e, CCUS.TimelineEvent, SCHEMA.Event)
-        out.add(e, PROV.wasDerivedFrom, src)
+        lines: list[int | None] = [*sorted({occurrence[2] for occurrence in ev.occurrences})] or [None]
+        for line in lines:
+            out.add(e, PROV.wasDerivedFrom, self.listing(src, line))
         if kind is not None:
             out.add(e, CCUS.eventKind, named_node(kind.iri))
         for name in ev.names:

@@ -186,6 +186,7 @@ class _PolicyConverter:
             out.types(src, CCUS.SourceRecord, PROV.Entity)
             out.plain(src, CCUS.filePath, r.source_key or r.path)
             out.plain(src, DCTERMS.language, r.lang)
+            out.add(src, CCUS.recordLine, ox.Literal(str(r.line_of("id")), datatype=XSD.integer))
             for key in TEXT_FIELDS:
                 value = r.data.get(key)
                 if isinstance(value, (list, dict)):
@@ -466,18 +467,12 @@ class _PolicyConverter:
             if not isinstance(evo, dict):
                 self.problem(s, "warning", "bad-field", "evolution must be a mapping {supersedes, supersededBy, clusters, milestones}", r, "evolution")
                 continue
-            for field_name, pairs in (("supersedes", [(policy_id, t) for t in _as_list(evo.get("supersedes"))]),
+            for _field, pairs in (("supersedes", [(policy_id, t) for t in _as_list(evo.get("supersedes"))]),
                                       ("supersededBy", [(t, policy_id) for t in _as_list(evo.get("supersededBy"))])):
-                for pair in pairs:
-                    if pair[0] == pair[1]:
-                        self.problem(s, "warning", "self-replacement", f"evolution.{field_name} names the policy itself", r, f"evolution.{field_name}")
-                    else:
-                        self.replaces.setdefault(pair, r)
+                for pair in pairs:  # a self-replacement is kept: shapes:SelfReplacement reports it
+                    self.replaces.setdefault(pair, r)
             for pid in _as_list(evo.get("consolidatedFrom")):  # several policies merged into this one (ELI consolidation)
-                if pid == policy_id:
-                    self.problem(s, "warning", "self-replacement", "evolution.consolidatedFrom names the policy itself", r, "evolution.consolidatedFrom")
-                else:
-                    self.consolidates.setdefault((policy_id, pid), r)
+                self.consolidates.setdefault((policy_id, pid), r)  # itself included: shapes:SelfReplacement
             for name in _as_list(evo.get("clusters")):
                 canonical = self.canonical_cluster(name)
                 c = named_node(iris.cluster(canonical))
