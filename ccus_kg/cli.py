@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ccus_kg import __version__
-from ccus_kg.errors import CcusKgError, InputError, QueryError, UsageError
+from ccus_kg.errors import CcusKgError, EndpointError, InputError, QueryError, UsageError
 
 DEFAULT_GRAPH = "build/ccus.ttl"
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -193,16 +193,27 @@ def validate(file, report_path, verbose):
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="table for people; csv and json are the W3C SPARQL 1.1 results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the query library with parameters and examples.")
-def query(name, graph, params, fmt, list_):
-    """Run a SPARQL query from the library (by NAME) or a .rq FILE on the graph.
+@click.option("--print", "print_", is_flag=True, help="Print the exact query text (parameters bound) instead of running it.")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 Protocol endpoint instead of the graph file.")
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: send as default-graph-uri (repeatable), for data pushed into named graphs.")
+@click.option("--timeout", default=60.0, show_default=True, metavar="SECONDS", help="With --endpoint: seconds to wait for the answer.")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated queries that call other endpoints); refused otherwise.")
+def query(name, graph, params, fmt, list_, print_, endpoint, default_graphs, timeout, allow_service):
+    """Run a SPARQL query from the library (by NAME) or a .rq FILE on the graph or an endpoint.
+
+    Library queries are complete SPARQL 1.1 queries: `--print` shows the text that runs, which
+    any endpoint accepts as it is.
 
     \b
     Examples:
       ccus-kg query --list
       ccus-kg query policies-in-jurisdiction --param jurisdiction=CN
       ccus-kg query my-query.rq --format csv
+      ccus-kg query in-force-on-date -p jurisdiction=CN -p date=2023-01-01 --print
+      ccus-kg query policies-per-jurisdiction --endpoint http://127.0.0.1:7878/query
     """
-    from ccus_kg.query.library import list_queries, render
+    from ccus_kg.query.library import list_queries, prepare, render, render_remote
 
     if list_ or not name:
         for q in list_queries():
@@ -212,10 +223,16 @@ def query(name, graph, params, fmt, list_):
             for e in q.examples:
                 click.echo(f"    e.g. {e}")
         return
-    kg = _load_graph(graph)
     try:
-        text, _rows = render(kg, name, _params(params), fmt)
-    except QueryError as exc:
+        if print_:
+            click.echo(prepare(name, _params(params), allow_service=True)[1], nl=False)
+            return
+        if endpoint:
+            text, _rows = render_remote(endpoint, name, _params(params), fmt, allow_service=allow_service,
+                                        default_graphs=default_graphs, timeout=timeout)
+        else:
+            text, _rows = render(_load_graph(graph), name, _params(params), fmt, allow_service=allow_service)
+    except (QueryError, EndpointError) as exc:
         _fail(str(exc))
     click.echo(text, nl=False)
 

@@ -54,12 +54,12 @@ class KnowledgeGraph:
         self.store.extend(quads)
 
     def query(self, sparql: str, *, prefixes: Mapping[str, str] | None = None):
-        """Run a SPARQL 1.1 query; ``PREFIXES`` are predeclared.
+        """Run a SPARQL 1.1 query; ``PREFIXES`` are predeclared unless ``prefixes`` is given (``{}``: none).
 
         Returns a bool (ASK), an iterator of ``QuerySolution`` (SELECT) or of ``Triple``
         (CONSTRUCT/DESCRIBE).  Raises ``SyntaxError`` (from pyoxigraph) on a malformed query.
         """
-        return self.store.query(sparql, prefixes=dict(prefixes or PREFIXES))
+        return self.store.query(sparql, prefixes=dict(PREFIXES if prefixes is None else prefixes))
 
     def sorted_triples(self) -> list[ox.Triple]:
         """Every triple, sorted by their N-Triples form (the stable output order)."""
