@@ -325,6 +325,88 @@ def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
     click.echo(render_events(rows, fmt), nl=False)
 
 
+@main.command()
+@click.option("-g", "graph", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
+              help="The RDF graph file to push (Turtle, N-Triples or JSON-LD, by suffix).")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (see README for other stores).")
+@click.option("--graph", "data_graph", default="https://w3id.org/ccus-kg/graph/data", show_default=True, metavar="IRI",
+              help="The named graph to replace with the data.")
+@click.option("--update-endpoint", metavar="URL",
+              help="The store's SPARQL Update URL: stage each graph, then MOVE it over the old one in one transaction.")
+@click.option("--no-ontology", is_flag=True, help="Push only the data, not the ontology and vocabulary named graphs.")
+@click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", help="Seconds to wait for each answer.")
+def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
+    """Load the graph into a triple store (SPARQL 1.1 Graph Store HTTP Protocol, PUT per named graph).
+
+    Each named graph is replaced whole, so pushing twice leaves the same triples. The ontology and
+    the SKOS vocabularies go into their own named graphs. Credentials come from the environment:
+    CCUS_KG_STORE_TOKEN (bearer) or CCUS_KG_STORE_USER and CCUS_KG_STORE_PASSWORD (basic).
+    Exit code 2 when the store is down, times out or refuses.
+
+    \b
+    Example (Oxigraph):
+      ccus-kg push -g build/corpus.ttl --endpoint http://127.0.0.1:7878/store --update-endpoint http://127.0.0.1:7878/update
+    """
+    from ccus_kg.push import payloads
+    from ccus_kg.push import push as run_push
+
+    items = payloads(_load_graph(graph), data_graph, with_ontology=not no_ontology)
+    try:
+        run_push(items, endpoint, update_endpoint=update_endpoint, timeout=timeout,
+                 progress=lambda item: click.echo(f"pushed <{item.iri}> ({item.triples} triples, {len(item.body)} bytes)"))
+    except EndpointError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.option("--graph", "-g", metavar="FILE", help="The graph file to serve (.ttl, .nt, .nq, .trig, .jsonld).")
+@click.option("--store", "store_dir", metavar="DIR", type=click.Path(path_type=Path),
+              help="Serve an existing Oxigraph store folder instead (read-only).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=7878, show_default=True, help="TCP port.")
+def serve(graph, store_dir, host, port):
+    """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page (the Oxigraph server).
+
+    Queries go to http://HOST:PORT/query; the query page is http://HOST:PORT/. Writes are refused.
+    Stop with Ctrl-C.
+
+    \b
+    Example:
+      ccus-kg serve -g build/corpus.ttl
+      curl -s http://127.0.0.1:7878/query -H 'Accept: text/csv' --data-urlencode query@<(ccus-kg query lineage-nodes --print)
+    """
+    import signal
+    import subprocess
+    import tempfile
+
+    from ccus_kg.serve import load_store, server_command
+
+    if bool(graph) == bool(store_dir):
+        _fail("give either -g FILE or --store DIR")
+    with tempfile.TemporaryDirectory(prefix="ccus-kg-serve-") as tmp:
+        location = store_dir
+        if graph:
+            if not Path(graph).is_file():
+                _fail(f"{graph}: no such graph file; build one first with `ccus-kg build -o {graph}`")
+            location = Path(tmp) / "store"
+            click.echo(f"loading {graph} …", err=True)
+            load_store(location, Path(graph))
+        click.echo(f"SPARQL endpoint http://{host}:{port}/query (read-only); query page http://{host}:{port}/", err=True)
+        server = subprocess.Popen(server_command(location, host, port))
+
+        def stop(_signum, _frame):  # SIGTERM: stop the server too, then remove the temporary store
+            server.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+            code = server.wait() and 0
+    sys.exit(EXIT_USAGE if code > 0 else EXIT_OK)
+
+
 def run() -> None:
     """Entry point that turns library errors into a clean message and exit code 2."""
     try:
