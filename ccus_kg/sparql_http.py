@@ -65,6 +65,8 @@ def send(s: requests.Session, method: str, url: str, *, timeout: float = DEFAULT
     try:
         response = s.request(method, url, timeout=(min(10.0, timeout), timeout), **kwargs)
     except requests.exceptions.ConnectionError as exc:
+        if "timed out" in str(exc).lower():  # a read timeout after retries arrives as a ConnectionError
+            raise EndpointError(f"{what}: {url}: no answer within {timeout:g} s (--timeout)", url=url) from None
         reason = "connection refused: is the store running?" if "refused" in str(exc).lower() else f"cannot connect ({exc})"
         raise EndpointError(f"{what}: {url}: {reason}", url=url) from None
     except requests.exceptions.Timeout:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import write_synthetic
+from helpers import DOCUMENTED_PARAMS, write_synthetic
 
 from ccus_kg.build import build
 from ccus_kg.errors import QueryError
@@ -545,23 +545,6 @@ def test_table_columns_align_for_chinese_text():
 
 # --------------------------------------------------------------------------------------------
 # portable query files: complete SPARQL 1.1, one parameter convention, no SERVICE by default
-
-#: For each query, the documented parameter values used to run it (its examples, plus each optional parameter).
-DOCUMENTED_PARAMS = {
-    "counts-by-category-status": [{}],
-    "data-issues": [{}, {"code": "empty-agency"}],
-    "in-force-on-date": [{"jurisdiction": "CN", "date": "2023-01-01"}],
-    "jurisdiction-timeline": [{"jurisdiction": "CN-JS"}, {"jurisdiction": "CN-JS", "from": "2022"},
-                              {"jurisdiction": "CN", "from": "2022-03", "to": "2022-10-31"}],
-    "lineage-edges": [{}],
-    "lineage-nodes": [{}],
-    "policies-by-agency": [{}, {"agency": "MIIT"}, {"agency": "工信部"}],
-    "policies-in-jurisdiction": [{"jurisdiction": "CN"}],
-    "policies-per-jurisdiction": [{}],
-    "policy-lineage": [{"policy": "us-45q-ira"}, {"policy": "cn-miit-industrial-plan-2022"}],
-    "timeline": [{}, {"jurisdiction": "CN-JS"}, {"policy": "cn-js-industrial-decarb-2022"}],
-}
-
 
 def test_documented_params_cover_every_query_and_parameter():
     assert sorted(DOCUMENTED_PARAMS) == QUERY_NAMES
