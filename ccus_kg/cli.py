@@ -15,6 +15,7 @@ import click
 
 from ccus_kg import __version__
 from ccus_kg.errors import CcusKgError, EndpointError, InputError, QueryError, UsageError
+from ccus_kg.files import atomic_writer
 
 DEFAULT_GRAPH = "build/ccus.ttl"
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -279,22 +280,43 @@ def lineage(graph, policy, outputs):
 
 @main.command()
 @graph_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "trig", "nq"]), default="ttl", show_default=True,
+              help="ttl, nt, jsonld (compact, with @context): one graph; trig, nq: named graphs with provenance.")
 @click.option("--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output.")
-def export(graph, fmt, output):
-    """Export the graph as Turtle, N-Triples or JSON-LD, e.g. to load into a triple store.
+@click.option("--with-ontology", is_flag=True, help="Include the ontology (ontology/ccus.ttl): merged, or as its own named graph.")
+def export(graph, fmt, output, with_ontology):
+    """Export the graph as Turtle, N-Triples, JSON-LD, TriG or N-Quads, e.g. to load into a triple store.
+
+    TriG and N-Quads hold named graphs: the data, the vocabularies, the ontology (--with-ontology)
+    and the provenance of the data (PROV-O: source files, generation time, ccus-kg version).
 
     \b
     Example:
       ccus-kg export --format nt -o build/ccus.nt
+      ccus-kg export --format trig --with-ontology -o build/ccus.trig
     """
+    import datetime as dt
+
+    from ccus_kg.rdf.dataset import dataset_quads, named_graphs
+    from ccus_kg.rdf.graph import KnowledgeGraph
+    from ccus_kg.resources import ontology_path
+
     kg = _load_graph(graph)
+    quads = None
+    if fmt in ("trig", "nq"):
+        generated = dt.datetime.fromtimestamp(Path(graph).stat().st_mtime, dt.UTC)
+        quads = dataset_quads(named_graphs(kg, with_ontology=with_ontology, generated=generated))
+    elif with_ontology:
+        kg.add(KnowledgeGraph.load(ontology_path("ccus.ttl")).store)
+    data = kg.serialize(fmt, quads)
+    count = len(quads) if quads is not None else len(kg)
     if output:
         with _writing(output):
-            size = kg.write(output, fmt)
-        click.echo(f"wrote {output} ({size} bytes, {len(kg)} triples)")
+            with atomic_writer(output, "wb") as handle:
+                handle.write(data)
+        click.echo(f"wrote {output} ({len(data)} bytes, {count} {'quads' if quads is not None else 'triples'})")
     else:
-        sys.stdout.buffer.write(kg.serialize(fmt))
+        sys.stdout.buffer.write(data)
 
 
 @main.command()
@@ -334,7 +356,7 @@ def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
               help="The named graph to replace with the data.")
 @click.option("--update-endpoint", metavar="URL",
               help="The store's SPARQL Update URL: stage each graph, then MOVE it over the old one in one transaction.")
-@click.option("--no-ontology", is_flag=True, help="Push only the data, not the ontology and vocabulary named graphs.")
+@click.option("--no-ontology", is_flag=True, help="Do not push the ontology named graph.")
 @click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", help="Seconds to wait for each answer.")
 def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
     """Load the graph into a triple store (SPARQL 1.1 Graph Store HTTP Protocol, PUT per named graph).
@@ -348,10 +370,14 @@ def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
     Example (Oxigraph):
       ccus-kg push -g build/corpus.ttl --endpoint http://127.0.0.1:7878/store --update-endpoint http://127.0.0.1:7878/update
     """
+    import datetime as dt
+
     from ccus_kg.push import payloads
     from ccus_kg.push import push as run_push
 
-    items = payloads(_load_graph(graph), data_graph, with_ontology=not no_ontology)
+    kg = _load_graph(graph)
+    generated = dt.datetime.fromtimestamp(Path(graph).stat().st_mtime, dt.UTC)
+    items = payloads(kg, data_graph, with_ontology=not no_ontology, generated=generated)
     try:
         run_push(items, endpoint, update_endpoint=update_endpoint, timeout=timeout,
                  progress=lambda item: click.echo(f"pushed <{item.iri}> ({item.triples} triples, {len(item.body)} bytes)"))

@@ -88,7 +88,7 @@ SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", """
     exactMatch inScheme topConceptOf hasTopConcept member definition
 """)
 ORG = Vocabulary("org", "http://www.w3.org/ns/org#", "Organization subOrganizationOf")
-PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent wasDerivedFrom wasAttributedTo")
+PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent SoftwareAgent wasDerivedFrom wasAttributedTo generatedAtTime")
 SCHEMA = Vocabulary("schema", "https://schema.org/", """
     Event WebPage name startDate endDate location organizer about citation url description
 """)
@@ -97,7 +97,7 @@ RDFS = Vocabulary("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label commen
 XSD = Vocabulary("xsd", "http://www.w3.org/2001/XMLSchema#", """
     string boolean integer decimal date dateTime gYear gYearMonth anyURI
 """)
-OWL = Vocabulary("owl", "http://www.w3.org/2002/07/owl#", "Class ObjectProperty DatatypeProperty")
+OWL = Vocabulary("owl", "http://www.w3.org/2002/07/owl#", "Class ObjectProperty DatatypeProperty versionInfo sameAs")
 #: Wikidata entities (``skos:exactMatch`` targets).
 WD = "http://www.wikidata.org/entity/"
 

@@ -1,11 +1,9 @@
 """Load the graph into a triple store with the SPARQL 1.1 Graph Store HTTP Protocol (``ccus-kg push``).
 
-Three named graphs are written, each replaced whole (HTTP ``PUT``, SPARQL 1.1 Graph Store HTTP
-Protocol §5.3), so pushing twice leaves the same triples:
-
-- the data (the graph file less the vocabulary triples) in ``DATA_GRAPH`` or the IRI given;
-- the ontology (``ontology/ccus.ttl``) in ``ONTOLOGY_GRAPH``, the ontology's own IRI;
-- the SKOS vocabularies (``ontology/vocabularies.ttl``) in ``VOCABULARIES_GRAPH``.
+The named graphs of :func:`ccus_kg.rdf.dataset.named_graphs` are written, each replaced whole
+(HTTP ``PUT``, SPARQL 1.1 Graph Store HTTP Protocol §5.3), so pushing twice leaves the same
+triples: the data (``DATA_GRAPH`` or the IRI given), the SKOS vocabularies, the ontology (its own
+IRI) and the provenance of the data graph.
 
 A failed push must leave the old graph.  A store whose ``PUT`` is one transaction gives that by
 itself; Oxigraph's is not (it clears the graph, then loads the body in a second transaction).
@@ -16,6 +14,7 @@ transaction.  HTTP, credentials, timeouts and retries: :mod:`ccus_kg.sparql_http
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -23,16 +22,11 @@ import pyoxigraph as ox
 import requests
 
 from ccus_kg.namespaces import PREFIXES
+from ccus_kg.rdf.dataset import DATA_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, VOCABULARIES_GRAPH, named_graphs
 from ccus_kg.rdf.graph import KnowledgeGraph
-from ccus_kg.resources import ontology_path
 from ccus_kg.sparql_http import DEFAULT_TIMEOUT, send, session
 
-__all__ = ["DATA_GRAPH", "ONTOLOGY_GRAPH", "VOCABULARIES_GRAPH", "GraphPayload", "payloads", "push", "staging_graph"]
-
-DATA_GRAPH = "https://w3id.org/ccus-kg/graph/data"
-ONTOLOGY_GRAPH = "https://w3id.org/ccus-kg/ontology"
-VOCABULARIES_GRAPH = "https://w3id.org/ccus-kg/graph/vocabularies"
-
+__all__ = ["DATA_GRAPH", "ONTOLOGY_GRAPH", "VOCABULARIES_GRAPH", "PROVENANCE_GRAPH", "GraphPayload", "payloads", "push", "staging_graph"]
 
 @dataclass(frozen=True)
 class GraphPayload:
@@ -43,21 +37,13 @@ class GraphPayload:
     triples: int
 
 
-def _turtle(triples: list[ox.Triple]) -> bytes:
-    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
-
-
-def payloads(graph: KnowledgeGraph, data_graph: str = DATA_GRAPH, *, with_ontology: bool = True) -> list[GraphPayload]:
-    """The named graphs of a push: data first, then (``with_ontology``) ontology and vocabularies."""
-    vocabularies = KnowledgeGraph.load(ontology_path("vocabularies.ttl"))
-    vocabulary_triples = {q.triple for q in vocabularies.store}
-    data = [q.triple for q in graph.store if q.triple not in vocabulary_triples] if with_ontology else [q.triple for q in graph.store]
-    out = [GraphPayload(data_graph, _turtle(data), len(data))]
-    if with_ontology:
-        ontology = KnowledgeGraph.load(ontology_path("ccus.ttl"))
-        out.append(GraphPayload(ONTOLOGY_GRAPH, _turtle([q.triple for q in ontology.store]), len(ontology)))
-        out.append(GraphPayload(VOCABULARIES_GRAPH, _turtle(list(vocabulary_triples)), len(vocabulary_triples)))
-    return out
+def payloads(graph: KnowledgeGraph, data_graph: str = DATA_GRAPH, *, with_ontology: bool = True,
+             generated: _dt.datetime | None = None) -> list[GraphPayload]:
+    """The named graphs of a push, as Turtle: data first, then vocabularies, ontology
+    (``with_ontology``) and provenance (``generated``: when the graph was made)."""
+    graphs = named_graphs(graph, data_graph=data_graph, with_ontology=with_ontology, generated=generated)
+    return [GraphPayload(g.iri, ox.serialize(g.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"", len(g.triples))
+            for g in graphs]
 
 
 def staging_graph(iri: str) -> str:

@@ -19,7 +19,7 @@ import pytest
 from helpers import DOCUMENTED_PARAMS, invoke, usage_error
 from stores import OxigraphServer
 
-from ccus_kg.push import DATA_GRAPH, ONTOLOGY_GRAPH, VOCABULARIES_GRAPH, payloads, push
+from ccus_kg.push import DATA_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, VOCABULARIES_GRAPH, payloads, push
 from ccus_kg.query.library import bind, list_queries, load_query, render
 
 BIN = Path(sys.executable).parent
@@ -77,11 +77,11 @@ def test_corpus_queries_return_rows(corpus_server, corpus_build):
 
 def test_named_graphs_and_their_sizes(corpus_server, corpus_build):
     items = payloads(corpus_build.graph)
-    assert [i.iri for i in items] == [DATA_GRAPH, ONTOLOGY_GRAPH, VOCABULARIES_GRAPH]
+    assert [i.iri for i in items] == [DATA_GRAPH, VOCABULARIES_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH]
     for item in items:
         assert corpus_server.count(item.iri) == item.triples > 0
     # data + vocabularies are the built graph exactly
-    assert items[0].triples + items[2].triples == len(corpus_build.graph)
+    assert items[0].triples + items[1].triples == len(corpus_build.graph)
 
 
 def test_without_dataset_the_default_graph_is_empty(corpus_server):
@@ -110,7 +110,7 @@ def test_push_with_staging_leaves_no_staging_graph(oxigraph_server, seed_graph):
     r = requests.post(oxigraph_server.query_url, data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
                       headers={"Accept": "application/sparql-results+json"}, timeout=10)
     graphs = sorted(b["g"]["value"] for b in r.json()["results"]["bindings"])
-    assert graphs == sorted([DATA_GRAPH, ONTOLOGY_GRAPH, VOCABULARIES_GRAPH])
+    assert graphs == sorted([DATA_GRAPH, ONTOLOGY_GRAPH, VOCABULARIES_GRAPH, PROVENANCE_GRAPH])
 
 
 def test_server_killed_mid_push_exit_2_old_graph_intact(oxigraph_server, seed_ttl, corpus_ttl):

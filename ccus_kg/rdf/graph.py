@@ -5,8 +5,10 @@ serialises 15–80× faster than rdflib's memory store at a third of the memory,
 100k-policy target needs.  rdflib is used only where a library needs it (pySHACL), through
 :meth:`KnowledgeGraph.to_rdflib`.
 
-Output formats (``FORMATS``): Turtle (``ttl``, W3C Turtle 1.1), N-Triples (``nt``) and JSON-LD
-(``jsonld``, JSON-LD 1.1).  Output is written in a stable order (sorted N-Triples lines, then
+Output formats (``FORMATS``): Turtle (``ttl``, W3C Turtle 1.1), N-Triples (``nt``), JSON-LD
+(``jsonld``, JSON-LD 1.1, compacted with an ``@context`` of the ``PREFIXES``, through rdflib), and
+the dataset formats TriG (``trig``) and N-Quads (``nq``) for named graphs (:mod:`ccus_kg.rdf.dataset`).
+Reading a TriG or N-Quads file merges its named graphs into the one graph.  Output is written in a stable order (sorted N-Triples lines, then
 re-serialised), so two builds of the same input give byte-identical files.
 """
 
@@ -21,19 +23,21 @@ from ccus_kg.errors import InputError, UsageError
 from ccus_kg.files import atomic_writer
 from ccus_kg.namespaces import PREFIXES
 
-__all__ = ["KnowledgeGraph", "FORMATS", "format_from_path"]
+__all__ = ["KnowledgeGraph", "FORMATS", "format_from_path", "compact_jsonld"]
 
 #: Output/input formats by short name.
 FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
 }
-_SUFFIXES = {".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld"}
+_SUFFIXES = {".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld", ".trig": "trig", ".nq": "nq"}
 
 
 def format_from_path(path: str | Path, default: str = "ttl") -> str:
-    """Short format name (``ttl``/``nt``/``jsonld``) from a file suffix; ``default`` if unknown."""
+    """Short format name (``ttl``/``nt``/``jsonld``/``trig``/``nq``) from a file suffix; ``default`` if unknown."""
     return _SUFFIXES.get(Path(path).suffix.lower(), default)
 
 
@@ -65,14 +69,22 @@ class KnowledgeGraph:
         """Every triple, sorted by their N-Triples form (the stable output order)."""
         return [q.triple for q in sorted(self.store, key=str)]
 
-    def serialize(self, fmt: str = "ttl") -> bytes:
-        """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`UsageError` for another name."""
+    def serialize(self, fmt: str = "ttl", quads: list[ox.Quad] | None = None) -> bytes:
+        """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`UsageError` for another name.
+
+        ``quads``: write these (a dataset of named graphs, for ``trig``/``nq``) instead of the graph.
+        """
         try:
             rdf_format = FORMATS[fmt]
         except KeyError:
             raise UsageError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
-        prefixes = PREFIXES if fmt in ("ttl", "jsonld") else None
-        return ox.serialize(self.sorted_triples(), format=rdf_format, prefixes=prefixes) or b""
+        if fmt == "jsonld":
+            return compact_jsonld(self.sorted_triples() if quads is None else [q.triple for q in quads])
+        items = self.sorted_triples() if quads is None else quads
+        if quads is not None and not rdf_format.supports_datasets:
+            items = [q.triple for q in quads]
+        prefixes = PREFIXES if fmt in ("ttl", "trig") else None
+        return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
 
     def write(self, path: str | Path, fmt: str | None = None) -> int:
         """Write the graph to ``path`` atomically; returns bytes written."""
@@ -91,7 +103,10 @@ class KnowledgeGraph:
         rdf_format = FORMATS[fmt or format_from_path(path)]
         graph = cls()
         try:
-            graph.store.bulk_load(path=str(path), format=rdf_format)
+            if rdf_format.supports_datasets:  # merge the named graphs into the one graph
+                graph.store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path), format=rdf_format))
+            else:
+                graph.store.bulk_load(path=str(path), format=rdf_format)
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
         except SyntaxError as exc:
@@ -112,3 +127,14 @@ class KnowledgeGraph:
         g = rdflib.Graph()
         g.parse(data=ox.serialize(self.store, format=ox.RdfFormat.N_TRIPLES), format="nt")
         return g
+
+
+def compact_jsonld(triples: list[ox.Triple]) -> bytes:
+    """Compact JSON-LD 1.1 (one ``@graph``, an ``@context`` of ``PREFIXES``, keys sorted, no
+    indentation) of ``triples``, by rdflib's JSON-LD serialiser."""
+    import rdflib
+
+    g = rdflib.Graph()
+    g.parse(data=(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"), format="nt")
+    text = g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=None, separators=(",", ":"))
+    return text.encode("utf-8") + b"\n"
