@@ -6,7 +6,7 @@ rows in, :class:`networkx.DiGraph` out); writing files is at the edge (:func:`wr
 Nodes: policies by record id (attributes ``kind="policy"``, ``label``, ``in_corpus``,
 ``published``) and clusters as ``"cluster:<name>"`` (``kind="cluster"``, ``label``).
 Edges: ``kind="replaces"`` from the newer to the older policy (``dcterms:replaces``), and
-``kind="member_of"`` from a policy to its cluster (``eli:is_member_of``).
+``kind="member_of"`` from a policy to its cluster (``dcterms:isPartOf``).
 """
 
 from __future__ import annotations

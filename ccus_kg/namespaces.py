@@ -20,7 +20,7 @@ from ccus_kg.identity import iris
 
 __all__ = [
     "Vocabulary", "CCUS", "ELI", "DCTERMS", "SKOS", "ORG", "PROV", "SCHEMA", "RDF", "RDFS",
-    "XSD", "OWL", "WD", "PREFIXES",
+    "XSD", "OWL", "WD", "PREFIXES", "DCMITYPE", "EU_LANGUAGE",
 ]
 
 
@@ -76,13 +76,16 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
-    LegalResource jurisdiction passed_by type_document is_member_of date_publication in_force
+    LegalResource jurisdiction passed_by type_document date_publication in_force
     InForce-inForce InForce-notInForce InForce-partiallyInForce
 """)
 DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", """
     identifier title description abstract replaces isReplacedBy source subject spatial isPartOf
-    language Location
+    language Location hasPart
 """)
+DCMITYPE = Vocabulary("dcmitype", "http://purl.org/dc/dcmitype/", "Collection")
+#: The EU Publications Office authority table of languages (``dcterms:language`` objects, e.g. ``…/ENG``).
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", """
     Concept ConceptScheme Collection prefLabel altLabel hiddenLabel notation broader narrower
     exactMatch inScheme topConceptOf hasTopConcept member definition
@@ -90,7 +93,7 @@ SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", """
 ORG = Vocabulary("org", "http://www.w3.org/ns/org#", "Organization subOrganizationOf")
 PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent SoftwareAgent wasDerivedFrom wasAttributedTo generatedAtTime")
 SCHEMA = Vocabulary("schema", "https://schema.org/", """
-    Event WebPage name startDate endDate location organizer about citation url description
+    Event WebPage Organization name startDate endDate location organizer about url description
 """)
 RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type")
 RDFS = Vocabulary("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso")
@@ -106,6 +109,7 @@ PREFIXES: dict[str, str] = {
     "ccus": iris.ONTOLOGY,
     "eli": ELI.base,
     "dcterms": DCTERMS.base,
+    "dcmitype": "http://purl.org/dc/dcmitype/",
     "skos": SKOS.base,
     "org": ORG.base,
     "prov": PROV.base,

@@ -57,7 +57,7 @@ def test_corpus_every_supersedes_and_cluster_entry_is_in_the_graph(corpus_build)
 
     g = corpus_build.graph
     replaces = {(r["n"].value, r["o"].value) for r in g.query("SELECT ?n ?o WHERE { ?n dcterms:replaces ?o }")}
-    members = {(r["p"].value, r["c"].value) for r in g.query("SELECT ?p ?c WHERE { ?p eli:is_member_of ?c }")}
+    members = {(r["p"].value, r["c"].value) for r in g.query("SELECT ?p ?c WHERE { ?p dcterms:isPartOf ?c }")}
     expected_replaces, expected_members = set(), set()
     for path in sorted(corpus_dir().glob("*/*.md")):
         data = front_matter(path)

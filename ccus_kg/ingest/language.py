@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ccus_kg.text import is_han
 
-__all__ = ["detect", "han_ratio"]
+__all__ = ["detect", "han_ratio", "language_code"]
 
 
 def han_ratio(text: str) -> float:
@@ -33,3 +33,15 @@ def detect(text: str, *, threshold: float = 0.2, default: str = "en") -> str:
     if not any(ch.isalpha() for ch in text):
         return default
     return "zh" if han_ratio(text) >= threshold else "en"
+
+
+def language_code(tag: str) -> str:
+    """The EU Publications Office language authority code (ISO 639-3 style, upper case) of a
+    BCP 47 primary tag: ``"en"`` → ``"ENG"``, ``"zh"`` → ``"ZHO"``.  The IRI is
+    ``http://publications.europa.eu/resource/authority/language/`` + code (the ``dcterms:language``
+    object; DCTERMS gives it range ``dcterms:LinguisticSystem``).  An unknown tag is upper-cased."""
+    import pycountry
+
+    primary = tag.split("-")[0].lower()
+    found = pycountry.languages.get(alpha_2=primary) if len(primary) == 2 else pycountry.languages.get(alpha_3=primary)
+    return (found.alpha_3 if found else primary).upper()

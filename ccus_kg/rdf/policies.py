@@ -26,8 +26,9 @@ from ccus_kg.identity.agencies import Agency, AgencyResolver
 from ccus_kg.identity.jurisdictions import Jurisdiction, JurisdictionResolver
 from ccus_kg.identity.vocabularies import VocabularyIndex
 from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
+from ccus_kg.ingest.language import language_code
 from ccus_kg.model import PolicyRecord, Problem, Severity
-from ccus_kg.namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
+from ccus_kg.namespaces import CCUS, DCMITYPE, DCTERMS, ELI, EU_LANGUAGE, ORG, OWL, PROV, RDFS, SCHEMA, SKOS, WD, XSD
 from ccus_kg.rdf.triples import Emitter, date_literal, node
 
 __all__ = ["IdentityContext", "Conversion", "convert_records", "emit_jurisdiction", "emit_agency"]
@@ -163,7 +164,9 @@ class _PolicyConverter:
             out.add(s, PROV.wasDerivedFrom, src)
             out.types(src, CCUS.SourceRecord, PROV.Entity)
             out.plain(src, CCUS.filePath, r.source_key or r.path)
-            out.plain(src, DCTERMS.language, r.lang)
+            out.plain(src, CCUS.language, r.lang)
+            if r.lang:
+                out.add(src, DCTERMS.language, node(EU_LANGUAGE + language_code(r.lang)))
             for key in sorted(set(r.data) - KNOWN_FIELDS):
                 self.problem(s, "info", "unmapped-field", f"front-matter field {key!r} is not mapped to RDF (kept in the source file)", r, key)
             title = _str(r.data.get("title"))
@@ -420,8 +423,8 @@ class _PolicyConverter:
             for name in _as_list(evo.get("clusters")):
                 c = node(iris.cluster(name))
                 self.cluster_names.setdefault(c.value, name)
-                self.out.add(s, ELI.is_member_of, c)
-                self.out.add(c, SKOS.member, s)
+                self.out.add(s, DCTERMS.isPartOf, c)  # a cluster is a group (dcmitype:Collection), not legislation
+                self.out.add(c, DCTERMS.hasPart, s)
             for key in sorted(set(evo) - {"supersedes", "supersededBy", "clusters", "milestones"}):
                 self.problem(s, "info", "unmapped-field", f"evolution.{key} is not mapped", r, f"evolution.{key}")
 
@@ -507,7 +510,7 @@ class _PolicyConverter:
             out.add(d, CCUS.inCorpus, ox.Literal("false", datatype=XSD.boolean))
         for iri, name in sorted(self.cluster_names.items()):
             c = node(iri)
-            out.types(c, CCUS.PolicyCluster, SKOS.Collection)
+            out.types(c, CCUS.PolicyCluster, DCMITYPE.Collection)
             out.text(c, SKOS.prefLabel, name)
         return dangling
 
@@ -544,7 +547,7 @@ def emit_jurisdiction_scheme(out: Emitter) -> None:
 def emit_agency(out: Emitter, a: Agency) -> None:
     """Emit an issuing agency node (``org:Organization``) with labels, jurisdiction, parent, match."""
     s = node(iris.agency(a.jurisdiction, a.key))
-    out.types(s, CCUS.IssuingAgency, ORG.Organization)
+    out.types(s, CCUS.IssuingAgency, ORG.Organization, SCHEMA.Organization)
     if a.label_en:
         out.add(s, SKOS.prefLabel, ox.Literal(a.label_en, language="en"))
     if a.label_zh:
@@ -558,7 +561,7 @@ def emit_agency(out: Emitter, a: Agency) -> None:
     if a.parent:
         out.add(s, ORG.subOrganizationOf, node(iris.agency(*a.parent)))
     if a.wikidata:
-        out.add(s, SKOS.exactMatch, node(WD + a.wikidata))
+        out.add(s, OWL.sameAs, node(WD + a.wikidata))  # not skos:exactMatch: an agency is not a skos:Concept
 
 
 def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: Emitter | None = None) -> Conversion:
