@@ -4,13 +4,20 @@ Not a test: it asserts nothing, it measures.  Synthetic policies are written to 
 folder (en + zh file per id, shaped like the CCUS Policy Hub records), then every stage is
 timed on this machine.  Usage::
 
-    python benchmarks/bench.py [--sizes 1000,5000] [--corpus ../shared/corpus/policy-hub-2026-03]
+    python benchmarks/bench.py [--sizes 1000,5000] [--corpus FOLDER] [--no-linearity]
+
+The real corpus is ``--corpus``, else the environment variable ``CCUS_KG_CORPUS``; ``make bench``
+passes the Makefile's ``CORPUS`` (whose default tests/corpus.py gives).
+
+First it checks that loading is linear: a compilation of 10× more items and a policy body 10×
+larger must each cost at most 12× the time of the smaller one (issue 8).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import tempfile
 import time
@@ -76,13 +83,55 @@ def bench_size(n: int) -> None:
         timed("SHACL validation (pySHACL)", lambda: validate(g), unit_count=len(g), unit="triples")
 
 
+def _compilation(items: int, per_node: int = 999) -> str:
+    """A timeline compilation of ``items`` items, ``per_node`` a node, numbered on across nodes."""
+    lines = ["# 基准汇编", "分析时间: 2025-05-01 16:56:12", "---"]
+    for n in range(1, items + 1):
+        if (n - 1) % per_node == 0:
+            lines.append(f"## 节点: 2020-{(n // per_node) % 12 + 1:02d}-01 (事件) - 可信度: 0.8")
+        lines.append(f"{n}. **事项名称**：事项{n}")
+        lines.append(f"**发生日期**：2020年{(n // per_node) % 12 + 1}月1日。[来源](https://example.org/{n % 500})")
+    return "\n".join(lines) + "\n"
+
+
+def _policy_with_body(chars: int) -> str:
+    body = ("Carbon capture and storage: a line of body text, with words and 中文 too.\n" * (chars // 60 + 1))[:chars]
+    return "---\n" + json.dumps({"id": "big", "title": "Big body", "country": "Norway", "source": "Ministry of Energy"}) + "\n---\n" + body
+
+
+def bench_linearity(limit: float = 12.0) -> None:
+    """Loading must be linear: 10× more compilation items, or a 10× larger body, costs ≤ ``limit``× the time."""
+    print(f"linearity (build with SHACL; ratio = time(10×) / time(1×), must be ≤ {limit:.0f})")
+    cases = (("compilation items", 3_200, 32_000, lambda n: ("c.md", _compilation(n))),
+             ("policy body characters", 1_800_000, 18_000_000, lambda n: ("p.md", _policy_with_body(n))))
+    for label, small, large, make in cases:
+        seconds = []
+        for n in (small, large):
+            with tempfile.TemporaryDirectory() as tmp:
+                name, text = make(n)
+                (Path(tmp) / name).write_text(text, encoding="utf-8")
+                t0 = time.perf_counter()
+                build([tmp])
+                seconds.append(time.perf_counter() - t0)
+        ratio = seconds[1] / seconds[0]
+        verdict = "ok" if ratio <= limit else "NOT LINEAR"
+        print(f"  {label:<24}{small:>11,d} → {large:>11,d}: {seconds[0]:7.2f} s → {seconds[1]:7.2f} s  ratio {ratio:5.1f}  {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000", help="comma-separated numbers of synthetic policies")
-    parser.add_argument("--corpus", default="../shared/corpus/policy-hub-2026-03")
+    parser.add_argument("--corpus", default=os.environ.get("CCUS_KG_CORPUS"), help="the real corpus folder (default: $CCUS_KG_CORPUS)")
+    parser.add_argument("--no-linearity", action="store_true", help="skip the 10× linearity measurement")
     args = parser.parse_args()
-    corpus = Path(args.corpus)
-    if corpus.is_dir():
+    if not args.no_linearity:
+        bench_linearity()
+    corpus = Path(args.corpus) if args.corpus else None
+    if corpus is None:
+        print("no real corpus: pass --corpus or set CCUS_KG_CORPUS (make bench does)")
+    elif not corpus.is_dir():
+        print(f"no real corpus at {corpus}")
+    else:
         print(f"real corpus {corpus}")
         result = timed("build + SHACL", lambda: build([corpus]))
         print(f"  {'triples':<34}{result.counts['triples']:8,d}; stages: "

@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -20,13 +22,16 @@ import pyoxigraph as ox
 from ccus_kg import __version__
 from ccus_kg.files import write_text_atomic
 from ccus_kg.identity import iris
+from ccus_kg.ingest.agreement import empty_fields, leaves
 from ccus_kg.ingest.loader import load_paths
-from ccus_kg.model import Problem
+from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS
 from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.rdf.graph import KnowledgeGraph
-from ccus_kg.rdf.policies import IdentityContext, convert_records, emit_identities
-from ccus_kg.rdf.triples import Emitter, node
+from ccus_kg.rdf.identity_context import IdentityContext, IdentityDecisions, emit_identities
+from ccus_kg.rdf.links import infer_links
+from ccus_kg.rdf.policies import convert_records
+from ccus_kg.rdf.triples import Emitter, named_node
 from ccus_kg.validate import ValidationReport
 from ccus_kg.validate import validate as shacl_validate
 
@@ -41,7 +46,7 @@ class BuildResult:
     targets without a record), agencies, jurisdictions, clusters, events, triples.
     ``problems``: every data problem, sorted by file and line.  ``validation``: the SHACL
     report, or None when validation was skipped.  ``decisions``: the identity decisions
-    (raw string → node) by kind; ``links``: event links made and why.  ``seconds``: wall time
+    (raw string → node, :class:`~ccus_kg.rdf.identity_context.IdentityDecisions`); ``links``: event links made and why.  ``seconds``: wall time
     per stage.
     """
 
@@ -49,9 +54,22 @@ class BuildResult:
     counts: dict[str, int]
     problems: list[Problem]
     validation: ValidationReport | None
-    decisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    decisions: IdentityDecisions = field(default_factory=IdentityDecisions)
     links: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: per policy file: ``{"id", "file", "missing": [field…], "empty": [field…]}`` (:func:`ccus_kg.ingest.agreement.empty_fields`)
+    empty_fields: list[dict[str, Any]] = field(default_factory=list)
+
+    def empty_summary(self) -> dict[str, dict[str, int]]:
+        """Per field path: how many policy files miss it (``missing``) and give it blank (``empty``)."""
+        summary: dict[str, dict[str, int]] = {}
+        for entry in self.empty_fields:
+            for kind in ("missing", "empty"):
+                for name in entry[kind]:
+                    counts = summary.setdefault(name, {"missing": 0, "empty": 0})
+                    counts[kind] += 1
+        return dict(sorted(summary.items()))
+    lineage: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -84,9 +102,11 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
     timeline_docs = [(doc, loaded.source_keys.get(doc.path, Path(doc.path).name)) for doc in loaded.timelines]
     event_problems, events, links = convert_timelines(timeline_docs, ctx, PolicyTitleIndex.from_records(loaded.records), out)
     emit_identities(ctx, out)
+    linked = infer_links(out.quads)  # citations, named works, implementation across levels (docs/MODEL.md)
+    out.extend(linked.quads)
 
     for p in loaded.problems:  # file-level problems stay visible in the graph too
-        source = node(_source_iri(loaded.source_keys, p.file))
+        source = named_node(_source_iri(loaded.source_keys, p.file))
         out.issue(source, p)
         out.types(source, CCUS.SourceRecord)
     graph = KnowledgeGraph()
@@ -100,9 +120,8 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         report = shacl_validate(graph)
         seconds["validate"] = time.perf_counter() - t0
 
-    problems = sorted(loaded.problems + conversion.problems + event_problems,
+    problems = sorted(_locate(loaded.problems + conversion.problems + event_problems + linked.problems, loaded.records),
                       key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
-    policy_events = sum(1 for _ in graph.query("SELECT ?e WHERE { ?e a ccus:TimelineEvent ; schema:about ?p . FILTER NOT EXISTS { ?e ccus:listedIn ?n } }"))
     counts = {
         "files_read": loaded.files_read,
         "files_skipped": loaded.files_skipped,
@@ -114,11 +133,64 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         "jurisdictions": len(ctx.used_jurisdictions),
         "clusters": len(conversion.clusters),
         "timeline_events": len(events),
-        "policy_events": policy_events,
+        "policy_events": len(conversion.policy_events),
+        "named_works": len(linked.works),
+        "lineage_links": len(linked.links),
+        "inferred_links": sum(1 for k in linked.links if k.inferred),
         "triples": len(graph),
     }
+    empty = []
+    for record in loaded.records:
+        missing, blank = empty_fields(record)
+        if missing or blank:
+            empty.append({"id": record.id, "file": record.path, "missing": missing, "empty": blank})
     return BuildResult(graph=graph, counts=counts, problems=problems, validation=report,
-                       decisions=dict(ctx.decisions), links=links, seconds=seconds)
+                       decisions=ctx.decisions, links=links, seconds=seconds,
+                       lineage=[k.as_dict() for k in linked.links], empty_fields=empty)
+
+
+_QUOTED = re.compile(r"'([^'\n]{2,})'")
+
+
+def _locate(problems: list[Problem], records: list[PolicyRecord]) -> list[Problem]:
+    """Give a line to problems about a policy file that have none (found after conversion, e.g. a
+    citation in the body text): the line of their field, else of the first quoted text of the
+    message in the body, else of the front matter's opening ``---``.  A file named by its source
+    key is named by its path, like every other problem."""
+    by_file = {r.source_key: r for r in records} | {r.path: r for r in records}
+    by_id: dict[str, list[PolicyRecord]] = {}
+    for r in records:
+        by_id.setdefault(r.id, []).append(r)
+    out = []
+    for p in problems:
+        record = by_file.get(p.file or "")
+        if p.line or record is None:
+            out.append(p)
+            continue
+        if p.field:
+            out.append(dataclasses.replace(p, file=record.path, line=record.line_of(p.field)))
+            continue
+        quoted = [q for q in _QUOTED.findall(p.message) if q != record.id]
+        found = None
+        for candidate in [record] + [r for r in by_id.get(record.id, []) if r is not record]:
+            found = _find_text(candidate, quoted)
+            if found:
+                record = candidate
+                break
+        out.append(dataclasses.replace(p, file=record.path, line=found or record.fm_line))
+    return out
+
+
+def _find_text(record: PolicyRecord, texts: list[str]) -> int | None:
+    """The file line where one of ``texts`` occurs in ``record``'s front-matter values or body, or None."""
+    for path, value in leaves(record.data).items():
+        if isinstance(value, str) and any(t in value for t in texts):
+            return record.line_of(path)
+    lead = len(record.body) - len(record.body.lstrip("\n"))
+    for i, text in enumerate(record.body.split("\n")):
+        if any(t in text for t in texts):
+            return record.body_line + lead + i
+    return None
 
 
 def _source_iri(keys: dict[str, str], path: str | None) -> str:
@@ -132,26 +204,24 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
     message, file, line, field, subject), ``identities`` (``jurisdiction``, ``agency``,
     ``concept``: every raw string and the node it resolved to), ``unresolved`` (the raw
     strings that did not resolve to an authority entry, with their count), ``event_links``,
-    and ``validation``.
+    ``empty_fields`` (``summary``: field → missing/empty counts; ``records``: per file), and ``validation``.
     """
-    unresolved: dict[str, Counter] = {"jurisdiction": Counter(), "agency": Counter(), "concept": Counter()}
-    for d in result.decisions.get("jurisdiction", []):
-        if d.get("iri") is None:
-            unresolved["jurisdiction"][d["raw"]] += 1
-    for d in result.decisions.get("agency", []):
-        if not d.get("in_authority_file"):
-            unresolved["agency"][d["part"]] += 1
-    for d in result.decisions.get("concept", []):
-        if d.get("iri") is None:
-            unresolved["concept"][f"{d['scheme']}: {d['raw']}"] += 1
+    decisions = result.decisions
+    unresolved: dict[str, Counter[str]] = {
+        "jurisdiction": Counter(j.raw for j in decisions.jurisdictions if j.iri is None),
+        "agency": Counter(a.part for a in decisions.agencies if not a.in_authority_file),
+        "concept": Counter(f"{c.scheme}: {c.raw}" for c in decisions.concepts if c.iri is None),
+    }
     return {
         "version": __version__,
         "counts": result.counts,
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
         "problems": [p.as_dict() for p in result.problems],
-        "identities": result.decisions,
+        "identities": decisions.as_dict(),
         "unresolved": {k: [{"raw": raw, "count": n} for raw, n in sorted(c.items())] for k, c in unresolved.items()},
         "event_links": result.links,
+        "lineage_links": result.lineage,
+        "empty_fields": {"summary": result.empty_summary(), "records": result.empty_fields},
         "validation": result.validation.as_dict() if result.validation else None,
     }
 

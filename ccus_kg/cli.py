@@ -1,12 +1,15 @@
 """The ``ccus-kg`` command line: a thin shell over the library.
 
 Exit codes (the pySHACL convention): 0 ok; 1 the data does not conform to the SHACL shapes;
-2 a usage or input error (a bad option, a file that cannot be read or parsed).
+2 a usage or input error (a bad option, a file that cannot be read or parsed); 3 an unexpected
+internal error (a bug: one line on standard error, the traceback with ``--debug``).
+Everything printed from the data passes through :func:`ccus_kg.text.printable`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,16 +17,47 @@ from pathlib import Path
 import click
 
 from ccus_kg import __version__
-from ccus_kg.errors import CcusKgError, EndpointError, InputError, QueryError, UsageError
+from ccus_kg.errors import CcusKgError, EndpointError, InputError, OutputError, QueryError
 from ccus_kg.files import atomic_writer
 
 DEFAULT_GRAPH = "build/ccus.ttl"
-EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"ccus-kg: error: {message}", err=True)
+    from ccus_kg.text import printable
+
+    click.echo(f"ccus-kg: error: {printable(message)}", err=True)
     sys.exit(code)
+
+
+class _Commands(click.Group):
+    """The command group: a library error is a clean message (exit 2); any other exception is
+    an internal error with its own exit code 3 and one line, the traceback only with ``--debug``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except CcusKgError as exc:
+            _fail(str(exc))
+        except BrokenPipeError:  # the reader went away (`ccus-kg build | head`): not a bug, nothing more to say
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_USAGE)
+        except Exception as exc:
+            from ccus_kg.text import printable
+
+            if ctx.params.get("debug"):
+                import traceback
+
+                traceback.print_exc()
+            first = (str(exc).splitlines() or [""])[0]
+            click.echo(f"ccus-kg: internal error: {type(exc).__name__}: {printable(first)} "
+                       f"(a bug; run with --debug for the traceback)", err=True)
+            sys.exit(EXIT_INTERNAL)
 
 
 @contextmanager
@@ -38,6 +72,7 @@ def _writing(path):
 
 
 def _load_graph(path: str):
+    """The :class:`~ccus_kg.rdf.graph.KnowledgeGraph` in the RDF file ``path``, or exit 2 with a message."""
     from ccus_kg.rdf.graph import KnowledgeGraph
 
     if not Path(path).exists():
@@ -58,13 +93,14 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-graph_option = click.option("--graph", "-g", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
+graph_option = click.option("--graph", "-g", "graph_file", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
                             help="The RDF graph to read (Turtle, N-Triples or JSON-LD, by suffix).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ccus-kg")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (exit code 3).")
+def main(debug: bool) -> None:
     """Build, validate, query and trace a knowledge graph of CCUS policies.
 
     \b
@@ -98,14 +134,17 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     from ccus_kg.build import build as run_build
     from ccus_kg.build import write_report
     from ccus_kg.resources import data_dir
+    from ccus_kg.text import printable
 
     if not paths:
         paths = (data_dir("seeds"),)
+    if report_path and Path(report_path).resolve() == Path(output).resolve():
+        _fail(f"--report {report_path} is the same file as --output {output}; the report would overwrite the graph")
     result = run_build(paths, validate=not no_validate)
     errors = result.errors
     if strict and errors:
         for p in errors:
-            click.echo(f"  error   {p.location()}: {p.message}", err=True)
+            click.echo(printable(f"  error   {p.location()}: {p.message}"), err=True)
         _fail(f"--strict: {len(errors)} input file(s) could not be read; nothing written")
 
     c = result.counts
@@ -124,13 +163,19 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     ]
     for name, value in rows:
         click.echo(f"  {name:<14}{value}")
+    summary = result.empty_summary()
+    if summary:
+        top = sorted(summary.items(), key=lambda kv: (-(kv[1]["missing"] + kv[1]["empty"]), kv[0]))
+        shown_fields = ", ".join(f"{name} " + "/".join(f"{n} {kind}" for kind, n in counts.items() if n) for name, counts in top[:6])
+        more = f", … {len(top) - 6} more fields" if len(top) > 6 else ""
+        click.echo(printable(f"  {'empty fields':<14}{shown_fields}{more} (per file in --report)"))
 
     shown = [p for p in result.problems if verbose or p.severity != "info"]
     if shown:
         click.echo("problems found:")
         for p in shown[:max_problems]:
             subject = f" ({p.subject})" if p.subject else ""
-            click.echo(f"  {p.severity:<8}{p.location()}{subject}: {p.code}: {p.message}")
+            click.echo(printable(f"  {p.severity:<8}{p.location()}{subject}: {p.code}: {p.message}"))
         if len(shown) > max_problems:
             click.echo(f"  … and {len(shown) - max_problems} more (all in --report)")
     if result.validation and (verbose or not result.validation.conforms):
@@ -150,12 +195,14 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
 
 
 def _print_shacl(report, verbose: bool, limit: int) -> None:
+    from ccus_kg.text import printable
+
     results = [r for r in report.results if verbose or r.severity == "Violation"]
     click.echo(f"SHACL results ({report.summary()}):")
     for r in results[:limit]:
         path = f" {r.path}" if r.path else ""
         value = f" value={r.value!r}" if r.value is not None else ""
-        click.echo(f"  {r.severity:<9} {r.focus_node}{path}{value}: {r.message}")
+        click.echo(printable(f"  {r.severity:<9} {r.focus_node}{path}{value}: {r.message}"))
     if len(results) > limit:
         click.echo(f"  … and {len(results) - limit} more")
 
@@ -176,9 +223,9 @@ def validate(file, report_path, verbose):
     from ccus_kg.files import write_text_atomic
     from ccus_kg.validate import validate as run_validate
 
-    graph = _load_graph(str(file))
-    report = run_validate(graph)
-    click.echo(f"{file}: {len(graph)} triples; {report.summary()}")
+    kg = _load_graph(str(file))
+    report = run_validate(kg)
+    click.echo(f"{file}: {len(kg)} triples; {report.summary()}")
     if verbose or not report.conforms:
         _print_shacl(report, verbose, 200)
     if report_path:
@@ -200,7 +247,7 @@ def validate(file, report_path, verbose):
               help="With --endpoint: send as default-graph-uri (repeatable), for data pushed into named graphs.")
 @click.option("--timeout", default=60.0, show_default=True, metavar="SECONDS", help="With --endpoint: seconds to wait for the answer.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated queries that call other endpoints); refused otherwise.")
-def query(name, graph, params, fmt, list_, print_, endpoint, default_graphs, timeout, allow_service):
+def query(name, graph_file, params, fmt, list_, print_, endpoint, default_graphs, timeout, allow_service):
     """Run a SPARQL query from the library (by NAME) or a .rq FILE on the graph or an endpoint.
 
     Library queries are complete SPARQL 1.1 queries: `--print` shows the text that runs, which
@@ -232,7 +279,7 @@ def query(name, graph, params, fmt, list_, print_, endpoint, default_graphs, tim
             text, _rows = render_remote(endpoint, name, _params(params), fmt, allow_service=allow_service,
                                         default_graphs=default_graphs, timeout=timeout)
         else:
-            text, _rows = render(_load_graph(graph), name, _params(params), fmt, allow_service=allow_service)
+            text, _rows = render(_load_graph(graph_file), name, _params(params), fmt, allow_service=allow_service)
     except (QueryError, EndpointError) as exc:
         _fail(str(exc))
     click.echo(text, nl=False)
@@ -240,40 +287,72 @@ def query(name, graph, params, fmt, list_, print_, endpoint, default_graphs, tim
 
 @main.command()
 @graph_option
-@click.option("--policy", metavar="ID", help="Only the lineage of this policy (record id).")
-@click.option("--output", "-o", "outputs", multiple=True, required=True, metavar="FILE",
-              help="Output file(s): .svg or .png (picture), .graphml or .json (node-link); repeatable.")
-def lineage(graph, policy, outputs):
-    """Draw and export the policy-lineage graph (supersedes links and clusters), from SPARQL.
+@click.option("--policy", metavar="ID", help="Only the lineage of this policy (record id or work-… id).")
+@click.option("--output", "-o", "outputs", multiple=True, metavar="FILE",
+              help="Output file(s): .svg/.png (picture), .html (interactive), .graphml, .gexf or .json; repeatable.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the titles in pictures.")
+@click.option("--lanes", type=click.Choice(["auto", "level", "family"]), default="auto", show_default=True,
+              help="Picture lanes: jurisdiction levels, families, or auto (levels up to 40 nodes).")
+@click.option("--stated-only", is_flag=True, help="Leave out the links ccus-kg inferred (keep what the data states).")
+@click.option("--stats", "show_stats", is_flag=True, help="Print families, heads, chains, forks, cycles, dangling and unlinked policies.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Format of --stats and --as-of.")
+@click.option("--as-of", "as_of", metavar="DATE", help="With --policy: what was in force in its family on DATE (YYYY[-MM[-DD]]).")
+def lineage(graph_file, policy, outputs, lang, lanes, stated_only, show_stats, fmt, as_of):
+    """Policy lineage (supersedes, consolidation, citation, implementation; from SPARQL): pictures, files, analyses.
 
     \b
     Example:
       ccus-kg lineage -o build/lineage.svg -o build/lineage.graphml
       ccus-kg lineage --policy us-45q-ira -o build/45q.png
+      ccus-kg lineage --lang zh -o build/lineage.png -o build/lineage.html
+      ccus-kg lineage --stats --format json
+      ccus-kg lineage --policy cn-miit-industrial-plan-2022 --as-of 2023-01-01
     """
     import networkx as nx
 
-    from ccus_kg.lineage import OUTPUT_SUFFIXES, chains, from_graph, neighbourhood, write
+    from ccus_kg.lineage import chains, check_suffix, from_graph, in_force, neighbourhood, stats, write
+    from ccus_kg.lineage.report import as_of_table, stats_table
 
-    bad = [out for out in outputs if Path(out).suffix.lower() not in OUTPUT_SUFFIXES]
-    if bad:  # before writing anything, so a bad name does not leave the other files half done
-        _fail(f"cannot write lineage to {Path(bad[0]).name!r}: expected a suffix among {', '.join(OUTPUT_SUFFIXES)}")
-    kg = _load_graph(graph)
-    g = from_graph(kg)
+    if not outputs and not show_stats and not as_of:
+        _fail("Missing option '--output' / '-o' (or --stats, or --policy ID --as-of DATE).")
+    if as_of and not policy:
+        _fail("--as-of needs --policy ID (the family to look at)")
+    if as_of and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", as_of):
+        _fail(f"--as-of {as_of!r}: expected a date YYYY, YYYY-MM or YYYY-MM-DD")
+    try:  # before writing anything, so a bad name does not leave the other files half done
+        for out in outputs:
+            check_suffix(out)
+    except OutputError as exc:
+        _fail(str(exc))
+    kg = _load_graph(graph_file)
+    full = from_graph(kg, stated_only=stated_only)
+    g = full
     if policy:
         try:
-            g = neighbourhood(g, policy)
+            g = neighbourhood(full, policy)
         except nx.NodeNotFound as exc:
             _fail(str(exc))
-    replaced = sum(1 for *_e, d in g.edges(data=True) if d["kind"] == "replaces")
+    if as_of:
+        rows = in_force(full, policy, as_of, include_inferred=not stated_only)
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if fmt == "json" else as_of_table(rows, policy, as_of), nl=fmt == "json")
+    if show_stats:
+        result = stats(g, include_inferred=not stated_only)
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2) if fmt == "json" else stats_table(result, g), nl=fmt == "json")
+    if not outputs:
+        return
+    kinds = {k: sum(1 for *_e, d in g.edges(data=True) if d["kind"] in k.split("|")) for k in
+             ("replaces", "consolidates", "cites", "implements|based_on")}
+    inferred = sum(1 for *_e, d in g.edges(data=True) if d.get("inferred"))
     clusters = sum(1 for _n, d in g.nodes(data=True) if d["kind"] == "cluster")
-    click.echo(f"lineage: {g.number_of_nodes()} nodes, {replaced} supersedes links, {clusters} clusters, "
-               f"{len([c for c in chains(g) if len(c) > 1])} replacement chains")
+    click.echo(f"lineage: {g.number_of_nodes()} nodes, {kinds['replaces']} supersedes links, {clusters} clusters, "
+               f"{len([c for c in chains(g) if len(c) > 1])} replacement chains; {kinds['consolidates']} consolidation, "
+               f"{kinds['cites']} citation, {kinds['implements|based_on']} implementation links ({inferred} inferred)")
     for out in outputs:
         try:
             with _writing(out):
-                write(g, out)
-        except UsageError as exc:
+                write(g, out, lang=lang, lanes=lanes)
+        except OutputError as exc:
             _fail(str(exc))
         click.echo(f"wrote {out}")
 
@@ -284,7 +363,7 @@ def lineage(graph, policy, outputs):
               help="ttl, nt, jsonld (compact, with @context): one graph; trig, nq: named graphs with provenance.")
 @click.option("--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output.")
 @click.option("--with-ontology", is_flag=True, help="Include the ontology (ontology/ccus.ttl): merged, or as its own named graph.")
-def export(graph, fmt, output, with_ontology):
+def export(graph_file, fmt, output, with_ontology):
     """Export the graph as Turtle, N-Triples, JSON-LD, TriG or N-Quads, e.g. to load into a triple store.
 
     TriG and N-Quads hold named graphs: the data, the vocabularies, the ontology (--with-ontology)
@@ -301,10 +380,10 @@ def export(graph, fmt, output, with_ontology):
     from ccus_kg.rdf.graph import KnowledgeGraph
     from ccus_kg.resources import ontology_path
 
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     quads = None
     if fmt in ("trig", "nq"):
-        generated = dt.datetime.fromtimestamp(Path(graph).stat().st_mtime, dt.UTC)
+        generated = dt.datetime.fromtimestamp(Path(graph_file).stat().st_mtime, dt.UTC)
         quads = dataset_quads(named_graphs(kg, with_ontology=with_ontology, generated=generated))
     elif with_ontology:
         kg.add(KnowledgeGraph.load(ontology_path("ccus.ttl")).store)
@@ -326,7 +405,7 @@ def export(graph, fmt, output, with_ontology):
 @click.option("--from", "date_from", metavar="DATE", help="Earliest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Latest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
+def timeline(graph_file, jurisdiction, policy, date_from, date_to, fmt):
     """List events in date order, with their precision (2019-03-21, 2019-04, 2022).
 
     An event is kept when the period its date covers overlaps [--from, --to].
@@ -339,7 +418,7 @@ def timeline(graph, jurisdiction, policy, date_from, date_to, fmt):
     from ccus_kg.errors import TimelineFilterError
     from ccus_kg.query.timeline import events, render_events
 
-    kg = _load_graph(graph)
+    kg = _load_graph(graph_file)
     try:
         rows = events(kg, jurisdiction=jurisdiction, policy=policy, date_from=date_from, date_to=date_to)
     except TimelineFilterError as exc:
@@ -434,11 +513,8 @@ def serve(graph, store_dir, host, port):
 
 
 def run() -> None:
-    """Entry point that turns library errors into a clean message and exit code 2."""
-    try:
-        main(standalone_mode=True)
-    except CcusKgError as exc:
-        _fail(str(exc))
+    """Entry point: library errors are a clean message and exit code 2, others exit code 3 (see :class:`_Commands`)."""
+    main(standalone_mode=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

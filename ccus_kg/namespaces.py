@@ -70,14 +70,17 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     auditNote impact economicImpact environmentalImpact technicalImpact regulatoryProvision
     co2Definition crossBorderRules financialAssurance liabilityPeriod liabilityTransfer
     permittingLeadTime poreSpaceRights sector relatedFacility interpretation inCorpus hasDataIssue
-    issueCode severity issueField issueLine agencyJurisdiction inAuthorityFile jurisdictionEvidence
+    issueCode severity issueField issueLine rawValue agencyJurisdiction inAuthorityFile jurisdictionEvidence
     placeText dateText dateRemark scale eventImpact organizerText listedIn nodeDate nodeKind
     confidence analysisTime declaredNodeCount incomplete eventKind filePath language inForceValue
+    currentConsolidatedVersion effectiveApplicationWindow sourcePublicationDate
+    NamedWork LineageLink inferred linkRule linkEvidence linkConfidence
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
     LegalResource jurisdiction passed_by type_document date_publication in_force
     InForce-inForce InForce-notInForce InForce-partiallyInForce
+    consolidates consolidated_by cites cited_by implements implemented_by based_on basis_for
 """)
 DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", """
     identifier title description abstract replaces isReplacedBy source subject spatial isPartOf
@@ -93,9 +96,9 @@ SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", """
 ORG = Vocabulary("org", "http://www.w3.org/ns/org#", "Organization subOrganizationOf")
 PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent SoftwareAgent wasDerivedFrom wasAttributedTo generatedAtTime")
 SCHEMA = Vocabulary("schema", "https://schema.org/", """
-    Event WebPage Organization name startDate endDate location organizer about url description
+    Event WebPage Organization name startDate endDate location organizer about citation url description mentions
 """)
-RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type")
+RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type Statement subject predicate object")
 RDFS = Vocabulary("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso")
 XSD = Vocabulary("xsd", "http://www.w3.org/2001/XMLSchema#", """
     string boolean integer decimal date dateTime gYear gYearMonth anyURI

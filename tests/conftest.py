@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `from corpus import corpus_dir`
 
 
 @pytest.fixture(scope="session")

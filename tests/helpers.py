@@ -26,7 +26,7 @@ DOCUMENTED_PARAMS = {
     "in-force-on-date": [{"jurisdiction": "CN", "date": "2023-01-01"}],
     "jurisdiction-timeline": [{"jurisdiction": "CN-JS"}, {"jurisdiction": "CN-JS", "from": "2022"},
                               {"jurisdiction": "CN", "from": "2022-03", "to": "2022-10-31"}],
-    "lineage-edges": [{}],
+    "lineage-edges": [{}, {"stated": "true"}],
     "lineage-nodes": [{}],
     "policies-by-agency": [{}, {"agency": "MIIT"}, {"agency": "工信部"}],
     "policies-in-jurisdiction": [{"jurisdiction": "CN"}],

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccus_kg.errors import InputError, UsageError
+from ccus_kg.errors import InputError, OutputError
 from ccus_kg.files import atomic_writer
 from ccus_kg.namespaces import PREFIXES
 
@@ -33,6 +33,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "trig": ox.RdfFormat.TRIG,
     "nq": ox.RdfFormat.N_QUADS,
 }
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _SUFFIXES = {".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld", ".trig": "trig", ".nq": "nq"}
 
 
@@ -70,14 +71,14 @@ class KnowledgeGraph:
         return [q.triple for q in sorted(self.store, key=str)]
 
     def serialize(self, fmt: str = "ttl", quads: list[ox.Quad] | None = None) -> bytes:
-        """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`UsageError` for another name.
+        """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`~ccus_kg.errors.OutputError` for another name.
 
         ``quads``: write these (a dataset of named graphs, for ``trig``/``nq``) instead of the graph.
         """
         try:
             rdf_format = FORMATS[fmt]
         except KeyError:
-            raise UsageError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
+            raise OutputError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
         if fmt == "jsonld":
             return compact_jsonld(self.sorted_triples() if quads is None else [q.triple for q in quads])
         items = self.sorted_triples() if quads is None else quads
@@ -121,20 +122,41 @@ class KnowledgeGraph:
         return graph
 
     def to_rdflib(self):
-        """Copy into an :class:`rdflib.Graph` (via N-Triples) for libraries that need rdflib."""
+        """Copy into an :class:`rdflib.Graph` for libraries that need rdflib (pySHACL).
+
+        Term by term, without serialising and re-parsing: rdflib's N-Triples parser takes time
+        quadratic in a literal's length (minutes for an 18 MB body text); this is linear.
+        """
         import rdflib
 
         g = rdflib.Graph()
-        g.parse(data=ox.serialize(self.store, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        nodes: dict[object, object] = {}
+
+        def term(t):
+            cached = nodes.get(t)
+            if cached is not None:
+                return cached
+            if isinstance(t, ox.NamedNode):
+                made = rdflib.URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                made = rdflib.BNode(t.value)
+            elif t.language:
+                made = rdflib.Literal(t.value, lang=t.language)
+            elif t.datatype.value == _XSD_STRING:  # RDF 1.1: a simple literal; rdflib compares them apart
+                made = rdflib.Literal(t.value)
+            else:
+                made = rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
+            nodes[t] = made
+            return made
+
+        g.addN((term(q.subject), term(q.predicate), term(q.object), g) for q in self.store)
         return g
 
 
 def compact_jsonld(triples: list[ox.Triple]) -> bytes:
     """Compact JSON-LD 1.1 (one ``@graph``, an ``@context`` of ``PREFIXES``, keys sorted, no
     indentation) of ``triples``, by rdflib's JSON-LD serialiser."""
-    import rdflib
-
-    g = rdflib.Graph()
-    g.parse(data=(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"), format="nt")
-    text = g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=None, separators=(",", ":"))
+    graph = KnowledgeGraph()
+    graph.add(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    text = graph.to_rdflib().serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=None, separators=(",", ":"))
     return text.encode("utf-8") + b"\n"

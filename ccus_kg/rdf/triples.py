@@ -12,12 +12,12 @@ from ccus_kg.ingest.language import detect
 from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS, RDF, RDFS, XSD
 
-__all__ = ["Emitter", "node", "text_literal", "date_literal"]
+__all__ = ["Emitter", "named_node", "text_literal", "date_literal"]
 
 _XSD_BY_PRECISION = {"date": XSD.date, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear}
 
 
-def node(iri: str) -> ox.NamedNode:
+def named_node(iri: str) -> ox.NamedNode:
     """A :class:`pyoxigraph.NamedNode`; raises ``ValueError`` for a string that is not an IRI."""
     return ox.NamedNode(iri)
 
@@ -70,7 +70,7 @@ class Emitter:
 
     def issue(self, subject: ox.NamedNode, problem: Problem) -> ox.NamedNode:
         """Attach ``problem`` to ``subject`` as a ``ccus:DataIssue`` node, so the graph shows it."""
-        issue = node(iris.data_issue(subject.value, problem.code, problem.field, problem.message, problem.file))
+        issue = named_node(iris.data_issue(subject.value, problem.code, problem.field, problem.message, problem.file))
         self.add(subject, CCUS.hasDataIssue, issue)
         self.types(issue, CCUS.DataIssue)
         self.plain(issue, CCUS.issueCode, problem.code)
@@ -78,6 +78,8 @@ class Emitter:
         self.plain(issue, CCUS.issueField, problem.field)
         if problem.line:
             self.add(issue, CCUS.issueLine, ox.Literal(str(problem.line), datatype=XSD.integer))
+        if problem.raw is not None:
+            self.add(issue, CCUS.rawValue, ox.Literal(problem.raw, datatype=XSD.string))
         self.add(issue, RDFS.comment, ox.Literal(problem.message, language="en"))
         return issue
 

@@ -9,8 +9,6 @@ compilation of Jiangsu events (13 events once the three 2022-10-02 listings are 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from helpers import DOCUMENTED_PARAMS, write_synthetic
 
@@ -63,7 +61,8 @@ def test_declared_parameters():
                                                ("to", "period", False)]
     assert params["timeline"] == [("jurisdiction", "string", False), ("policy", "string", False)]
     assert params["data-issues"] == [("code", "string", False)]
-    for name in ("counts-by-category-status", "lineage-edges", "lineage-nodes", "policies-per-jurisdiction"):
+    assert params["lineage-edges"] == [("stated", "string", False)]
+    for name in ("counts-by-category-status", "lineage-nodes", "policies-per-jurisdiction"):
         assert params[name] == []
 
 
@@ -106,7 +105,7 @@ def test_bind_unknown_parameter():
 
 def test_bind_parameter_on_a_query_without_any():
     with pytest.raises(QueryError, match=r"has no parameter agency \(its parameters: none\)"):
-        bind(load_query("lineage-edges"), {"agency": "MIIT"})
+        bind(load_query("lineage-nodes"), {"agency": "MIIT"})
 
 
 def test_bind_missing_required_parameter():
@@ -253,14 +252,24 @@ def test_data_issues_by_code(seed_graph):
     assert select(seed_graph, "data-issues", {"code": "empty-agency"}) == []
 
 
-def test_lineage_queries_on_the_seeds_have_no_links(seed_graph):
-    assert select(seed_graph, "lineage-edges") == []
+def test_lineage_queries_on_the_seeds(seed_graph):
+    """The seeds state no lineage link; every link is inferred, and --param stated=true sees none."""
+    rows = select(seed_graph, "lineage-edges")
+    assert {(r["kind"], r["source"], r["target"], r["inferred"], r["rule"]) for r in rows if not r["source"].startswith("work-")} == {
+        ("based_on", JS, MIIT, True, "counterpart-agency"), ("based_on", PARKS, MIIT, True, "short-title-in-text")}
+    assert all(r["inferred"] and r["evidence"] and 0 < float(r["confidence"]) < 1 for r in rows)
+    assert select(seed_graph, "lineage-edges", {"stated": "true"}) == []
     assert select(seed_graph, "policy-lineage", {"policy": JS}) == []
-    assert select(seed_graph, "lineage-nodes") == [
-        {"id": JS, "label": JS_TITLE_ZH, "in_corpus": True, "published": "2022-10-01", "jurisdiction": "CN-JS"},
-        {"id": MIIT, "label": MIIT_TITLE_EN, "in_corpus": True, "published": "2022-08-01", "jurisdiction": "CN"},
-        {"id": PARKS, "label": PARKS_TITLE_ZH, "in_corpus": True, "published": "2024-01-15", "jurisdiction": "CN"},
+    policies = [r for r in select(seed_graph, "lineage-nodes") if r["kind"] == "policy"]
+    assert project(policies, "id", "label_en", "label_zh", "in_corpus", "published", "jurisdiction") == [
+        (JS, None, JS_TITLE_ZH, True, "2022-10-01", "CN-JS"),
+        (MIIT, MIIT_TITLE_EN, "中国工信部工业领域碳达峰实施方案", True, "2022-08-01", "CN"),
+        (PARKS, None, PARKS_TITLE_ZH, True, "2024-01-15", "CN"),
     ]
+    works = {r["label_zh"]: r for r in select(seed_graph, "lineage-nodes") if r["kind"] == "work"}
+    assert works["江苏省碳达峰实施方案"]["first_item"] == "2022-10-02"
+    assert works["江苏省碳达峰实施方案"]["place_jurisdiction"] == "CN-JS"
+    assert works["关于加速建立产品碳足迹管理体系的意见"]["agency_jurisdiction"] == "CN"  # 国家发改委 organises it
 
 
 # the Jiangsu events of seeds/002_…txt, in date order: (date, precision, end, name)
@@ -356,62 +365,7 @@ def test_timeline_by_jurisdiction(seed_graph):
 
 
 # --------------------------------------------------------------------------------------------
-# render()
-
-
-def test_render_table(seed_graph):
-    text, count = render(seed_graph, "policies-per-jurisdiction", None, "table")
-    assert count == 2
-    lines = text.splitlines()
-    assert lines[0].split() == ["code", "label_en", "label_zh", "broader", "policies"]
-    assert set(lines[1]) == {"-", " "}
-    assert lines[2].split() == ["CN", "China", "中国", "2"]
-    assert lines[3].split() == ["CN-JS", "Jiangsu", "江苏省", "CN", "1"]
-    assert lines[4] == "(2 rows)"
-
-
-def test_render_table_shortens_iris_with_prefixes(seed_graph):
-    text, count = render(seed_graph, "policies-by-agency", {"agency": "MIIT"}, "table")
-    assert count == 2
-    assert "agency:CN/miit" in text and ID not in text
-    assert text.endswith("(2 rows)\n")
-
-
-def test_render_table_one_and_no_rows(seed_graph):
-    text, count = render(seed_graph, "policies-in-jurisdiction", {"jurisdiction": "CN-JS"})
-    assert count == 1 and text.endswith("(1 row)\n")
-    text, count = render(seed_graph, "policies-in-jurisdiction", {"jurisdiction": "FR"})
-    assert count == 0 and text.endswith("(0 rows)\n")
-    assert text.splitlines()[0].split() == ["id", "code", "title_en", "title_zh", "published"]
-
-
-def test_render_csv(seed_graph):
-    text, count = render(seed_graph, "policies-per-jurisdiction", None, "csv")
-    assert count == 2
-    assert text == "code,label_en,label_zh,broader,policies\r\nCN,China,中国,,2\r\nCN-JS,Jiangsu,江苏省,CN,1\r\n"
-
-
-def test_render_json_is_sparql_results_json(seed_graph):
-    text, count = render(seed_graph, "policies-per-jurisdiction", {}, "json")
-    assert count == 2
-    data = json.loads(text)
-    assert data["head"]["vars"] == ["code", "label_en", "label_zh", "broader", "policies"]
-    first, second = data["results"]["bindings"]
-    assert first["code"] == {"type": "literal", "value": "CN"}
-    assert first["label_zh"] == {"type": "literal", "value": "中国", "xml:lang": "zh"}
-    assert first["policies"] == {"type": "literal", "value": "2", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
-    assert "broader" not in first  # unbound
-    assert second["broader"]["value"] == "CN"
-
-
-def test_render_json_iris(seed_graph):
-    data = json.loads(render(seed_graph, "policies-by-agency", {"agency": "工信部"}, "json")[0])
-    assert [b["agency_iri"] for b in data["results"]["bindings"]] == [{"type": "uri", "value": ID + "agency/CN/miit"}] * 2
-
-
-def test_render_unknown_format(seed_graph):
-    with pytest.raises(QueryError, match=r"unknown result format 'xml'; expected one of table, csv, json"):
-        render(seed_graph, "policies-per-jurisdiction", None, "xml")
+# render(): binding errors and bad query files (the result formats: tests/test_query_results.py)
 
 
 def test_render_errors_are_query_errors(seed_graph):
@@ -468,25 +422,27 @@ def test_policy_lineage_of_an_unlinked_or_unknown_policy(synthetic_graph):
 
 def test_lineage_edges_synthetic(synthetic_graph):
     rows = select(synthetic_graph, "lineage-edges")
-    assert project(rows, "kind", "source", "target", "source_label", "target_label", "source_in_corpus",
-                   "target_in_corpus", "source_published") == [
-        ("member_of", "us-syn-a", "cluster:Synthetic Storage Rules", "Synthetic Rule A", "Synthetic Storage Rules", True, None, "2024-03-01"),
-        ("member_of", "us-syn-b", "cluster:Synthetic Storage Rules", "Synthetic Rule B", "Synthetic Storage Rules", True, None, "2020-06-01"),
-        ("member_of", "us-syn-d", "cluster:Other Cluster", "Synthetic Standalone D", "Other Cluster", True, None, "2019-05-05"),
-        ("replaces", "us-syn-a", "us-syn-b", "Synthetic Rule A", "Synthetic Rule B", True, True, "2024-03-01"),
-        ("replaces", "us-syn-b", "us-syn-c", "Synthetic Rule B", "Synthetic Rule C", True, True, "2020-06-01"),
-        ("replaces", "us-syn-b", "us-syn-gone", "Synthetic Rule B", "us-syn-gone", True, False, "2020-06-01"),
+    assert project(rows, "kind", "source", "target", "inferred", "rule") == [
+        ("member_of", "us-syn-a", "cluster:Synthetic Storage Rules", False, "field"),
+        ("member_of", "us-syn-b", "cluster:Synthetic Storage Rules", False, "field"),
+        ("member_of", "us-syn-d", "cluster:Other Cluster", False, "field"),
+        ("replaces", "us-syn-a", "us-syn-b", False, "field"),
+        ("replaces", "us-syn-b", "us-syn-c", False, "field"),
+        ("replaces", "us-syn-b", "us-syn-gone", False, "field"),
     ]
+    assert all("evolution.supersedes" in r["evidence"] for r in rows if r["kind"] == "replaces")
 
 
 def test_lineage_nodes_synthetic(synthetic_graph):
-    assert select(synthetic_graph, "lineage-nodes") == [
-        {"id": "us-syn-a", "label": "Synthetic Rule A", "in_corpus": True, "published": "2024-03-01", "jurisdiction": "US"},
-        {"id": "us-syn-b", "label": "Synthetic Rule B", "in_corpus": True, "published": "2020-06-01", "jurisdiction": "US"},
-        {"id": "us-syn-c", "label": "Synthetic Rule C", "in_corpus": True, "published": "2015-01-10", "jurisdiction": "US"},
-        {"id": "us-syn-d", "label": "Synthetic Standalone D", "in_corpus": True, "published": "2019-05-05", "jurisdiction": "US"},
-        {"id": "us-syn-gone", "label": "us-syn-gone", "in_corpus": False},
+    rows = select(synthetic_graph, "lineage-nodes")
+    assert project(rows, "id", "kind", "label_en", "in_corpus", "published", "jurisdiction") == [
+        ("us-syn-a", "policy", "Synthetic Rule A", True, "2024-03-01", "US"),
+        ("us-syn-b", "policy", "Synthetic Rule B", True, "2020-06-01", "US"),
+        ("us-syn-c", "policy", "Synthetic Rule C", True, "2015-01-10", "US"),
+        ("us-syn-d", "policy", "Synthetic Standalone D", True, "2019-05-05", "US"),
+        ("us-syn-gone", "policy", None, False, None, None),
     ]
+    assert rows[0]["iri"] == ID + "policy/us-syn-a"
 
 
 @pytest.mark.parametrize("date, expected", [
@@ -530,17 +486,9 @@ def test_corpus_lineage_edges(corpus_build):
     replaces = [r for r in rows if r["kind"] == "replaces"]
     assert len(replaces) == 8
     assert ("us-45q-ira", "us-45q-pre-2022") in {(r["source"], r["target"]) for r in replaces}
-    assert all(r["source_in_corpus"] is True for r in replaces)
-    assert {r["kind"] for r in rows} == {"replaces", "member_of"}
+    assert all(r["inferred"] is False for r in replaces)
+    assert {r["kind"] for r in rows} == {"replaces", "member_of", "cites", "based_on"}
     assert all(r["target"].startswith("cluster:") for r in rows if r["kind"] == "member_of")
-
-
-def test_table_columns_align_for_chinese_text():
-    from ccus_kg.query.results import pad, width
-
-    assert width("江苏省") == 6 and width("CN-JS") == 5
-    assert pad("江苏", 6) == "江苏  " and width(pad("江苏省工信厅", 7)) == 7
-    assert pad("江苏省工信厅", 7).endswith("…")
 
 
 # --------------------------------------------------------------------------------------------
