@@ -32,6 +32,7 @@ DOCUMENTED_PARAMS = {
     "policies-in-jurisdiction": [{"jurisdiction": "CN"}],
     "policies-per-jurisdiction": [{}],
     "policy-lineage": [{"policy": "us-45q-ira"}, {"policy": "cn-miit-industrial-plan-2022"}],
+    "record-sources": [{}, {"node": "https://w3id.org/ccus-kg/id/policy/us-45q-ira"}],
     "timeline": [{}, {"jurisdiction": "CN-JS"}, {"policy": "cn-js-industrial-decarb-2022"}],
 }
 

@@ -207,10 +207,24 @@ def bind(query: Query, params: Mapping[str, str]) -> str:
         raise QueryError(f"query {query.name!r} needs --param {missing[0]}=VALUE ({declared[missing[0]].description})")
     if not params:
         return query.text
+    return bind_rows(query, [params])
+
+
+def bind_rows(query: Query, rows: list[Mapping[str, str]]) -> str:
+    """The query text with its parameter line holding one row of typed terms per mapping in ``rows``
+    (SPARQL 1.1 §10.2.1, inline data with several solutions): ``VALUES (?node) { (<a>) (<b>) }``.
+
+    A parameter missing from a row is ``UNDEF`` in it.  Raises :class:`QueryError` for a value not
+    of the declared type, or when the query declares no parameters.
+    """
+    if not query.params:
+        raise QueryError(f"query {query.name!r} declares no parameters to bind")
     m = query._param_line()
-    terms = " ".join(_term(p, params[p.name]) if p.name in params else "UNDEF" for p in query.params)
     variables = " ".join("?" + p.name for p in query.params)
-    line = f"{m.group('indent')}VALUES ({variables}) {{ ({terms}) }}"
+    solutions = " ".join(
+        "(" + " ".join(_term(p, row[p.name]) if p.name in row else "UNDEF" for p in query.params) + ")"
+        for row in rows)
+    line = f"{m.group('indent')}VALUES ({variables}) {{ {solutions} }}"
     return query.text[:m.start()] + line + query.text[m.end():]
 
 

@@ -69,7 +69,9 @@ def named_graphs(graph: KnowledgeGraph, *, data_graph: str = DATA_GRAPH, with_on
     """
     vocabularies = {q.triple for q in KnowledgeGraph.load(ontology_path("vocabularies.ttl")).store}
     data = [q.triple for q in graph.store if q.triple not in vocabularies]
-    sources = sorted({t.subject for t in data if t.predicate == RDF.type and t.object == CCUS.SourceRecord}, key=str)
+    # the source files: SourceRecord nodes of whole files, not those of one listing in a file (``…#L<line>``)
+    sources = sorted({t.subject for t in data if t.predicate == RDF.type and t.object == CCUS.SourceRecord
+                      and isinstance(t.subject, ox.NamedNode) and "#" not in t.subject.value}, key=str)
     out = [NamedGraph(data_graph, sorted(data, key=str)), NamedGraph(VOCABULARIES_GRAPH, sorted(vocabularies, key=str))]
     if with_ontology:
         ontology = KnowledgeGraph.load(ontology_path("ccus.ttl"))
