@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 CORPUS ?= $(shell $(PYTHON) tests/corpus.py)
 OUT    ?= build
 
-.PHONY: run test lint corpus bench bench-smoke docs clean install lock
+.PHONY: run test test-stores lint corpus bench bench-smoke docs clean install lock
 
 # the versions in requirements.lock (the ones the tests passed with), see `make lock`
 $(BIN)/ccus-kg: pyproject.toml requirements.lock
@@ -32,9 +32,13 @@ run: install
 	@echo "Outputs in $(OUT)/: ccus.ttl (the graph, Turtle), ccus.jsonld, report.json (problems and identity decisions),"
 	@echo "lineage.svg/.png (picture), lineage.html (interactive), lineage.graphml (for Gephi, yEd or NetworkX)."
 
-## make test: the test suite (the same command CI runs)
+## make test: the test suite (the same command CI runs), without the second-store tests
 test: install
-	CCUS_KG_CORPUS="$(CORPUS)" $(BIN)/python -m pytest -q
+	CCUS_KG_CORPUS="$(CORPUS)" $(BIN)/python -m pytest -q -m "not stores"
+
+## make test-stores: push the corpus to a real Virtuoso server and compare every library query (needs virtuoso-opensource)
+test-stores: install
+	CCUS_KG_CORPUS="$(CORPUS)" $(BIN)/python -m pytest -q -m stores -rs
 
 ## make lint: ruff (pyflakes, bugbear, import order, pyupgrade) and mypy on the package
 lint: install

@@ -519,8 +519,8 @@ def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
 
     Each named graph is replaced whole, so pushing twice leaves the same triples. The ontology and
     the SKOS vocabularies go into their own named graphs. Credentials come from the environment:
-    CCUS_KG_STORE_TOKEN (bearer) or CCUS_KG_STORE_USER and CCUS_KG_STORE_PASSWORD (basic).
-    Exit code 2 when the store is down, times out or refuses.
+    CCUS_KG_STORE_TOKEN (bearer) or CCUS_KG_STORE_USER and CCUS_KG_STORE_PASSWORD (basic;
+    digest with CCUS_KG_STORE_AUTH=digest, as Virtuoso asks). Exit code 2 when the store is down, times out or refuses.
 
     \b
     Example (Oxigraph):

@@ -21,7 +21,6 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import requests
 
-from ccus_kg.namespaces import PREFIXES
 from ccus_kg.rdf.dataset import DATA_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, VOCABULARIES_GRAPH, named_graphs
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.sparql_http import DEFAULT_TIMEOUT, send, session
@@ -30,7 +29,7 @@ __all__ = ["DATA_GRAPH", "ONTOLOGY_GRAPH", "VOCABULARIES_GRAPH", "PROVENANCE_GRA
 
 @dataclass(frozen=True)
 class GraphPayload:
-    """One named graph to write: its ``iri``, the Turtle ``body`` (bytes) and its number of ``triples``."""
+    """One named graph to write: its ``iri``, the N-Triples ``body`` (bytes) and its number of ``triples``."""
 
     iri: str
     body: bytes
@@ -39,10 +38,15 @@ class GraphPayload:
 
 def payloads(graph: KnowledgeGraph, data_graph: str = DATA_GRAPH, *, with_ontology: bool = True,
              generated: _dt.datetime | None = None) -> list[GraphPayload]:
-    """The named graphs of a push, as Turtle: data first, then vocabularies, ontology
-    (``with_ontology``) and provenance (``generated``: when the graph was made)."""
+    """The named graphs of a push, as N-Triples: data first, then vocabularies, ontology
+    (``with_ontology``) and provenance (``generated``: when the graph was made).
+
+    N-Triples, not Turtle: a prefixed name with an escaped ``/`` (``policy:x\\/event\\/publication``,
+    Turtle §6.3 PN_LOCAL_ESC) is kept with its backslashes by Virtuoso 7.2's Turtle parser, which
+    then holds IRIs that are not ours; N-Triples has only full IRIs and every store reads it alike.
+    """
     graphs = named_graphs(graph, data_graph=data_graph, with_ontology=with_ontology, generated=generated)
-    return [GraphPayload(g.iri, ox.serialize(g.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"", len(g.triples))
+    return [GraphPayload(g.iri, ox.serialize(g.triples, format=ox.RdfFormat.N_TRIPLES) or b"", len(g.triples))
             for g in graphs]
 
 
@@ -63,7 +67,7 @@ def push(items: list[GraphPayload], endpoint: str, *, update_endpoint: str | Non
     for item in items:
         target = staging_graph(item.iri) if update_endpoint else item.iri
         send(s, "PUT", endpoint, params={"graph": target}, data=item.body, timeout=timeout,
-             headers={"Content-Type": "text/turtle; charset=utf-8"}, what=f"push <{item.iri}>")
+             headers={"Content-Type": "application/n-triples; charset=utf-8"}, what=f"push <{item.iri}>")
         if update_endpoint:
             send(s, "POST", update_endpoint, data=f"MOVE GRAPH <{target}> TO GRAPH <{item.iri}>".encode(), timeout=timeout,
                  headers={"Content-Type": "application/sparql-update; charset=utf-8"}, what=f"push <{item.iri}> (MOVE)")

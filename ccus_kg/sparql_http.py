@@ -8,7 +8,9 @@ Authentication comes from the environment, never from the command line (where it
 seen in ``ps`` and shell history):
 
 - ``CCUS_KG_STORE_TOKEN``: sent as ``Authorization: Bearer TOKEN`` (RFC 6750);
-- else ``CCUS_KG_STORE_USER`` and ``CCUS_KG_STORE_PASSWORD``: HTTP Basic (RFC 7617).
+- else ``CCUS_KG_STORE_USER`` and ``CCUS_KG_STORE_PASSWORD``: HTTP Basic (RFC 7617), or HTTP
+  Digest (RFC 7616) when ``CCUS_KG_STORE_AUTH=digest`` (Virtuoso's ``/sparql-auth`` and
+  ``/sparql-graph-crud-auth`` ask for digest).
 
 Answers 500, 502, 503 and 504 are retried (3 times, waiting 0.5, 1, 2 seconds); a refused
 connection is retried once.  Every failure raises :class:`~ccus_kg.errors.EndpointError`.
@@ -16,20 +18,24 @@ connection is retried once.  Every failure raises :class:`~ccus_kg.errors.Endpoi
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import HTTPDigestAuth
 from urllib3.util.retry import Retry
 
 from ccus_kg import __version__
 from ccus_kg.errors import EndpointError
 
-__all__ = ["session", "send", "sparql_query", "TOKEN_VAR", "USER_VAR", "PASSWORD_VAR", "DEFAULT_TIMEOUT"]
+__all__ = ["session", "send", "sparql_query", "TOKEN_VAR", "USER_VAR", "PASSWORD_VAR", "AUTH_VAR", "DEFAULT_TIMEOUT", "canonical_booleans"]
 
 TOKEN_VAR, USER_VAR, PASSWORD_VAR = "CCUS_KG_STORE_TOKEN", "CCUS_KG_STORE_USER", "CCUS_KG_STORE_PASSWORD"
+#: ``basic`` (default) or ``digest``: the HTTP scheme for the user and password.
+AUTH_VAR = "CCUS_KG_STORE_AUTH"
 #: Seconds to wait for an answer (connecting waits at most 10 s of it).
 DEFAULT_TIMEOUT = 60.0
 _RESULTS_JSON = "application/sparql-results+json"
@@ -39,7 +45,8 @@ _GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": 
 
 def session(env: Mapping[str, str] | None = None) -> requests.Session:
     """A :class:`requests.Session` with retries on 5xx and the credentials of ``env`` (default
-    ``os.environ``; see the module docstring)."""
+    ``os.environ``; see the module docstring).  Raises :class:`EndpointError` when ``CCUS_KG_STORE_AUTH``
+    is neither ``basic`` nor ``digest``."""
     env = os.environ if env is None else env
     s = requests.Session()
     retry = Retry(total=3, connect=1, read=0, status=3, backoff_factor=0.5, status_forcelist=(500, 502, 503, 504),
@@ -50,7 +57,11 @@ def session(env: Mapping[str, str] | None = None) -> requests.Session:
     if env.get(TOKEN_VAR):
         s.headers["Authorization"] = f"Bearer {env[TOKEN_VAR]}"
     elif env.get(USER_VAR):
-        s.auth = (env[USER_VAR], env.get(PASSWORD_VAR, ""))
+        scheme = env.get(AUTH_VAR, "basic").strip().lower() or "basic"
+        if scheme not in ("basic", "digest"):
+            raise EndpointError(f"{AUTH_VAR}={env[AUTH_VAR]!r}: expected basic or digest", url="")
+        user, password = env[USER_VAR], env.get(PASSWORD_VAR, "")
+        s.auth = HTTPDigestAuth(user, password) if scheme == "digest" else (user, password)
     return s
 
 
@@ -75,7 +86,8 @@ def send(s: requests.Session, method: str, url: str, *, timeout: float = DEFAULT
         raise EndpointError(f"{what}: {url}: {exc}", url=url) from None
     if not 200 <= response.status_code < 300:
         body = " ".join(response.text.split())[:300]
-        hint = " (set CCUS_KG_STORE_TOKEN, or CCUS_KG_STORE_USER and CCUS_KG_STORE_PASSWORD)" if response.status_code in (401, 403) else ""
+        hint = (f" (set {TOKEN_VAR}, or {USER_VAR} and {PASSWORD_VAR}, with {AUTH_VAR}=digest for a store that asks for digest"
+                " such as Virtuoso)") if response.status_code in (401, 403) else ""
         raise EndpointError(f"{what}: {url} answered HTTP {response.status_code} {response.reason}{hint}: {body}",
                             url=url, status=response.status_code)
     return response
@@ -106,6 +118,36 @@ def sparql_query(endpoint: str, text: str, form: str, *, default_graphs: Iterabl
             return [q.triple for q in ox.parse(response.content, format=fmt)]
         if content_type not in (_RESULTS_JSON, "application/json"):
             raise EndpointError(f"query: {endpoint} answered {content_type or 'no Content-Type'}, not SPARQL results JSON", url=endpoint)
-        return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-    except SyntaxError as exc:
+        return ox.parse_query_results(canonical_booleans(response.content), format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
         raise EndpointError(f"query: {endpoint}: the answer cannot be parsed: {exc}", url=endpoint) from None
+
+
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
+
+
+def canonical_booleans(results_json: bytes) -> bytes:
+    """SPARQL 1.1 Query Results JSON (bytes) with every ``xsd:boolean`` value in its canonical
+    form ``true``/``false``.
+
+    ``1`` and ``0`` are valid lexical forms of the same values (XML Schema 1.1 Part 2 §3.3.2.2),
+    and Virtuoso answers with them (it stores booleans as integers), so without this the rows of
+    a store differ from the local ones in spelling only.  The body is returned unchanged when it
+    has no such value.  Raises :class:`ValueError` when the body is not JSON.
+
+    >>> body = b'{"head":{"vars":["b"]},"results":{"bindings":[{"b":{"type":"typed-literal",'
+    >>> body += b'"datatype":"http://www.w3.org/2001/XMLSchema#boolean","value":"1"}}]}}'
+    >>> json.loads(canonical_booleans(body))["results"]["bindings"][0]["b"]["value"]
+    'true'
+    """
+    if _BOOLEAN.encode() not in results_json:
+        return results_json
+    data = json.loads(results_json)
+    changed = False
+    for row in (data.get("results") or {}).get("bindings") or ():
+        for term in row.values():
+            if isinstance(term, dict) and term.get("datatype") == _BOOLEAN and term.get("value") in _CANONICAL_BOOLEAN:
+                term["value"] = _CANONICAL_BOOLEAN[term["value"]]
+                changed = True
+    return json.dumps(data, ensure_ascii=False).encode() if changed else results_json

@@ -11,13 +11,14 @@ Import as ``from helpers import write_synthetic, invoke, usage_error``.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from ccus_kg.cli import main
 
-__all__ = ["write_synthetic", "invoke", "usage_error", "DOCUMENTED_PARAMS"]
+__all__ = ["write_synthetic", "invoke", "usage_error", "rows_of", "DOCUMENTED_PARAMS"]
 
 #: For each query, the documented parameter values used to run it (its examples, plus each optional parameter).
 DOCUMENTED_PARAMS = {
@@ -68,3 +69,9 @@ def usage_error(result, *fragments: str) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     for fragment in fragments:
         assert fragment in result.stderr, result.stderr
+
+
+def rows_of(results_json: str | dict) -> Counter:
+    """SPARQL 1.1 Query Results JSON as a multiset of rows (each a frozenset of (variable, term))."""
+    data = json.loads(results_json) if isinstance(results_json, str) else results_json
+    return Counter(frozenset((k, tuple(sorted(v.items()))) for k, v in b.items()) for b in data["results"]["bindings"])

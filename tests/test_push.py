@@ -8,15 +8,13 @@ union default graph, so the queries name the graphs with ``default-graph-uri``.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import DOCUMENTED_PARAMS, invoke, usage_error
+from helpers import DOCUMENTED_PARAMS, invoke, rows_of, usage_error
 from stores import OxigraphServer
 
 from ccus_kg.push import DATA_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, VOCABULARIES_GRAPH, payloads, push
@@ -24,12 +22,6 @@ from ccus_kg.query.library import bind, list_queries, load_query, render
 
 BIN = Path(sys.executable).parent
 DATASET = (DATA_GRAPH, VOCABULARIES_GRAPH)
-
-
-def rows_of(results_json: str | dict) -> Counter:
-    """SPARQL 1.1 Query Results JSON as a multiset of rows (each a frozenset of (variable, term))."""
-    data = json.loads(results_json) if isinstance(results_json, str) else results_json
-    return Counter(frozenset((k, tuple(sorted(v.items()))) for k, v in b.items()) for b in data["results"]["bindings"])
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ccus_kg.errors import EndpointError
-from ccus_kg.sparql_http import session, sparql_query
+from ccus_kg.sparql_http import canonical_booleans, session, sparql_query
 
 ANSWER = {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "1"}}]}}
 
@@ -24,6 +24,7 @@ class FlakyStore(BaseHTTPRequestHandler):
     failures = 0
     seen: list[dict] = []
     expected_auth: str | None = None
+    answer: dict = ANSWER
 
     def do_POST(self):  # noqa: N802 (http.server's naming)
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -33,7 +34,7 @@ class FlakyStore(BaseHTTPRequestHandler):
         elif len(type(self).seen) <= type(self).failures:
             self._send(503, b"busy", "text/plain")
         else:
-            self._send(200, json.dumps(ANSWER).encode(), "application/sparql-results+json")
+            self._send(200, json.dumps(self.answer).encode(), "application/sparql-results+json")
 
     def _send(self, status, body, content_type):
         self.send_response(status)
@@ -48,7 +49,7 @@ class FlakyStore(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def store():
-    FlakyStore.failures, FlakyStore.seen, FlakyStore.expected_auth = 0, [], None
+    FlakyStore.failures, FlakyStore.seen, FlakyStore.expected_auth, FlakyStore.answer = 0, [], None, ANSWER
     server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyStore)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -85,3 +86,34 @@ def test_refused_credentials_are_named(store):
     FlakyStore.expected_auth = "Bearer right"
     with pytest.raises(EndpointError, match="HTTP 401.*CCUS_KG_STORE_TOKEN"):
         sparql_query(store, "SELECT ?n WHERE {}", "SELECT", s=session({"CCUS_KG_STORE_TOKEN": "wrong"}))
+
+
+def test_digest_auth_from_environment():
+    from requests.auth import HTTPDigestAuth
+
+    s = session({"CCUS_KG_STORE_USER": "dba", "CCUS_KG_STORE_PASSWORD": "pw", "CCUS_KG_STORE_AUTH": "Digest"})
+    assert isinstance(s.auth, HTTPDigestAuth) and (s.auth.username, s.auth.password) == ("dba", "pw")
+
+
+def test_unknown_auth_scheme_is_named():
+    with pytest.raises(EndpointError, match="CCUS_KG_STORE_AUTH='ntlm': expected basic or digest"):
+        session({"CCUS_KG_STORE_USER": "dba", "CCUS_KG_STORE_AUTH": "ntlm"})
+
+
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+@pytest.mark.parametrize("value, canonical", [("1", "true"), ("0", "false"), ("true", "true"), ("false", "false")])
+def test_canonical_booleans(value, canonical):
+    body = {"head": {"vars": ["b", "n"]}, "results": {"bindings": [
+        {"b": {"type": "typed-literal", "datatype": BOOLEAN, "value": value},
+         "n": {"type": "literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}}]}}
+    row = json.loads(canonical_booleans(json.dumps(body).encode()))["results"]["bindings"][0]
+    assert row["b"]["value"] == canonical and row["n"]["value"] == "1"
+
+
+def test_booleans_from_the_store_are_canonical(store):
+    """sparql_query reads 1/0 (as Virtuoso writes xsd:boolean) as true/false."""
+    FlakyStore.answer = {"head": {"vars": ["b"]}, "results": {"bindings": [{"b": {"type": "typed-literal", "datatype": BOOLEAN, "value": "0"}}]}}
+    rows = list(sparql_query(store, "SELECT ?b WHERE {}", "SELECT"))
+    assert rows[0]["b"].value == "false"
