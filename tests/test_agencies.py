@@ -257,6 +257,8 @@ def test_every_agency_resolves_by_its_own_names(ar, jr):
     ({"CN": {"a": {}}}, "needs"),
     ({"CN": {"a": {"en": "A", "colour": "red"}}}, "unknown field"),
     ({"CN": {"a": {"en": "Same"}, "b": {"en": "same"}}}, "share the name"),
+    ({"RO": {"a": {"en": "A", "aliases": [{"Romanian": "Ministerul Energiei"}]}}}, "BCP 47 language tag"),
+    ({"RO": {"a": {"en": "A", "aliases": [{"ro": "X", "en": "Y"}]}}}, "one {language tag: name}"),
 ])
 def test_malformed_authority_file_is_rejected(jr, data, message):
     with pytest.raises(AuthorityFileError, match=message):
@@ -330,3 +332,25 @@ def test_en_and_zh_files_of_an_id_name_the_same_agencies(ar, jr):
     assert len(pairs) > 100
     differing = {i: v for i, v in pairs.items() if v["en"] != v["zh"]}
     assert not differing, differing
+
+
+def test_alternative_names_carry_the_authority_files_language(ar, jr):
+    """{TAG: name} aliases: matched like any name, emitted as skos:altLabel with that tag
+    (Romanian, Spanish and Portuguese names were tagged @en by their Latin script)."""
+
+    from ccus_kg.namespaces import SKOS
+    from ccus_kg.rdf.identity_context import emit_agency
+    from ccus_kg.rdf.triples import Emitter
+
+    expected = {("RO", "ministry-of-energy"): ("Ministerul Energiei", "ro"), ("MX", "sener"): ("Secretaría de Energía", "es"),
+                ("BR", "anp"): ("Agência Nacional do Petróleo, Gás Natural e Biocombustíveis", "pt")}
+    for (code, key), (name, tag) in expected.items():
+        assert ident(ar, jr, name, code) == [(code, key)]
+        out = Emitter()
+        emit_agency(out, ar.get(code, key))
+        labels = {(q.object.value, q.object.language) for q in out.quads if q.predicate == SKOS.altLabel}
+        assert (name, tag) in labels and (name, "en") not in labels
+    # a plain alias is still tagged by its script
+    out = Emitter()
+    emit_agency(out, ar.get("CN", "miit"))
+    assert ("工信部", "zh") in {(q.object.value, q.object.language) for q in out.quads if q.predicate == SKOS.altLabel}

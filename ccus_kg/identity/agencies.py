@@ -56,6 +56,23 @@ UNKNOWN_JURISDICTION = UNKNOWN
 _DATA_FILE = "agencies.yaml"
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
+#: a BCP 47 language tag (RFC 5646 §2.1, the primary language subtag and optional subtags)
+_LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def _alias(item: object, where: str) -> tuple[str, str | None]:
+    """One ``aliases`` item: a name, or ``{TAG: name}`` (a BCP 47 tag); returns ``(name, tag or None)``.
+
+    Raises :class:`AuthorityFileError` naming ``where`` for a mapping that is not one tag and a name.
+    """
+    if isinstance(item, dict):
+        if len(item) != 1:
+            raise AuthorityFileError(f"{where}: alias {item!r}: expected one {{language tag: name}}")
+        ((tag, name),) = item.items()
+        if not _LANG.match(str(tag)) or not str(name or "").strip():
+            raise AuthorityFileError(f"{where}: alias {item!r}: expected {{BCP 47 language tag: name}}, e.g. {{es: Ministerio de Energía}}")
+        return str(name).strip(), str(tag)
+    return str(item), None
 _SEPARATORS = re.compile(r"(\s*[/\uff0f\u3001;\uff1b|\uff5c]\s*)")
 _BRACKETED = re.compile(r"^(?P<base>.*?)\s*\((?P<inner>[^()]+)\)$")
 
@@ -70,6 +87,8 @@ class Agency:
     ``label_en`` / ``label_zh``: preferred names; ``acronym``; ``alt_labels``: every other name.
     ``parent``: ``(jurisdiction, key)`` of the body it belongs to, or None.  ``wikidata``: QID or
     None.  ``in_authority_file``: False for a name that matched no entry of ``agencies.yaml``.
+    ``alt_label_languages``: ``(name, BCP 47 tag)`` of the alternative names the authority file
+    tags with a language (``{es: Ministerio de Energía}``); the others are tagged by their script.
     """
 
     key: str
@@ -81,6 +100,11 @@ class Agency:
     parent: tuple[str, str] | None
     wikidata: str | None
     in_authority_file: bool
+    alt_label_languages: tuple[tuple[str, str], ...] = ()
+
+    def language_of(self, name: str) -> str | None:
+        """The language tag the authority file gives ``name``, or None (tag it by its script)."""
+        return next((tag for label, tag in self.alt_label_languages if label == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,15 +216,16 @@ class AgencyResolver:
                 label_en = entry.get("en")
                 label_zh = entry.get("zh")
                 acronym = entry.get("acronym")
-                aliases = tuple(dict.fromkeys(str(a) for a in entry.get("aliases") or ()
-                                              if str(a) not in (label_en, label_zh, acronym)))
+                named = [_alias(a, where) for a in entry.get("aliases") or ()]
+                aliases = tuple(dict.fromkeys(name for name, _ in named if name not in (label_en, label_zh, acronym)))
+                tagged = tuple((name, tag) for name, tag in named if tag and name in aliases)
                 self._agencies[(code, key)] = Agency(
                     key=key, jurisdiction=code,
                     label_en=str(label_en) if label_en else None,
                     label_zh=str(label_zh) if label_zh else None,
                     acronym=str(acronym) if acronym else None,
                     alt_labels=aliases, parent=None, wikidata=str(qid) if qid else None,
-                    in_authority_file=True)
+                    in_authority_file=True, alt_label_languages=tagged)
         for (code, key), parent in raw_parents.items():
             pcode, _, pkey = parent.rpartition("/")
             target = ((pcode or code).upper(), pkey)
@@ -210,7 +235,7 @@ class AgencyResolver:
             self._agencies[(code, key)] = Agency(
                 key=old.key, jurisdiction=old.jurisdiction, label_en=old.label_en, label_zh=old.label_zh,
                 acronym=old.acronym, alt_labels=old.alt_labels, parent=target, wikidata=old.wikidata,
-                in_authority_file=True)
+                in_authority_file=True, alt_label_languages=old.alt_label_languages)
         for agency in self._agencies.values():
             self._index_agency(agency)
 

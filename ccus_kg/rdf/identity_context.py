@@ -185,7 +185,7 @@ def emit_agency(out: Emitter, a: Agency) -> None:
     preferred = {a.label_en, a.label_zh}
     for alt in (*((a.acronym,) if a.acronym else ()), *a.alt_labels):
         if alt and alt not in preferred:
-            out.text(s, SKOS.altLabel, alt)
+            out.text(s, SKOS.altLabel, alt, a.language_of(alt))  # the authority file's tag, else by script
     out.add(s, CCUS.agencyJurisdiction, named_node(iris.jurisdiction(a.jurisdiction)))
     out.add(s, CCUS.inAuthorityFile, ox.Literal("true" if a.in_authority_file else "false", datatype=XSD.boolean))
     if a.parent:
