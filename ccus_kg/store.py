@@ -23,8 +23,9 @@ reconverts only the units those files belonged to or now belong to; deleted and 
 remove or move their unit.  The union of the named graphs is the same RDF graph as a full
 in-memory build of the same files (``tests/test_store.py`` compares them triple for triple).
 
-Crash safety: the manifest is marked ``updating`` (atomically) before the store changes and
-``clean`` after; a store found ``updating`` is rebuilt from scratch.
+Crash safety: a marker file ``UPDATING`` is written before the store changes and removed after
+the manifest is written (atomically, state ``clean``); a store found with the marker, or with a
+manifest not ``clean``, is rebuilt from scratch.
 """
 
 from __future__ import annotations
@@ -140,9 +141,21 @@ class PolicyStore:
         """The union of the named graphs as a :class:`KnowledgeGraph` (queries, export)."""
         return KnowledgeGraph(self.store, union=True)
 
+    @property
+    def updating(self) -> bool:
+        """Whether a build was changing the store and did not finish (the ``UPDATING`` marker file)."""
+        return (self.directory / "UPDATING").exists() or self.manifest.get("state") != "clean"
+
     def save_manifest(self, state: str) -> None:
+        """``updating``: write the marker file only (the manifest is megabytes; it is written once per
+        build); ``clean``: write the manifest atomically, then remove the marker."""
+        marker = self.directory / "UPDATING"
+        if state == "updating":
+            write_text_atomic(marker, "a ccus-kg build is changing this store; a build that finds this file rebuilds it\n")
+            return
         self.manifest.update(format=MANIFEST_FORMAT, version=__version__, state=state)
         write_text_atomic(self.directory / "manifest.json", json.dumps(self.manifest, ensure_ascii=False, separators=(",", ":")))
+        marker.unlink(missing_ok=True)
 
 
 class _Sink:
@@ -210,7 +223,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     directory.mkdir(parents=True, exist_ok=True)
     ps = PolicyStore.open(directory)
     store, man = ps.store, ps.manifest
-    if rebuild or man.get("state") != "clean" or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
+    if rebuild or ps.updating or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
         store.clear()
         man.clear()
     old_files: dict[str, dict[str, Any]] = man.get("files", {})

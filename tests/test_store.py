@@ -106,6 +106,11 @@ def test_a_store_left_updating_is_rebuilt(tmp_path):
     again = build_into_store([folder], store)
     assert again.files_changed == again.counts["files_read"]
     _same_as_full_build(folder, store)
+    assert not (store / "UPDATING").exists()
+    (store / "UPDATING").write_text("", encoding="utf-8")  # a build that crashed after its marker, before the manifest
+    again = build_into_store([folder], store)
+    assert again.files_changed == again.counts["files_read"] and not (store / "UPDATING").exists()
+    _same_as_full_build(folder, store)
 
 
 def _write_zh(folder: Path, name: str, body: str, **fields) -> Path:

@@ -231,7 +231,12 @@ def _value_order(term: Any) -> tuple[int, str]:
 
 
 def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:32]
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _work_digest(label: str, titles: list[str], date: str, jurisdiction: str, agencies: list[str], texts: str) -> str:
+    """What the implementation rules read of a work (its texts by digest)."""
+    return _digest([label, titles, date, jurisdiction, agencies, texts])
 
 
 class _Index:
@@ -268,7 +273,7 @@ class _Index:
 
 def _policy_summaries(ix: _Index) -> list[tuple[dict[str, Any], list[str]]]:
     """``(summary, texts)`` of each policy of the corpus in ``ix`` (see :func:`policy_summaries`)."""
-    found = []
+    found: list[tuple[dict[str, Any], list[str]]] = []
     for p in ix.of_type(CCUS.Policy):
         if ix.first(p, CCUS.inCorpus) != "true":
             continue
@@ -282,6 +287,9 @@ def _policy_summaries(ix: _Index) -> list[tuple[dict[str, Any], list[str]]]:
             "agencies": [a.value for a in ix.values(p, ELI.passed_by)], "file": ix.first(source, CCUS.filePath) if source else None,
             "id": pid, "cites": [list(c) for text in texts for c in cited_titles(text)], "texts": _digest(texts),
         }, texts))
+    for summary, _texts in found:
+        summary["digest"] = _work_digest(summary["label"], summary["titles"], summary["date"], summary["jurisdiction"],
+                                         summary["agencies"], summary["texts"])
     return found
 
 
@@ -309,12 +317,13 @@ class _Work:
     file: str | None = None
     subject_id: str = ""
     cites: list[tuple[str, str]] = field(default_factory=list)
-    texts_digest: str = ""
+    known_digest: str = ""  # its digest, from its summary
 
     def digest(self) -> str:
-        """What the implementation rules read of this work (its texts by digest)."""
-        texts = self.texts_digest if self.texts is None else _digest(self.texts)
-        return _digest([self.label, self.titles, self.date, self.jurisdiction, self.agencies, texts])
+        """What the implementation rules read of this work (:func:`_work_digest`)."""
+        if self.known_digest:
+            return self.known_digest
+        return _work_digest(self.label, self.titles, self.date, self.jurisdiction, self.agencies, _digest(self.texts))
 
 
 class _Linker:
@@ -327,6 +336,7 @@ class _Linker:
         self.named: dict[str, tuple[str, str]] = {}  # named work IRI → (title, language)
         self.event_links: list[tuple[str, str, str]] = []
         self.titles: dict[str, set[str]] = defaultdict(set)  # folded title → work IRIs
+        self.grams: dict[str, set[str]] = defaultdict(set)  # first MIN_CONTAINED_TITLE characters of a title's substrings → titles
         self.broader: dict[str, str] = {}
         self.jurisdiction_names: dict[str, list[str]] = {}
         self._memo: dict[Any, Any] = {}
@@ -388,9 +398,26 @@ class _Linker:
         for s, texts in sorted(found, key=lambda f: f[0]["iri"]):
             p = s["iri"]
             self.works[p] = _Work(p, s["label"], list(s["titles"]), s["date"], s["jurisdiction"], list(s["agencies"]), texts,
-                                  s["file"], s["id"], [(t, lang) for t, lang in s["cites"]], s["texts"])
+                                  s["file"], s["id"], [(t, lang) for t, lang in s["cites"]], s["digest"])
             for t in s["titles"]:
-                self.titles[fold_title(t)].add(p)
+                self.add_title(fold_title(t), p)
+
+    def add_title(self, key: str, iri: str) -> None:
+        if key not in self.titles and len(key) >= MIN_CONTAINED_TITLE:
+            for i in range(len(key) - MIN_CONTAINED_TITLE + 1):
+                self.grams[key[i:i + MIN_CONTAINED_TITLE]].add(key)
+        self.titles[key].add(iri)
+
+    def containing(self, key: str) -> set[str]:
+        """The titles (folded, of ``MIN_CONTAINED_TITLE`` characters or more) that contain ``key`` or
+        that ``key`` contains: through the index of their substrings, not by looking at every title."""
+        n = MIN_CONTAINED_TITLE
+        if len(key) < n:
+            return set()
+        found = {known for known in self.grams.get(key[:n], ()) if key in known}
+        found |= {key[i:j] for i in range(len(key) - n + 1) if key[i:i + n] in self.grams
+                  for j in range(i + n, len(key) + 1) if key[i:j] in self.titles}
+        return found
 
     def resolve(self, title: str, exclude: str = "") -> tuple[str, str]:
         """The work IRI a cited title names and the rule: exact, contains, or ('', '')."""
@@ -403,9 +430,8 @@ class _Linker:
         if hits:
             return "", ""
         contained: set[str] = set()
-        for known, ids in self.titles.items():
-            if min(len(known), len(key)) >= MIN_CONTAINED_TITLE and (key in known or known in key):
-                contained |= ids
+        for known in self.containing(key):
+            contained |= self.titles[known]
         if exclude in contained:  # a text naming its own policy by a shorter title is no citation
             return exclude, "self"
         if len(contained) == 1:
@@ -417,7 +443,7 @@ class _Linker:
         iri = iris.work(key)
         if iri not in self.named:
             self.named[iri] = (title, lang)
-            self.titles[key].add(iri)
+            self.add_title(key, iri)
             self.works[iri] = _Work(iri, title, [title], subject_id=title)
         return iri
 
