@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 
 from ccus_kg import __version__
-from ccus_kg.errors import CcusKgError, InputError, OutputError, QueryError
+from ccus_kg.errors import CcusKgError, EndpointError, InputError, OutputError, QueryError
+from ccus_kg.files import atomic_writer
 
 DEFAULT_GRAPH = "build/ccus.ttl"
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -314,16 +315,27 @@ def validate(file, fmt, output, report_path, max_results, verbose, engine, fail_
               help="table for people; csv and json are the W3C SPARQL 1.1 results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the query library with parameters and examples.")
 @store_option
-def query(name, graph_file, store_dir, params, fmt, list_):
-    """Run a SPARQL query from the library (by NAME) or a .rq FILE on the graph.
+@click.option("--print", "print_", is_flag=True, help="Print the exact query text (parameters bound) instead of running it.")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 Protocol endpoint instead of the graph file.")
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: send as default-graph-uri (repeatable), for data pushed into named graphs.")
+@click.option("--timeout", default=60.0, show_default=True, metavar="SECONDS", help="With --endpoint: seconds to wait for the answer.")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated queries that call other endpoints); refused otherwise.")
+def query(name, graph_file, store_dir, params, fmt, list_, print_, endpoint, default_graphs, timeout, allow_service):
+    """Run a SPARQL query from the library (by NAME) or a .rq FILE on the graph or an endpoint.
+
+    Library queries are complete SPARQL 1.1 queries: `--print` shows the text that runs, which
+    any endpoint accepts as it is.
 
     \b
     Examples:
       ccus-kg query --list
       ccus-kg query policies-in-jurisdiction --param jurisdiction=CN
       ccus-kg query my-query.rq --format csv
+      ccus-kg query in-force-on-date -p jurisdiction=CN -p date=2023-01-01 --print
+      ccus-kg query policies-per-jurisdiction --endpoint http://127.0.0.1:7878/query
     """
-    from ccus_kg.query.library import list_queries, render
+    from ccus_kg.query.library import list_queries, prepare, render, render_remote
 
     if list_ or not name:
         for q in list_queries():
@@ -333,10 +345,16 @@ def query(name, graph_file, store_dir, params, fmt, list_):
             for e in q.examples:
                 click.echo(f"    e.g. {e}")
         return
-    kg = _load_graph(graph_file, store_dir)
     try:
-        text, _rows = render(kg, name, _params(params), fmt)
-    except QueryError as exc:
+        if print_:
+            click.echo(prepare(name, _params(params), allow_service=True)[1], nl=False)
+            return
+        if endpoint:
+            text, _rows = render_remote(endpoint, name, _params(params), fmt, allow_service=allow_service,
+                                        default_graphs=default_graphs, timeout=timeout)
+        else:
+            text, _rows = render(_load_graph(graph_file, store_dir), name, _params(params), fmt, allow_service=allow_service)
+    except (QueryError, EndpointError) as exc:
         _fail(str(exc))
     click.echo(text, nl=False)
 
@@ -416,23 +434,44 @@ def lineage(graph_file, store_dir, policy, outputs, lang, lanes, stated_only, sh
 
 @main.command()
 @graph_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "trig", "nq"]), default="ttl", show_default=True,
+              help="ttl, nt, jsonld (compact, with @context): one graph; trig, nq: named graphs with provenance.")
 @click.option("--output", "-o", metavar="FILE", help="Write here (atomically) instead of standard output.")
 @store_option
-def export(graph_file, store_dir, fmt, output):
-    """Export the graph as Turtle, N-Triples or JSON-LD, e.g. to load into a triple store.
+@click.option("--with-ontology", is_flag=True, help="Include the ontology (ontology/ccus.ttl): merged, or as its own named graph.")
+def export(graph_file, store_dir, fmt, output, with_ontology):
+    """Export the graph as Turtle, N-Triples, JSON-LD, TriG or N-Quads, e.g. to load into a triple store.
+
+    TriG and N-Quads hold named graphs: the data, the vocabularies, the ontology (--with-ontology)
+    and the provenance of the data (PROV-O: source files, generation time, ccus-kg version).
 
     \b
     Example:
       ccus-kg export --format nt -o build/ccus.nt
+      ccus-kg export --format trig --with-ontology -o build/ccus.trig
     """
+    import datetime as dt
+
+    from ccus_kg.rdf.dataset import dataset_quads, named_graphs
+    from ccus_kg.rdf.graph import KnowledgeGraph
+    from ccus_kg.resources import ontology_path
+
     kg = _load_graph(graph_file, store_dir)
+    quads = None
+    if fmt in ("trig", "nq"):
+        generated = dt.datetime.fromtimestamp(Path(store_dir or graph_file).stat().st_mtime, dt.UTC)
+        quads = dataset_quads(named_graphs(kg, with_ontology=with_ontology, generated=generated))
+    elif with_ontology:
+        kg.add(KnowledgeGraph.load(ontology_path("ccus.ttl")).store)
+    data = kg.serialize(fmt, quads)
+    count = len(quads) if quads is not None else len(kg)
     if output:
         with _writing(output):
-            size = kg.write(output, fmt)
-        click.echo(f"wrote {output} ({size} bytes, {len(kg)} triples)")
+            with atomic_writer(output, "wb") as handle:
+                handle.write(data)
+        click.echo(f"wrote {output} ({len(data)} bytes, {count} {'quads' if quads is not None else 'triples'})")
     else:
-        sys.stdout.buffer.write(kg.serialize(fmt))
+        sys.stdout.buffer.write(data)
 
 
 @main.command()
@@ -462,6 +501,92 @@ def timeline(graph_file, store_dir, jurisdiction, policy, date_from, date_to, fm
     except TimelineFilterError as exc:
         _fail(str(exc))
     click.echo(render_events(rows, fmt), nl=False)
+
+
+@main.command()
+@click.option("-g", "graph", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
+              help="The RDF graph file to push (Turtle, N-Triples or JSON-LD, by suffix).")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (see README for other stores).")
+@click.option("--graph", "data_graph", default="https://w3id.org/ccus-kg/graph/data", show_default=True, metavar="IRI",
+              help="The named graph to replace with the data.")
+@click.option("--update-endpoint", metavar="URL",
+              help="The store's SPARQL Update URL: stage each graph, then MOVE it over the old one in one transaction.")
+@click.option("--no-ontology", is_flag=True, help="Do not push the ontology named graph.")
+@click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", help="Seconds to wait for each answer.")
+def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
+    """Load the graph into a triple store (SPARQL 1.1 Graph Store HTTP Protocol, PUT per named graph).
+
+    Each named graph is replaced whole, so pushing twice leaves the same triples. The ontology and
+    the SKOS vocabularies go into their own named graphs. Credentials come from the environment:
+    CCUS_KG_STORE_TOKEN (bearer) or CCUS_KG_STORE_USER and CCUS_KG_STORE_PASSWORD (basic).
+    Exit code 2 when the store is down, times out or refuses.
+
+    \b
+    Example (Oxigraph):
+      ccus-kg push -g build/corpus.ttl --endpoint http://127.0.0.1:7878/store --update-endpoint http://127.0.0.1:7878/update
+    """
+    import datetime as dt
+
+    from ccus_kg.push import payloads
+    from ccus_kg.push import push as run_push
+
+    kg = _load_graph(graph)
+    generated = dt.datetime.fromtimestamp(Path(graph).stat().st_mtime, dt.UTC)
+    items = payloads(kg, data_graph, with_ontology=not no_ontology, generated=generated)
+    try:
+        run_push(items, endpoint, update_endpoint=update_endpoint, timeout=timeout,
+                 progress=lambda item: click.echo(f"pushed <{item.iri}> ({item.triples} triples, {len(item.body)} bytes)"))
+    except EndpointError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.option("--graph", "-g", metavar="FILE", help="The graph file to serve (.ttl, .nt, .nq, .trig, .jsonld).")
+@click.option("--store", "store_dir", metavar="DIR", type=click.Path(path_type=Path),
+              help="Serve an existing Oxigraph store folder instead (read-only).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=7878, show_default=True, help="TCP port.")
+def serve(graph, store_dir, host, port):
+    """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page (the Oxigraph server).
+
+    Queries go to http://HOST:PORT/query; the query page is http://HOST:PORT/. Writes are refused.
+    Stop with Ctrl-C.
+
+    \b
+    Example:
+      ccus-kg serve -g build/corpus.ttl
+      curl -s http://127.0.0.1:7878/query -H 'Accept: text/csv' --data-urlencode query@<(ccus-kg query lineage-nodes --print)
+    """
+    import signal
+    import subprocess
+    import tempfile
+
+    from ccus_kg.serve import load_store, server_command
+
+    if bool(graph) == bool(store_dir):
+        _fail("give either -g FILE or --store DIR")
+    with tempfile.TemporaryDirectory(prefix="ccus-kg-serve-") as tmp:
+        location = store_dir
+        if graph:
+            if not Path(graph).is_file():
+                _fail(f"{graph}: no such graph file; build one first with `ccus-kg build -o {graph}`")
+            location = Path(tmp) / "store"
+            click.echo(f"loading {graph} …", err=True)
+            load_store(location, Path(graph))
+        click.echo(f"SPARQL endpoint http://{host}:{port}/query (read-only); query page http://{host}:{port}/", err=True)
+        server = subprocess.Popen(server_command(location, host, port))
+
+        def stop(_signum, _frame):  # SIGTERM: stop the server too, then remove the temporary store
+            server.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+            code = server.wait() and 0
+    sys.exit(EXIT_USAGE if code > 0 else EXIT_OK)
 
 
 def run() -> None:

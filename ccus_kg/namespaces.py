@@ -20,7 +20,7 @@ from ccus_kg.identity import iris
 
 __all__ = [
     "Vocabulary", "CCUS", "ELI", "DCTERMS", "SKOS", "ORG", "PROV", "SCHEMA", "RDF", "RDFS",
-    "XSD", "OWL", "SH", "WD", "PREFIXES",
+    "XSD", "OWL", "SH", "WD", "PREFIXES", "DCMITYPE", "EU_LANGUAGE",
 ]
 
 
@@ -79,29 +79,32 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
-    LegalResource jurisdiction passed_by type_document is_member_of date_publication in_force
+    LegalResource jurisdiction passed_by type_document date_publication in_force
     InForce-inForce InForce-notInForce InForce-partiallyInForce
     consolidates consolidated_by cites cited_by implements implemented_by based_on basis_for
 """)
 DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", """
     identifier title description abstract replaces isReplacedBy source subject spatial isPartOf
-    language Location
+    language Location hasPart
 """)
+DCMITYPE = Vocabulary("dcmitype", "http://purl.org/dc/dcmitype/", "Collection")
+#: The EU Publications Office authority table of languages (``dcterms:language`` objects, e.g. ``…/ENG``).
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", """
     Concept ConceptScheme Collection prefLabel altLabel hiddenLabel notation broader narrower
     exactMatch inScheme topConceptOf hasTopConcept member definition
 """)
 ORG = Vocabulary("org", "http://www.w3.org/ns/org#", "Organization subOrganizationOf")
-PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent wasDerivedFrom wasAttributedTo")
+PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent SoftwareAgent wasDerivedFrom wasAttributedTo generatedAtTime")
 SCHEMA = Vocabulary("schema", "https://schema.org/", """
-    Event WebPage name startDate endDate location organizer about citation url description mentions
+    Event WebPage Organization name startDate endDate location organizer about citation url description mentions
 """)
 RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type Statement subject predicate object")
 RDFS = Vocabulary("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso")
 XSD = Vocabulary("xsd", "http://www.w3.org/2001/XMLSchema#", """
     string boolean integer decimal date dateTime gYear gYearMonth anyURI
 """)
-OWL = Vocabulary("owl", "http://www.w3.org/2002/07/owl#", "Class ObjectProperty DatatypeProperty")
+OWL = Vocabulary("owl", "http://www.w3.org/2002/07/owl#", "Class ObjectProperty DatatypeProperty versionInfo sameAs")
 #: W3C SHACL (https://www.w3.org/TR/shacl/): the shapes and validation-report terms ccus-kg reads and writes.
 SH = Vocabulary("sh", "http://www.w3.org/ns/shacl#", """
     NodeShape PropertyShape SPARQLConstraint SPARQLTarget ValidationReport ValidationResult
@@ -118,6 +121,7 @@ PREFIXES: dict[str, str] = {
     "ccus": iris.ONTOLOGY,
     "eli": ELI.base,
     "dcterms": DCTERMS.base,
+    "dcmitype": "http://purl.org/dc/dcmitype/",
     "skos": SKOS.base,
     "org": ORG.base,
     "prov": PROV.base,

@@ -29,8 +29,8 @@ import pyoxigraph as ox
 
 from ccus_kg.errors import UsageError
 from ccus_kg.namespaces import SH
+from ccus_kg.query.library import bind_rows, load_query
 from ccus_kg.rdf.graph import KnowledgeGraph
-from ccus_kg.resources import queries_dir
 from ccus_kg.shapes import SEVERITIES, load_rules, load_shapes, load_sparql_rules
 
 __all__ = ["Engine", "ENGINES", "SourceLocation", "ValidationResult", "ValidationReport", "validate",
@@ -286,29 +286,18 @@ def _fill(message: str, bound: dict[str, Any]) -> str:
 
 # -- where each focus node's record is ----------------------------------------------------------
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-@functools.cache
-def _sources_query() -> str:
-    return (queries_dir() / "record-sources.rq").read_text(encoding="utf-8")
-
-
 def record_sources(graph: KnowledgeGraph, nodes: Iterable[str], chunk: int = 500) -> dict[str, list[SourceLocation]]:
     """File and line of the record of each node in ``nodes`` (IRIs), from the graph.
 
-    Runs ``queries/record-sources.rq`` with ``VALUES ?node {…}`` (``chunk`` IRIs a query).
-    Returns IRI → sorted locations; nodes with no source record are absent.
+    Runs the library query ``queries/record-sources.rq`` with its ``node`` parameter bound to
+    ``chunk`` IRIs a query (one ``VALUES`` row each).  Returns IRI → sorted locations; nodes with
+    no source record are absent.
     """
     iris = sorted(n for n in set(nodes) if n.startswith(("http://", "https://", "urn:")))
     found: dict[str, set[SourceLocation]] = {}
-    text = _sources_query()
-    match = _WHERE.search(text)
-    if match is None:  # pragma: no cover - the packaged query has a WHERE
-        raise UsageError("queries/record-sources.rq has no WHERE clause")
+    sources_query = load_query("record-sources")
     for start in range(0, len(iris), chunk):
-        values = " ".join(f"<{i}>" for i in iris[start:start + chunk])
-        query = f"{text[:match.end()]} VALUES ?node {{ {values} }} {text[match.end():]}"
+        query = bind_rows(sources_query, [{"node": i} for i in iris[start:start + chunk]])
         for row in graph.query(query):
             line = row["line"]
             found.setdefault(row["node"].value, set()).add(

@@ -54,3 +54,13 @@ def corpus_ttl(tmp_path_factory, corpus_build) -> Path:
     path = tmp_path_factory.mktemp("corpus") / "corpus.ttl"
     corpus_build.graph.write(path)
     return path
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path):
+    """A real Oxigraph server on a free loopback port with a temporary store; stopped after the test."""
+    from stores import OxigraphServer
+
+    server = OxigraphServer(tmp_path / "oxigraph-store").start()
+    yield server
+    server.kill()

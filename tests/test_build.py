@@ -109,7 +109,7 @@ def test_corpus_every_supersedes_and_cluster_entry_is_in_the_graph(corpus_build)
 
     g = corpus_build.graph
     replaces = {(r["n"].value, r["o"].value) for r in g.query("SELECT ?n ?o WHERE { ?n dcterms:replaces ?o }")}
-    members = {(r["p"].value, r["c"].value) for r in g.query("SELECT ?p ?c WHERE { ?p eli:is_member_of ?c }")}
+    members = {(r["p"].value, r["c"].value) for r in g.query("SELECT ?p ?c WHERE { ?p dcterms:isPartOf ?c }")}
     expected_replaces, expected_members = set(), set()
     # a cluster is found by any of its names (a name used in one file of a policy, paired by
     # position with another name in its other file, is an skos:altLabel of that cluster)

@@ -16,7 +16,7 @@ from helpers import write_synthetic
 from ccus_kg.build import build
 from ccus_kg.errors import OutputError
 from ccus_kg.lineage import OUTPUT_SUFFIXES, chains, from_graph, lineage_graph, neighbourhood, replacement_graph, write
-from ccus_kg.namespaces import CCUS, DCTERMS, ELI, RDF, SKOS
+from ccus_kg.namespaces import CCUS, DCTERMS, RDF, SKOS
 
 CLUSTER = "cluster:Synthetic Storage Rules"
 OTHER = "cluster:Other Cluster"
@@ -59,7 +59,7 @@ def test_edges_and_kinds(g):
 
 def test_from_graph_has_one_edge_per_lineage_triple_and_one_node_per_policy(kg, g):
     # expected values read from the store's triples directly (no SPARQL): every dcterms:replaces
-    # triple is a "replaces" edge, every eli:is_member_of a "member_of" edge to "cluster:<label>",
+    # triple is a "replaces" edge, every dcterms:isPartOf a "member_of" edge to "cluster:<label>",
     # every ccus:Policy a policy node named by its dcterms:identifier
     def triples(p):
         return [(q.subject, q.object) for q in kg.store.quads_for_pattern(None, p, None)]
@@ -67,7 +67,7 @@ def test_from_graph_has_one_edge_per_lineage_triple_and_one_node_per_policy(kg, 
     ident = {s: o.value for s, o in triples(DCTERMS.identifier)}
     label = {s: o.value for s, o in triples(SKOS.prefLabel)}
     expected = {(ident[s], ident[o], "replaces") for s, o in triples(DCTERMS.replaces)}
-    expected |= {(ident[s], "cluster:" + label[o], "member_of") for s, o in triples(ELI.is_member_of)}
+    expected |= {(ident[s], "cluster:" + label[o], "member_of") for s, o in triples(DCTERMS.isPartOf)}
     assert {(u, v, d["kind"]) for u, v, d in g.edges(data=True)} == expected
     policies = {ident[s] for s, o in triples(RDF.type) if o == CCUS.Policy}
     assert {n for n, d in g.nodes(data=True) if d["kind"] == "policy"} == policies

@@ -10,7 +10,7 @@ compilation of Jiangsu events (13 events once the three 2022-10-02 listings are 
 from __future__ import annotations
 
 import pytest
-from helpers import write_synthetic
+from helpers import DOCUMENTED_PARAMS, write_synthetic
 
 from ccus_kg.build import build
 from ccus_kg.errors import QueryError
@@ -57,8 +57,8 @@ def test_declared_parameters():
     assert params["policies-in-jurisdiction"] == [("jurisdiction", "string", True)]
     assert params["policies-by-agency"] == [("agency", "string", False)]
     assert params["policy-lineage"] == [("policy", "string", True)]
-    assert params["jurisdiction-timeline"] == [("jurisdiction", "string", True), ("from", "string", False),
-                                               ("to", "string", False)]
+    assert params["jurisdiction-timeline"] == [("jurisdiction", "string", True), ("from", "period", False),
+                                               ("to", "period", False)]
     assert params["timeline"] == [("jurisdiction", "string", False), ("policy", "string", False)]
     assert params["data-issues"] == [("code", "string", False)]
     assert params["lineage-edges"] == [("stated", "string", False)]
@@ -123,12 +123,19 @@ def test_bind_bad_date(value):
     assert "expected a date YYYY-MM-DD" in str(err.value)
 
 
-def test_bind_inserts_typed_values_in_the_where_group():
-    text = bind(load_query("in-force-on-date"), {"jurisdiction": "CN", "date": "2023-01-01"})
-    head, _, body = text.partition("WHERE {")
-    assert "VALUES" not in head
-    assert 'VALUES ?jurisdiction { "CN" }' in body
-    assert 'VALUES ?date { "2023-01-01"^^<http://www.w3.org/2001/XMLSchema#date> }' in body
+def test_bind_fills_the_parameter_line_with_typed_terms():
+    q = load_query("in-force-on-date")
+    text = bind(q, {"jurisdiction": "CN", "date": "2023-01-01"})
+    line = '  VALUES (?jurisdiction ?date) { ("CN" "2023-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) }'
+    assert text == q.text.replace("  VALUES (?jurisdiction ?date) { (UNDEF UNDEF) }", line)
+    assert text.count("VALUES") == 1
+
+
+def test_bind_leaves_unset_optional_parameters_undef():
+    q = load_query("jurisdiction-timeline")
+    text = bind(q, {"jurisdiction": "CN-JS", "to": "2022-03"})
+    assert ('VALUES (?jurisdiction ?from ?to) { ("CN-JS" UNDEF "2022-03"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>) }'
+            in text)
 
 
 def test_bind_without_params_is_the_query_text():
@@ -141,7 +148,7 @@ def test_parameter_values_reach_the_query_unchanged(tmp_path, seed_graph, value)
     """Quotes, backslashes and newlines are escaped: the query sees exactly the value given."""
     path = tmp_path / "echo.rq"
     path.write_text("# title: echo\n# description: returns its parameter\n# param: v string required any text\n"
-                    "SELECT ?out WHERE {\n  BIND(?v AS ?out)\n}\n", encoding="utf-8")
+                    "SELECT ?out WHERE {\n  VALUES (?v) { (UNDEF) }\n  BIND(?v AS ?out)\n}\n", encoding="utf-8")
     assert select(seed_graph, load_query(path), {"v": value}) == [{"out": value}]
 
 
@@ -482,3 +489,107 @@ def test_corpus_lineage_edges(corpus_build):
     assert all(r["inferred"] is False for r in replaces)
     assert {r["kind"] for r in rows} == {"replaces", "member_of", "cites", "based_on"}
     assert all(r["target"].startswith("cluster:") for r in rows if r["kind"] == "member_of")
+
+
+# --------------------------------------------------------------------------------------------
+# portable query files: complete SPARQL 1.1, one parameter convention, no SERVICE by default
+
+def test_documented_params_cover_every_query_and_parameter():
+    assert sorted(DOCUMENTED_PARAMS) == QUERY_NAMES
+    for q in list_queries():
+        used = {k for params in DOCUMENTED_PARAMS[q.name] for k in params}
+        assert used == {p.name for p in q.params}, q.name
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_query_file_runs_as_it_is_without_predeclared_prefixes(name):
+    """The file's own text parses and runs on a store that knows no prefixes."""
+    import pyoxigraph as ox
+
+    q = load_query(name)
+    assert "PREFIX " in q.text
+    ox.Store().query(q.text)  # raises SyntaxError on an undeclared prefix
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_sparqlwrapper_sees_a_select_query(name):
+    """SPARQLWrapper guesses the query form from keywords in the text (comments included, every
+    second comment line survives its comment stripping): no header may mislead it."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    q = load_query(name)
+    for params in DOCUMENTED_PARAMS[name]:
+        client = SPARQLWrapper("http://127.0.0.1:9/query")
+        client.setQuery(bind(q, params))
+        assert client.queryType == "SELECT", (name, params)
+    from ccus_kg.query.library import query_form
+    assert query_form(q.text) == "SELECT"
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_no_repeated_rows(seed_graph, name):
+    for params in DOCUMENTED_PARAMS[name]:
+        rows = [tuple(sorted(r.items())) for r in select(seed_graph, name, params)]
+        assert len(rows) == len(set(rows)), (name, params)
+
+
+@pytest.mark.parametrize("name, params", [
+    ("data-issues", {"code": "no-such-code"}),
+    ("policies-by-agency", {"agency": "No Such Agency"}),
+    ("timeline", {"jurisdiction": "ZZ"}),
+    ("timeline", {"policy": "no-such-policy"}),
+    ("jurisdiction-timeline", {"jurisdiction": "CN-JS", "from": "2999"}),
+    ("jurisdiction-timeline", {"jurisdiction": "CN-JS", "to": "1900-01-01"}),
+])
+def test_optional_parameters_take_effect(seed_graph, name, params):
+    """An optional parameter bound to a value that matches nothing gives no rows, where the query
+    without it gives some: the parameter is not silently ignored (e.g. bound outside a sub-select)."""
+    required = {k: v for k, v in params.items() if k == "jurisdiction" and name == "jurisdiction-timeline"}
+    assert select(seed_graph, name, required)
+    assert select(seed_graph, name, params) == []
+
+
+def test_period_parameter_is_typed_by_precision():
+    q = load_query("jurisdiction-timeline")
+    for value, datatype in (("2022", "gYear"), ("2022-03", "gYearMonth"), ("2022-03-01", "date")):
+        assert f'"{value}"^^<http://www.w3.org/2001/XMLSchema#{datatype}>' in bind(q, {"jurisdiction": "CN", "from": value})
+    for bad in ("22", "2022-3", "2022-13", "2022-02-30", "20220301"):
+        with pytest.raises(QueryError, match="YYYY, YYYY-MM or YYYY-MM-DD"):
+            bind(q, {"jurisdiction": "CN", "from": bad})
+
+
+def test_a_query_with_parameters_needs_its_parameter_line(tmp_path):
+    path = tmp_path / "bad.rq"
+    path.write_text("# param: code string required a code\nSELECT * WHERE { ?s ?p ?code }\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"VALUES \(\?code\) \{ \(UNDEF\) \}"):
+        load_query(path)
+    path.write_text("# param: code string required a code\nSELECT * WHERE {\n  VALUES (?other) { (UNDEF) }\n}\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"bad.rq:3: the parameter line"):
+        load_query(path)
+
+
+def test_a_parameter_line_in_a_comment_does_not_count(tmp_path):
+    path = tmp_path / "c.rq"
+    path.write_text("# param: code string required a code\n# VALUES (?code) { (UNDEF) }\nSELECT * WHERE { ?s ?p ?code }\n",
+                    encoding="utf-8")
+    with pytest.raises(QueryError, match="no parameter line"):
+        load_query(path)
+
+
+def test_service_is_refused_unless_allowed(seed_graph, tmp_path):
+    from ccus_kg.query.library import check_service
+
+    text = "SELECT * WHERE { # SERVICE in a comment does not count\n  ?s ?p ?o . FILTER(?o = \"SERVICE <http://x/>\") }"
+    check_service(text)
+    path = tmp_path / "fed.rq"
+    path.write_text("SELECT * WHERE { { ?s ?p ?o } UNION { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } } }\n",
+                    encoding="utf-8")
+    with pytest.raises(QueryError, match="SERVICE.*--allow-service"):
+        select(seed_graph, load_query(path))
+
+
+def test_non_utf8_query_file_is_a_clean_error(tmp_path):
+    path = tmp_path / "latin1.rq"
+    path.write_bytes("# title: café\nSELECT * WHERE { ?s ?p \"é\" }\n".encode("latin-1"))
+    with pytest.raises(QueryError, match=r"latin1.rq:1: not UTF-8"):
+        load_query(path)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ccus_kg.text import is_han
 
-__all__ = ["detect", "han_ratio", "script_counts", "SAMPLE"]
+__all__ = ["detect", "han_ratio", "script_counts", "SAMPLE", "language_code"]
 
 #: Characters of a text looked at by :func:`detect`.
 SAMPLE = 20_000
@@ -88,3 +88,15 @@ def detect(text: str, *, threshold: float = 0.2, default: str = "en") -> str:
     if script == "cyrillic":
         return "uk" if any(ch in "іїєґІЇЄҐ" for ch in text[:SAMPLE]) else "ru"
     return _MAJORITY_TAGS.get(script, "und")
+
+
+def language_code(tag: str) -> str:
+    """The EU Publications Office language authority code (ISO 639-3 style, upper case) of a
+    BCP 47 primary tag: ``"en"`` → ``"ENG"``, ``"zh"`` → ``"ZHO"``.  The IRI is
+    ``http://publications.europa.eu/resource/authority/language/`` + code (the ``dcterms:language``
+    object; DCTERMS gives it range ``dcterms:LinguisticSystem``).  An unknown tag is upper-cased."""
+    import pycountry
+
+    primary = tag.split("-")[0].lower()
+    found = pycountry.languages.get(alpha_2=primary) if len(primary) == 2 else pycountry.languages.get(alpha_3=primary)
+    return (found.alpha_3 if found else primary).upper()

@@ -4,7 +4,7 @@ Each real event (items merged by :func:`ccus_kg.ingest.timeline_merge.merge_even
 ``ccus:TimelineEvent`` / ``schema:Event`` with every name it was listed under, its date typed
 by precision (``xsd:date`` / ``xsd:gYearMonth`` / ``xsd:gYear``), its place as a jurisdiction
 (``schema:location``) with the place text kept, the agencies named as responsible
-(``schema:organizer``), its sources (``schema:citation``), the compilation nodes it was listed
+(``schema:organizer``), its sources (``dcterms:source``; schema:citation is for creative works), the compilation nodes it was listed
 under (``ccus:listedIn``) and, when it names a policy title the graph knows, ``schema:about``.
 Every link is recorded in the report with the reason it was made.
 """
@@ -207,9 +207,9 @@ class _EventConverter:
             except ValueError:
                 self.problems.append(Problem("warning", "bad-url", f"source link {link.url!r} is not a valid IRI; kept as text",
                                              file=doc.path, line=first_line, field="信息来源"))
-                out.plain(e, SCHEMA.citation, link.url)
+                out.plain(e, DCTERMS.source, link.url)
                 continue
-            out.add(e, SCHEMA.citation, page)
+            out.add(e, DCTERMS.source, page)
             out.types(page, SCHEMA.WebPage)
             out.add(page, SCHEMA.url, ox.Literal(url, datatype=XSD.anyURI))
             out.text(page, SCHEMA.name, link.label)

@@ -20,7 +20,7 @@ from ccus_kg.identity import iris
 from ccus_kg.identity.agencies import Agency, AgencyDecision, AgencyResolver
 from ccus_kg.identity.jurisdictions import Jurisdiction, JurisdictionResolver
 from ccus_kg.identity.vocabularies import VocabularyIndex
-from ccus_kg.namespaces import CCUS, DCTERMS, ORG, SKOS, WD, XSD
+from ccus_kg.namespaces import CCUS, DCTERMS, ORG, OWL, SCHEMA, SKOS, WD, XSD
 from ccus_kg.rdf.triples import Emitter, named_node
 
 __all__ = [
@@ -177,7 +177,7 @@ def emit_jurisdiction_scheme(out: Emitter) -> None:
 def emit_agency(out: Emitter, a: Agency) -> None:
     """Emit an issuing agency node (``org:Organization``) with labels, jurisdiction, parent, match."""
     s = named_node(iris.agency(a.jurisdiction, a.key))
-    out.types(s, CCUS.IssuingAgency, ORG.Organization)
+    out.types(s, CCUS.IssuingAgency, ORG.Organization, SCHEMA.Organization)
     if a.label_en:
         out.add(s, SKOS.prefLabel, ox.Literal(a.label_en, language="en"))
     if a.label_zh:
@@ -191,7 +191,7 @@ def emit_agency(out: Emitter, a: Agency) -> None:
     if a.parent:
         out.add(s, ORG.subOrganizationOf, named_node(iris.agency(*a.parent)))
     if a.wikidata:
-        out.add(s, SKOS.exactMatch, named_node(WD + a.wikidata))
+        out.add(s, OWL.sameAs, named_node(WD + a.wikidata))  # not skos:exactMatch: an agency is not a skos:Concept
 
 
 def emit_identities(ctx: IdentityContext, out: Emitter) -> None:

@@ -27,9 +27,9 @@ from ccus_kg.identity import iris
 from ccus_kg.identity.jurisdictions import Jurisdiction
 from ccus_kg.ingest.agreement import NEUTRAL, Disagreement, cluster_pairs, disagreements
 from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
-from ccus_kg.ingest.language import detect
+from ccus_kg.ingest.language import detect, language_code
 from ccus_kg.model import PolicyRecord, Problem, Severity
-from ccus_kg.namespaces import CCUS, DCTERMS, ELI, PROV, RDFS, SCHEMA, SKOS, XSD
+from ccus_kg.namespaces import CCUS, DCMITYPE, DCTERMS, ELI, EU_LANGUAGE, PROV, RDFS, SCHEMA, SKOS, XSD
 from ccus_kg.rdf.identity_context import AgencyResolution, ConceptResolution, IdentityContext, JurisdictionResolution
 from ccus_kg.rdf.links import Link, emit_link
 from ccus_kg.rdf.triples import Emitter, date_literal, named_node
@@ -185,7 +185,9 @@ class _PolicyConverter:
             out.add(s, PROV.wasDerivedFrom, src)
             out.types(src, CCUS.SourceRecord, PROV.Entity)
             out.plain(src, CCUS.filePath, r.source_key or r.path)
-            out.plain(src, DCTERMS.language, r.lang)
+            out.plain(src, CCUS.language, r.lang)
+            if r.lang:
+                out.add(src, DCTERMS.language, named_node(EU_LANGUAGE + language_code(r.lang)))
             out.add(src, CCUS.recordLine, ox.Literal(str(r.line_of("id")), datatype=XSD.integer))
             for key in TEXT_FIELDS:
                 value = r.data.get(key)
@@ -479,8 +481,8 @@ class _PolicyConverter:
                 self.cluster_names.setdefault(c.value, canonical)
                 if iris.cluster(name) != c.value:
                     self.cluster_other_names[c.value].add(name)
-                self.out.add(s, ELI.is_member_of, c)
-                self.out.add(c, SKOS.member, s)
+                self.out.add(s, DCTERMS.isPartOf, c)  # a cluster is a group (dcmitype:Collection), not legislation
+                self.out.add(c, DCTERMS.hasPart, s)
             self.out.text(s, CCUS.currentConsolidatedVersion, _str(evo.get("currentConsolidatedVersion")))
             self.out.text(s, CCUS.effectiveApplicationWindow, _str(evo.get("effectiveApplicationWindow")))
             published = _str(evo.get("sourcePublicationDate"))
@@ -608,7 +610,7 @@ class _PolicyConverter:
             out.add(d, CCUS.inCorpus, ox.Literal("false", datatype=XSD.boolean))
         for iri, name in sorted(self.cluster_names.items()):
             c = named_node(iri)
-            out.types(c, CCUS.PolicyCluster, SKOS.Collection)
+            out.types(c, CCUS.PolicyCluster, DCMITYPE.Collection)
             out.text(c, SKOS.prefLabel, name)
             for other in sorted(self.cluster_other_names.get(iri, ())):
                 out.text(c, SKOS.altLabel, other)
