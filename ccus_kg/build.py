@@ -30,7 +30,7 @@ from ccus_kg.progress import Progress
 from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.rdf.identity_context import IdentityContext, IdentityDecisions, emit_identities
-from ccus_kg.rdf.links import infer_links
+from ccus_kg.rdf.links import infer_links, linker_quads
 from ccus_kg.rdf.policies import convert_records
 from ccus_kg.rdf.triples import Emitter, named_node
 from ccus_kg.validate import ValidationReport
@@ -111,7 +111,7 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
     event_problems, events, links = convert_timelines(timeline_docs, ctx, PolicyTitleIndex.from_records(loaded.records), out)
     emit_identities(ctx, out)
     out.flush()  # the linker reads everything converted so far: from the store, where the sink put it
-    linked = infer_links(graph.store)  # citations, named works, implementation across levels (docs/MODEL.md)
+    linked = infer_links(linker_quads(graph.store))  # only what it reads; citations, named works, implementation across levels (docs/MODEL.md)
     out.extend(linked.quads)
 
     for p in loaded.problems:  # file-level problems stay visible in the graph too

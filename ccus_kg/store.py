@@ -23,8 +23,9 @@ reconverts only the units those files belonged to or now belong to; deleted and 
 remove or move their unit.  The union of the named graphs is the same RDF graph as a full
 in-memory build of the same files (``tests/test_store.py`` compares them triple for triple).
 
-Crash safety: the manifest is marked ``updating`` (atomically) before the store changes and
-``clean`` after; a store found ``updating`` is rebuilt from scratch.
+Crash safety: a marker file ``UPDATING`` is written before the store changes and removed after
+the manifest is written (atomically, state ``clean``); a store found with the marker, or with a
+manifest not ``clean``, is rebuilt from scratch.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ __all__ = ["PolicyStore", "StoreBuild", "build_into_store", "GRAPH_BASE", "unit_
 
 #: Base IRI of the named graphs.
 GRAPH_BASE = "https://w3id.org/ccus-kg/graph/"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 TIMELINES = "timelines"
 
 
@@ -140,9 +141,21 @@ class PolicyStore:
         """The union of the named graphs as a :class:`KnowledgeGraph` (queries, export)."""
         return KnowledgeGraph(self.store, union=True)
 
+    @property
+    def updating(self) -> bool:
+        """Whether a build was changing the store and did not finish (the ``UPDATING`` marker file)."""
+        return (self.directory / "UPDATING").exists() or self.manifest.get("state") != "clean"
+
     def save_manifest(self, state: str) -> None:
+        """``updating``: write the marker file only (the manifest is megabytes; it is written once per
+        build); ``clean``: write the manifest atomically, then remove the marker."""
+        marker = self.directory / "UPDATING"
+        if state == "updating":
+            write_text_atomic(marker, "a ccus-kg build is changing this store; a build that finds this file rebuilds it\n")
+            return
         self.manifest.update(format=MANIFEST_FORMAT, version=__version__, state=state)
         write_text_atomic(self.directory / "manifest.json", json.dumps(self.manifest, ensure_ascii=False, separators=(",", ":")))
+        marker.unlink(missing_ok=True)
 
 
 class _Sink:
@@ -199,6 +212,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     from ccus_kg.namespaces import CCUS
     from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
     from ccus_kg.rdf.identity_context import IdentityContext
+    from ccus_kg.rdf.links import policy_summaries
     from ccus_kg.rdf.policies import cluster_aliases, convert_records
     from ccus_kg.rdf.triples import Emitter, named_node
 
@@ -209,7 +223,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     directory.mkdir(parents=True, exist_ok=True)
     ps = PolicyStore.open(directory)
     store, man = ps.store, ps.manifest
-    if rebuild or man.get("state") != "clean" or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
+    if rebuild or ps.updating or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
         store.clear()
         man.clear()
     old_files: dict[str, dict[str, Any]] = man.get("files", {})
@@ -294,7 +308,12 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
             continue
         if unit == TIMELINES:
             continue  # after every policy unit (it needs their titles)
-        out = Emitter(sink=sink.add, graph=graph)
+        captured: list[ox.Quad] = []  # the unit's quads, for the linker's summary of its policy
+
+        def add(quads: list[ox.Quad], captured: list[ox.Quad] = captured) -> None:
+            captured.extend(quads)
+            sink.add(quads)
+        out = Emitter(sink=add, graph=graph)
         ctx = IdentityContext.default()
         if unit.startswith("policy:"):
             conv = convert_records(records[unit], ctx, out, link=False, cluster_alias=alias)
@@ -317,6 +336,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
                 "policy_events": len(conv.policy_events),
                 **_identity_records(ctx),
                 "problems": [p.as_dict() for p in file_problems + conv.problems],
+                "linker": policy_summaries(captured),
             }
         else:  # an unreadable or unknown file: its problems, kept visible in the graph
             key = unit.partition(":")[2]
@@ -351,7 +371,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
 
     # 4. the shared graphs, from the per-unit records
     t0 = time.perf_counter()
-    shared_problems, counts = _shared_graphs(store, units)
+    shared_problems, counts = _shared_graphs(store, units, man)
     seconds["shared"] = time.perf_counter() - t0
 
     man["files"] = files
@@ -387,12 +407,15 @@ def _identity_records(ctx: IdentityContext) -> dict[str, Any]:
     }
 
 
-def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]]) -> tuple[list[Problem], dict[str, int]]:
-    """Recompute the identities, links, inferred-links and vocabularies graphs; returns (problems, counts)."""
+def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[str, Any]) -> tuple[list[Problem], dict[str, int]]:
+    """Recompute the identities, links, inferred-links and vocabularies graphs; returns (problems, counts).
+
+    The linker works from the policy summaries in ``units`` and its state of the last build in
+    ``man`` (both updated here), and the inferred graph changes by the links that changed."""
     from ccus_kg.identity.agencies import Agency
     from ccus_kg.identity.jurisdictions import Jurisdiction
     from ccus_kg.rdf.identity_context import IdentityContext, emit_identities
-    from ccus_kg.rdf.links import infer_links
+    from ccus_kg.rdf.links import infer_links, linker_quads, policy_texts
     from ccus_kg.rdf.policies import Conversion, emit_links
     from ccus_kg.rdf.triples import Emitter
 
@@ -424,18 +447,63 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]]) -> tuple[l
     problems, dangling = emit_links(merged, known, ctx, links)
     _replace_graph(store, unit_graph("identities"), identities.quads)
     _replace_graph(store, unit_graph("links"), links.quads)
-    # the linker reads what a full build gives it: policies, timelines, links and identities
-    inputs = [g for g in store.named_graphs() if g.value.startswith((GRAPH_BASE + "policy/", GRAPH_BASE + "timelines"))]
-    inputs += [unit_graph("identities"), unit_graph("links")]
-    linked = infer_links(q for g in inputs for q in store.quads_for_pattern(None, None, None, g))
-    inferred = unit_graph("inferred")
-    _replace_graph(store, inferred, [ox.Quad(q.subject, q.predicate, q.object, inferred) for q in linked.quads])
+    # the linker reads what a full build gives it: the policies (from their summaries; texts asked
+    # for when a rule needs them), the timelines and the identities; only changed works are re-paired
+    context = identities.quads + list(linker_quads(store, unit_graph(TIMELINES)))
+    policies = [s for u in order if u != TIMELINES for s in units[u].get("linker", [])]
+    linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=man.get("linker"), emit=False)
+    _update_inferred(store, man.get("inferred", {}), man.get("linker", {}), linked)
+    man["linker"] = linked.state
+    man["inferred"] = {"cites": [_link_row(k) for k in linked.made if k.kind == "cites"],
+                       "named": [[iri, title, lang] for iri, (title, lang) in linked.named.items()],
+                       "events": sorted(set(linked.event_links))}
     problems += linked.problems
     vocab = unit_graph("vocabularies")
     _replace_graph(store, vocab, [ox.Quad(t.subject, t.predicate, t.object, vocab) for t in ctx.vocabularies.triples()])
     counts = {"policies": len(known), "dangling_policies": len(dangling), "agencies": len(ctx.used_agencies),
               "jurisdictions": len(ctx.used_jurisdictions), "clusters": len(merged.cluster_names)}
     return problems, counts
+
+
+def _link_row(link) -> list[Any]:
+    return [link.source, link.kind, link.target, link.inferred, link.rule, link.evidence, link.confidence]
+
+
+def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, Any], linked) -> None:
+    """Bring the inferred named graph from the last build's linker output (``old``, ``old_state``)
+    to ``linked``'s by difference: links, named works and timeline-item links that changed."""
+    from ccus_kg.rdf.links import Link, emit_link, emit_named_work
+    from ccus_kg.rdf.triples import Emitter
+
+    graph = unit_graph("inferred")
+    out = Emitter(graph=graph)
+    old_links = {tuple(row) for row in old_state.get("links", []) + old.get("cites", [])}
+    new_links = {tuple(_link_row(k)) for k in linked.made}
+    gone: list[ox.Quad] = []
+    for row in old_links - new_links:
+        link = Link(*row)
+        removed = Emitter(graph=graph)
+        emit_link(removed, link)
+        statement = ox.NamedNode(iris.lineage_link(link.source, link.kind, link.target))
+        gone += store.quads_for_pattern(statement, None, None, graph)  # as stored ("0.50" is "0.5")
+        gone += [q for q in removed.quads if q.subject != statement]
+    for row in new_links - old_links:
+        emit_link(out, Link(*row))
+    old_named = {iri: (title, lang) for iri, title, lang in old.get("named", [])}
+    for iri, value in old_named.items():
+        if linked.named.get(iri) != value:
+            gone += store.quads_for_pattern(ox.NamedNode(iri), None, None, graph)
+    for iri, (title, lang) in linked.named.items():
+        if old_named.get(iri) != (title, lang):
+            emit_named_work(out, iri, title, lang)
+    old_events = {tuple(e) for e in old.get("events", [])}
+    new_events = set(linked.event_links)
+    gone += [ox.Quad(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w), graph) for e, p, w in old_events - new_events]
+    for e, p, w in new_events - old_events:
+        out.add(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w))
+    for q in gone:
+        store.remove(q)
+    store.extend(out.quads)
 
 
 def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:

@@ -106,3 +106,67 @@ def test_a_store_left_updating_is_rebuilt(tmp_path):
     again = build_into_store([folder], store)
     assert again.files_changed == again.counts["files_read"]
     _same_as_full_build(folder, store)
+    assert not (store / "UPDATING").exists()
+    (store / "UPDATING").write_text("", encoding="utf-8")  # a build that crashed after its marker, before the manifest
+    again = build_into_store([folder], store)
+    assert again.files_changed == again.counts["files_read"] and not (store / "UPDATING").exists()
+    _same_as_full_build(folder, store)
+
+
+def _write_zh(folder: Path, name: str, body: str, **fields) -> Path:
+    data = {"country": "中国", "source": "工业和信息化部", "status": "现行", "category": "法律监管",
+            "legalWeight": "Departmental Rules", "evolution": {"supersedes": [], "supersededBy": "", "clusters": []}, **fields}
+    path = folder / f"{name}.md"
+    path.write_text("---\n" + json.dumps(data, ensure_ascii=False, indent=2) + "\n---\n" + body + "\n", encoding="utf-8")
+    return path
+
+
+def _ask(store_dir: Path, pattern: str) -> bool:
+    with PolicyStore.open(store_dir, read_only=True) as ps:
+        return bool(ps.store.query("PREFIX eli: <http://data.europa.eu/eli/ontology#> "
+                                   "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> ASK { " + pattern + " }", use_default_graph_as_union=True))
+
+
+def test_rebuilds_that_change_lineage_links_equal_full_builds(tmp_path):
+    """Titles, texts and targets that the linker reads change in one file: citations resolve and
+    unresolve, a named-after link comes and goes, a consolidatedFrom target appears."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    national = _write_zh(folder, "n1", "推动零碳工业园区建设，开展碳捕集利用与封存示范。", id="cn-syn-n1",
+                         title="工业领域碳达峰实施方案", pubDate="2022-08-01")
+    _write_zh(folder, "p1", "落实国家部署。", id="cn-syn-p1", title="江苏省工业领域碳达峰实施方案", pubDate="2022-11-01",
+              source="江苏省工信厅")
+    _write_zh(folder, "c1", "依据《碳排放权交易管理条例》开展工作。", id="cn-syn-c1", title="碳市场配套细则", pubDate="2023-01-01")
+    _write_zh(folder, "c2", "合并旧规。", id="cn-syn-c2", title="封存监管办法汇编", pubDate="2023-05-01",
+              evolution={"supersedes": [], "supersededBy": "", "clusters": [], "consolidatedFrom": ["cn-syn-old"]})
+    _write_zh(folder, "z1", "零碳工业园区建设指引。", id="cn-syn-z1", title="江苏省零碳工业园区建设指南", pubDate="2024-02-01",
+              source="江苏省工信厅")
+    store = tmp_path / "store"
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    implements = "?l rdf:subject ?p1 ; rdf:predicate eli:implements ; rdf:object ?n1 . FILTER(CONTAINS(STR(?p1), 'cn-syn-p1') && CONTAINS(STR(?n1), 'cn-syn-n1'))"
+    cites_n1 = "?c eli:cites ?n . FILTER(CONTAINS(STR(?c), 'cn-syn-c1') && CONTAINS(STR(?n), 'cn-syn-n1'))"
+    assert _ask(store, implements) and not _ask(store, cites_n1)
+
+    _edit(national, title="碳排放权交易管理条例")  # c1's citation now resolves to n1; p1 is no longer named after it
+    step = build_into_store([folder], store)
+    assert step.units_rebuilt == 1
+    _same_as_full_build(folder, store)
+    assert _ask(store, cites_n1) and not _ask(store, implements)
+
+    _edit(national, title="工业领域碳达峰实施方案")  # and back: the named work and the link return
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    assert _ask(store, implements) and not _ask(store, cites_n1)
+
+    _write_zh(folder, "old", "旧规。", id="cn-syn-old", title="封存监管旧办法", pubDate="2015-01-01")  # the consolidatedFrom target appears
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+
+    _edit(folder / "z1.md", pubDate="2021-01-01")  # z1 becomes the older one: short-title links change direction
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    (folder / "p1.md").unlink()
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    assert not _ask(store, implements)

@@ -43,9 +43,11 @@ Rules (``ccus:linkRule``):
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -57,7 +59,8 @@ from ccus_kg.namespaces import CCUS, DCTERMS, ELI, RDF, SCHEMA, SKOS, XSD
 from ccus_kg.rdf.triples import Emitter, named_node
 from ccus_kg.text import fold_name, fold_title, has_han
 
-__all__ = ["Link", "LinkResult", "LINK_PROPERTIES", "emit_link", "infer_links", "cited_titles"]
+__all__ = ["Link", "LinkResult", "LINK_PROPERTIES", "LINKER_PREDICATES", "LINKER_CLASSES", "emit_link", "emit_named_work",
+           "infer_links", "cited_titles", "linker_quads", "policy_summaries", "policy_texts"]
 
 #: Lineage kind → (property, inverse property).
 LINK_PROPERTIES: dict[str, tuple[ox.NamedNode, ox.NamedNode]] = {
@@ -114,12 +117,23 @@ class Link:
 @dataclass
 class LinkResult:
     """What :func:`infer_links` made: ``quads`` to add, ``problems`` (unresolved citations),
-    ``links`` (every link made), ``works`` (named works minted: IRI → title)."""
+    ``links`` (every link made), ``works`` (named works minted: IRI → title).
+
+    The same output, structured (for a store that updates its inferred named graph by
+    difference): ``made`` (the links the linker made, sorted; ``links`` also has those already in
+    the quads), ``named`` (named work IRI → (title, language)), ``event_links`` (``(event IRI,
+    property IRI, work IRI)``: ``schema:about`` / ``schema:mentions`` of timeline items), and
+    ``state`` (JSON-ready; give it back as ``previous`` to the next :func:`infer_links`).
+    """
 
     quads: list[ox.Quad]
     problems: list[Problem]
     links: list[Link]
     works: dict[str, str] = field(default_factory=dict)
+    made: list[Link] = field(default_factory=list)
+    named: dict[str, tuple[str, str]] = field(default_factory=dict)
+    event_links: list[tuple[str, str, str]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 def emit_link(out: Emitter, link: Link) -> None:
@@ -169,13 +183,60 @@ def _looks_like_title(title: str, lang: str) -> bool:
     return len(words) >= 3 and any(w.lower() in _DOC_WORDS for w in words)
 
 
+def emit_named_work(out: Emitter, iri: str, title: str, lang: str) -> None:
+    """Write a named work (``ccus:NamedWork``, ``eli:LegalResource``): a title cited that is no policy of the graph."""
+    w = named_node(iri)
+    out.types(w, CCUS.NamedWork, ELI.LegalResource)
+    out.plain(w, DCTERMS.identifier, "work-" + iri.rsplit("/", 1)[-1])
+    out.text(w, DCTERMS.title, title, lang)
+
+
 # -- reading the quads ---------------------------------------------------------------------
+
+_PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+_TEXT_PREDICATES = (DCTERMS.description, DCTERMS.abstract, CCUS.interpretation)
+#: The only predicates the linker reads (besides ``rdf:type`` of :data:`LINKER_CLASSES`): a
+#: store hands it these (:func:`linker_quads`), not the whole graph.
+LINKER_PREDICATES: tuple[ox.NamedNode, ...] = (
+    SKOS.broader, SKOS.prefLabel, SKOS.altLabel, CCUS.agencyJurisdiction,
+    RDF.subject, RDF.predicate, RDF.object, CCUS.inferred, CCUS.linkRule, CCUS.linkEvidence, CCUS.linkConfidence,
+    DCTERMS.title, CCUS.inCorpus, DCTERMS.identifier, *_TEXT_PREDICATES, _PROV_DERIVED, ELI.date_publication,
+    CCUS.year, ELI.jurisdiction, ELI.passed_by, CCUS.filePath,
+    CCUS.listedIn, SCHEMA.name, SCHEMA.description, CCUS.eventImpact, SCHEMA.startDate, SCHEMA.organizer, SCHEMA.location,
+)
+#: The classes whose ``rdf:type`` triples the linker reads.
+LINKER_CLASSES: tuple[ox.NamedNode, ...] = (CCUS.Jurisdiction, CCUS.IssuingAgency, CCUS.LineageLink, CCUS.Policy, CCUS.TimelineEvent)
 
 _LANG_RANK = {"en": 0, "zh": 1}
 
 
+def linker_quads(store: ox.Store, graph: ox.NamedNode | None = None) -> Iterable[ox.Quad]:
+    """The quads of ``store`` (of named graph ``graph``, or of every graph) that :func:`infer_links`
+    reads: :data:`LINKER_PREDICATES` and the ``rdf:type`` triples of :data:`LINKER_CLASSES`, read
+    predicate by predicate (a fraction of the graph, never all of it at once)."""
+    for cls in LINKER_CLASSES:
+        yield from store.quads_for_pattern(None, RDF.type, cls, graph)
+    for p in LINKER_PREDICATES:
+        yield from store.quads_for_pattern(None, p, None, graph)
+
+
+def policy_texts(store: ox.Store, iri: str) -> list[str]:
+    """The text literals (description, abstract, interpretation) of policy ``iri`` in ``store``, any named graph."""
+    return [q.object.value for p in _TEXT_PREDICATES for q in store.quads_for_pattern(ox.NamedNode(iri), p, None)
+            if isinstance(q.object, ox.Literal)]
+
+
 def _value_order(term: Any) -> tuple[int, str]:
     return _LANG_RANK.get(getattr(term, "language", None) or "", 2), getattr(term, "value", "")
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _work_digest(label: str, titles: list[str], date: str, jurisdiction: str, agencies: list[str], texts: str) -> str:
+    """What the implementation rules read of a work (its texts by digest)."""
+    return _digest([label, titles, date, jurisdiction, agencies, texts])
 
 
 class _Index:
@@ -210,6 +271,38 @@ class _Index:
         return sorted(s for s, t in self.types.items() if cls.value in t)
 
 
+def _policy_summaries(ix: _Index) -> list[tuple[dict[str, Any], list[str]]]:
+    """``(summary, texts)`` of each policy of the corpus in ``ix`` (see :func:`policy_summaries`)."""
+    found: list[tuple[dict[str, Any], list[str]]] = []
+    for p in ix.of_type(CCUS.Policy):
+        if ix.first(p, CCUS.inCorpus) != "true":
+            continue
+        titles = [v.value for v in ix.values(p, DCTERMS.title)]
+        pid = ix.first(p, DCTERMS.identifier)
+        texts = [v.value for prop in _TEXT_PREDICATES for v in ix.values(p, prop)]
+        source = ix.first(p, _PROV_DERIVED)
+        found.append(({
+            "iri": p, "label": titles[0] if titles else pid, "titles": titles,
+            "date": ix.first(p, ELI.date_publication) or ix.first(p, CCUS.year), "jurisdiction": ix.first(p, ELI.jurisdiction),
+            "agencies": [a.value for a in ix.values(p, ELI.passed_by)], "file": ix.first(source, CCUS.filePath) if source else None,
+            "id": pid, "cites": [list(c) for text in texts for c in cited_titles(text)], "texts": _digest(texts),
+        }, texts))
+    for summary, _texts in found:
+        summary["digest"] = _work_digest(summary["label"], summary["titles"], summary["date"], summary["jurisdiction"],
+                                         summary["agencies"], summary["texts"])
+    return found
+
+
+def policy_summaries(quads: Iterable[ox.Quad]) -> list[dict[str, Any]]:
+    """What the linker needs of each policy of the corpus in ``quads`` (one conversion unit's), JSON-ready.
+
+    Keys: ``iri``, ``label``, ``titles``, ``date``, ``jurisdiction``, ``agencies`` (IRIs),
+    ``file``, ``id``, ``cites`` (``[title, language]`` cited by its texts, in order) and
+    ``texts`` (a digest of its texts, which are not kept: :func:`infer_links` asks for them).
+    """
+    return [summary for summary, _texts in _policy_summaries(_Index(quads))]
+
+
 @dataclass
 class _Work:
     """A legal resource of the graph as the rules see it."""
@@ -220,29 +313,46 @@ class _Work:
     date: str = ""  # ISO lexical form (YYYY, YYYY-MM or YYYY-MM-DD) or ''
     jurisdiction: str = ""  # IRI or ''
     agencies: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
+    texts: list[str] | None = field(default_factory=list)  # None: ask the linker's text source
     file: str | None = None
     subject_id: str = ""
+    cites: list[tuple[str, str]] = field(default_factory=list)
+    known_digest: str = ""  # its digest, from its summary
+
+    def digest(self) -> str:
+        """What the implementation rules read of this work (:func:`_work_digest`)."""
+        if self.known_digest:
+            return self.known_digest
+        return _work_digest(self.label, self.titles, self.date, self.jurisdiction, self.agencies, _digest(self.texts))
 
 
 class _Linker:
-    def __init__(self, quads: list[ox.Quad]):
+    def __init__(self, quads: Iterable[ox.Quad], texts: Callable[[str], list[str]] | None = None):
         self.ix = _Index(quads)
-        self.out = Emitter()
+        self.texts_of = texts
         self.problems: list[Problem] = []
         self.links: dict[tuple[str, str, str], Link] = {}
         self.works: dict[str, _Work] = {}
-        self.named: dict[str, str] = {}  # named work IRI → title
+        self.named: dict[str, tuple[str, str]] = {}  # named work IRI → (title, language)
+        self.event_links: list[tuple[str, str, str]] = []
         self.titles: dict[str, set[str]] = defaultdict(set)  # folded title → work IRIs
+        self.grams: dict[str, set[str]] = defaultdict(set)  # first MIN_CONTAINED_TITLE characters of a title's substrings → titles
         self.broader: dict[str, str] = {}
         self.jurisdiction_names: dict[str, list[str]] = {}
+        self._memo: dict[Any, Any] = {}
+        context: list[Any] = []
         for j in self.ix.of_type(CCUS.Jurisdiction):
             b = self.ix.first(j, SKOS.broader)
             if b:
                 self.broader[j] = b
             self.jurisdiction_names[j] = [v.value for p in (SKOS.prefLabel, SKOS.altLabel) for v in self.ix.values(j, p)]
+            context.append([j, b, self.jurisdiction_names[j]])
         for a in self.ix.of_type(CCUS.IssuingAgency):
             self.jurisdiction_names.setdefault(a, [])
+            context.append([a, [[v.value, v.language] for p in (SKOS.prefLabel, SKOS.altLabel) for v in self.ix.values(a, p)],
+                            self.ix.first(a, CCUS.agencyJurisdiction)])
+        #: what the implementation rules read besides the works: when it changes, every pair is looked at again
+        self.context_digest = _digest(context)
 
     def existing_links(self) -> list[Link]:
         """The links already in the quads (emitted by the policy converter: supersedes, consolidation)."""
@@ -254,6 +364,11 @@ class _Linker:
                               self.ix.first(st, CCUS.inferred) == "true", self.ix.first(st, CCUS.linkRule),
                               self.ix.first(st, CCUS.linkEvidence), float(confidence) if confidence else None))
         return found
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     # -- jurisdictions --------------------------------------------------------------------
     def chain(self, j: str) -> list[str]:
@@ -277,22 +392,32 @@ class _Linker:
         return sorted((n for n in folded if n), key=len, reverse=True)
 
     # -- the works of the graph --------------------------------------------------------------
-    def collect_policies(self) -> None:
-        ix = self.ix
-        for p in ix.of_type(CCUS.Policy):
-            titles = [v.value for v in ix.values(p, DCTERMS.title)]
-            in_corpus = ix.first(p, CCUS.inCorpus) == "true"
-            pid = ix.first(p, DCTERMS.identifier)
-            if not in_corpus:
-                continue
-            texts = [v.value for prop in (DCTERMS.description, DCTERMS.abstract, CCUS.interpretation) for v in ix.values(p, prop)]
-            source = ix.first(p, ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"))
-            w = _Work(p, titles[0] if titles else pid, titles, ix.first(p, ELI.date_publication) or ix.first(p, CCUS.year),
-                      ix.first(p, ELI.jurisdiction), [a.value for a in ix.values(p, ELI.passed_by)], texts,
-                      ix.first(source, CCUS.filePath) if source else None, pid)
-            self.works[p] = w
-            for t in titles:
-                self.titles[fold_title(t)].add(p)
+    def collect_policies(self, summaries: list[dict[str, Any]] | None = None) -> None:
+        """The policies of the corpus: from the quads, or from ``summaries`` (:func:`policy_summaries`)."""
+        found = _policy_summaries(self.ix) if summaries is None else [(s, None) for s in summaries]
+        for s, texts in sorted(found, key=lambda f: f[0]["iri"]):
+            p = s["iri"]
+            self.works[p] = _Work(p, s["label"], list(s["titles"]), s["date"], s["jurisdiction"], list(s["agencies"]), texts,
+                                  s["file"], s["id"], [(t, lang) for t, lang in s["cites"]], s["digest"])
+            for t in s["titles"]:
+                self.add_title(fold_title(t), p)
+
+    def add_title(self, key: str, iri: str) -> None:
+        if key not in self.titles and len(key) >= MIN_CONTAINED_TITLE:
+            for i in range(len(key) - MIN_CONTAINED_TITLE + 1):
+                self.grams[key[i:i + MIN_CONTAINED_TITLE]].add(key)
+        self.titles[key].add(iri)
+
+    def containing(self, key: str) -> set[str]:
+        """The titles (folded, of ``MIN_CONTAINED_TITLE`` characters or more) that contain ``key`` or
+        that ``key`` contains: through the index of their substrings, not by looking at every title."""
+        n = MIN_CONTAINED_TITLE
+        if len(key) < n:
+            return set()
+        found = {known for known in self.grams.get(key[:n], ()) if key in known}
+        found |= {key[i:j] for i in range(len(key) - n + 1) if key[i:i + n] in self.grams
+                  for j in range(i + n, len(key) + 1) if key[i:j] in self.titles}
+        return found
 
     def resolve(self, title: str, exclude: str = "") -> tuple[str, str]:
         """The work IRI a cited title names and the rule: exact, contains, or ('', '')."""
@@ -305,9 +430,8 @@ class _Linker:
         if hits:
             return "", ""
         contained: set[str] = set()
-        for known, ids in self.titles.items():
-            if min(len(known), len(key)) >= MIN_CONTAINED_TITLE and (key in known or known in key):
-                contained |= ids
+        for known in self.containing(key):
+            contained |= self.titles[known]
         if exclude in contained:  # a text naming its own policy by a shorter title is no citation
             return exclude, "self"
         if len(contained) == 1:
@@ -318,12 +442,8 @@ class _Linker:
         key = fold_title(title)
         iri = iris.work(key)
         if iri not in self.named:
-            self.named[iri] = title
-            self.titles[key].add(iri)
-            w = named_node(iri)
-            self.out.types(w, CCUS.NamedWork, ELI.LegalResource)
-            self.out.plain(w, DCTERMS.identifier, "work-" + iri.rsplit("/", 1)[-1])
-            self.out.text(w, DCTERMS.title, title, lang)
+            self.named[iri] = (title, lang)
+            self.add_title(key, iri)
             self.works[iri] = _Work(iri, title, [title], subject_id=title)
         return iri
 
@@ -363,9 +483,8 @@ class _Linker:
             w = self.works[iri]
             if iri in self.named:
                 continue
-            for text in w.texts:
-                for title, lang in cited_titles(text):
-                    self.cite(iri, title, lang, f"the text of policy {w.subject_id!r}", w.file, w.subject_id)
+            for title, lang in w.cites:
+                self.cite(iri, title, lang, f"the text of policy {w.subject_id!r}", w.file, w.subject_id)
 
     def timeline_items(self) -> None:
         ix = self.ix
@@ -392,10 +511,11 @@ class _Linker:
                         w.date = min(filter(None, (w.date, start)), default="")
                         w.jurisdiction = w.jurisdiction or jurisdiction
                         w.agencies = w.agencies or organizers
+                        assert w.texts is not None  # a named work's texts are its timeline items'
                         w.texts.append(description)
                     if target not in about:
                         about.append(target)
-                        self.out.add(named_node(e), SCHEMA.about, named_node(target))
+                        self.event_links.append((e, SCHEMA.about.value, target))
             for title, lang in cited_titles(description):
                 if any(fold_title(title) == fold_title(self.works[a].label) for a in about):
                     continue
@@ -407,12 +527,15 @@ class _Linker:
                         if not target and _looks_like_title(title, lang):
                             target = self.named_work(title, lang)
                     if target:
-                        self.out.add(named_node(e), SCHEMA.mentions, named_node(target))
+                        self.event_links.append((e, SCHEMA.mentions.value, target))
 
     # -- implementation across levels ---------------------------------------------------------
     def core(self, w: _Work, title: str) -> list[str]:
         """Tokens of a title without brackets, years, jurisdiction and agency names: characters
-        for Chinese, words for English."""
+        for Chinese, words for English (memoised per work and title)."""
+        return self.memo(("core", w.iri, title), lambda: self._core(w, title))
+
+    def _core(self, w: _Work, title: str) -> list[str]:
         text = _YEARS.sub(" ", _BRACKETS.sub(" ", title))
         if has_han(text):
             folded = fold_title(text)
@@ -440,28 +563,55 @@ class _Linker:
     def level(self, w: _Work) -> int:
         return len(self.chain(w.jurisdiction))
 
-    def infer_implementation(self) -> None:
-        works = [w for w in (self.works[i] for i in sorted(self.works)) if w.jurisdiction and w.date]
-        cores = {(w.iri, t): self.core(w, t) for w in works for t in w.titles}
-        for a in works:
-            chain_a = self.chain(a.jurisdiction)
-            for b in works:
-                if a.iri == b.iri or b.jurisdiction not in chain_a or a.date < b.date:
-                    continue
-                across = b.jurisdiction != a.jurisdiction
-                if self._named_after(a, b, cores, across):
-                    continue
-                if across:
-                    self._counterpart(a, b, cores)
-        for older in works:
-            for younger in works:
-                if older.iri != younger.iri and older.jurisdiction in self.chain(younger.jurisdiction) and younger.date > older.date:
-                    self._short_title_in_text(older, younger, cores)
+    def folded_texts(self, w: _Work) -> list[str]:
+        def make() -> list[str]:
+            texts = w.texts if w.texts is not None else (self.texts_of(w.iri) if self.texts_of else [])
+            return [fold_title(t) for t in texts]
+        return self.memo(("texts", w.iri), make)
 
-    def _named_after(self, a: _Work, b: _Work, cores, across: bool) -> bool:
+    def infer_implementation(self, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The rules between pairs of works that have a jurisdiction and a date.  A pair's links
+        depend on its two works (and the jurisdiction and agency nodes) only, so with ``previous``
+        (the state this returned last time, same context) only pairs with a changed work are
+        looked at again and the other pairs' links are taken from ``previous``.  Returns the state."""
+        works = [w for w in (self.works[i] for i in sorted(self.works)) if w.jurisdiction and w.date]
+        digests = {w.iri: w.digest() for w in works}
+        by_j: dict[str, list[_Work]] = defaultdict(list)
+        for w in works:
+            by_j[w.jurisdiction].append(w)
+        if previous is None or previous.get("context") != self.context_digest:
+            pairs = [(a, b) for a in works for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())]
+        else:
+            old = previous["works"]
+            changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
+            for item in previous["links"]:
+                link = Link(*item)
+                if link.source not in changed and link.target not in changed:
+                    self.links[(link.source, link.kind, link.target)] = link
+            fresh = [w for w in works if w.iri in changed]
+            pairs = [(a, b) for a in fresh for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())]
+            narrower = {j: [k for k in by_j if j in self.chain(k)] for j in {b.jurisdiction for b in fresh}}
+            pairs += [(a, b) for b in fresh for k in narrower[b.jurisdiction] for a in by_j[k] if a.iri not in changed]
+        for a, b in pairs:
+            if a.iri != b.iri:
+                self._pair(a, b)
+        kept = [list(link.__dict__.values()) for link in self.links.values() if link.kind in ("implements", "based_on")]
+        return {"context": self.context_digest, "works": digests, "links": sorted(kept, key=lambda k: (k[0], k[1], k[2]))}
+
+    def _pair(self, a: _Work, b: _Work) -> None:
+        """The rules for ``a`` (same or narrower jurisdiction as ``b``) against ``b``, in the order
+        of a full pass: named after, else counterpart agency; then the short title in ``b``'s text."""
+        if a.date >= b.date:
+            across = b.jurisdiction != a.jurisdiction
+            if not self._named_after(a, b, across) and across:
+                self._counterpart(a, b)
+        if a.date > b.date:
+            self._short_title_in_text(b, a)
+
+    def _named_after(self, a: _Work, b: _Work, across: bool) -> bool:
         for ta in a.titles:
             for tb in b.titles:
-                ca, cb = cores[(a.iri, ta)], cores[(b.iri, tb)]
+                ca, cb = self.core(a, ta), self.core(b, tb)
                 if len(self.key_phrase(cb)) < 3 or len(cb) > len(ca) or (ca == cb and not across):
                     continue
                 if (len(ca[0]) == 1) != (len(cb[0]) == 1):
@@ -478,6 +628,9 @@ class _Linker:
         return False
 
     def _organ_key(self, agency: str) -> str:
+        return self.memo(("organ", agency), lambda: self._make_organ_key(agency))
+
+    def _make_organ_key(self, agency: str) -> str:
         labels = [v.value for v in self.ix.values(agency, SKOS.prefLabel) if v.language == "en"]
         if not labels:
             return ""
@@ -486,7 +639,7 @@ class _Linker:
         words = [t for t in re.findall(r"[a-z']+", fold_name(labels[0])) if t not in _ORGAN_WORDS and t not in strip]
         return " ".join(words)
 
-    def _counterpart(self, a: _Work, b: _Work, cores) -> None:
+    def _counterpart(self, a: _Work, b: _Work) -> None:
         if int(a.date[:4]) - int(b.date[:4]) > COUNTERPART_YEARS:
             return
         keys_a = {k for k in map(self._organ_key, a.agencies) if k}
@@ -494,8 +647,8 @@ class _Linker:
         shared_organ = keys_a & keys_b
         if not shared_organ:
             return
-        topics_a = {t for ta in a.titles for t in _bigrams(self.key_phrase(cores[(a.iri, ta)]))}
-        topics_b = {t for tb in b.titles for t in _bigrams(self.key_phrase(cores[(b.iri, tb)]))}
+        topics_a = {t for ta in a.titles for t in _bigrams(self.key_phrase(self.core(a, ta)))}
+        topics_b = {t for tb in b.titles for t in _bigrams(self.key_phrase(self.core(b, tb)))}
         shared = sorted((topics_a & topics_b) - _GENERIC_BIGRAMS)
         if not shared:
             return
@@ -504,18 +657,20 @@ class _Linker:
                            f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}",
                   confidence=0.4)
 
-    def _short_title_in_text(self, older: _Work, younger: _Work, cores) -> None:
+    def _short_title_in_text(self, older: _Work, younger: _Work) -> None:
         if (younger.iri, "based_on", older.iri) in self.links or (younger.iri, "implements", older.iri) in self.links:
             return
-        folded_texts = [fold_title(t) for t in older.texts]
+        folded_texts: list[str] | None = None
         for tb in younger.titles:
-            key = self.key_phrase(cores[(younger.iri, tb)])
+            key = self.key_phrase(self.core(younger, tb))
             phrase = "".join(key)
             if sum(1 for ch in phrase if has_han(ch)) < 4:
                 continue  # Chinese titles of 4 Han characters or more: an English phrase is too often a common name
             short = "".join(key[:2] + key[-2:]) if len(key) >= 6 else ""
             for found, confidence, what in ((phrase, 0.5, "the key phrase"), (short, 0.35, "a short form")):
-                if found and any(found in t for t in folded_texts):
+                if found and folded_texts is None:
+                    folded_texts = self.folded_texts(older)
+                if found and any(found in t for t in folded_texts or ()):
                     self.link(younger.iri, "based_on", older.iri, inferred=True, rule="short-title-in-text",
                               evidence=f"the text of {older.label!r} ({older.date}) names {found!r}, {what} of the title of "
                                        f"{younger.label!r} ({younger.date})",
@@ -534,21 +689,39 @@ def _bigrams(tokens: list[str]) -> set[str]:
     return set(tokens)
 
 
-def infer_links(quads: Iterable[ox.Quad]) -> LinkResult:
+def infer_links(quads: Iterable[ox.Quad], *, policies: list[dict[str, Any]] | None = None,
+                texts: Callable[[str], list[str]] | None = None, previous: dict[str, Any] | None = None,
+                emit: bool = True) -> LinkResult:
     """Citations, named works and inferred implementation links from a conversion's quads.
 
-    ``quads``: everything converted so far (policies, events, jurisdiction and agency nodes).
+    ``quads``: everything converted so far (policies, events, jurisdiction and agency nodes);
+    only :data:`LINKER_PREDICATES` and the types of :data:`LINKER_CLASSES` are read, so
+    :func:`linker_quads` of a store is enough.  An incremental caller (``ccus-kg build --store``)
+    gives the policies as ``policies`` (:func:`policy_summaries` of each, kept between builds;
+    then ``quads`` need not hold them), ``texts`` (policy IRI → its text literals, asked only
+    for pairs the rules look at) and ``previous`` (the last result's ``state``): the citations
+    are resolved again (cheap: titles only), the implementation rules only for works that
+    changed.  The result is the same as a full run.  ``emit``: make ``quads`` (False when the
+    caller writes from ``made`` / ``named`` / ``event_links``).
     Returns a :class:`LinkResult`; its ``quads`` hold the named works, ``schema:about`` /
     ``schema:mentions`` of timeline items, and every link (:func:`emit_link`).  Raises nothing
     for bad data; an unresolved citation is an ``info`` problem.
     """
-    linker = _Linker(list(quads))
-    linker.collect_policies()
+    linker = _Linker(quads, texts)
+    linker.collect_policies(policies)
     linker.timeline_items()
     linker.policy_citations()
-    linker.infer_implementation()
+    state = linker.infer_implementation(previous)
     made = sorted(linker.links.values(), key=lambda k: (k.source, k.kind, k.target))
-    for link in made:
-        emit_link(linker.out, link)
-    return LinkResult(linker.out.quads, linker.problems, sorted(made + linker.existing_links(), key=lambda k: (k.source, k.kind, k.target)),
-                      dict(sorted(linker.named.items())))
+    named = dict(sorted(linker.named.items()))
+    out = Emitter()
+    if emit:
+        for iri, (title, lang) in named.items():
+            emit_named_work(out, iri, title, lang)
+        for e, prop, target in linker.event_links:
+            out.add(named_node(e), named_node(prop), named_node(target))
+        for link in made:
+            emit_link(out, link)
+    existing = linker.existing_links() if policies is None else []
+    return LinkResult(out.quads, linker.problems, sorted(made + existing, key=lambda k: (k.source, k.kind, k.target)),
+                      {iri: title for iri, (title, _lang) in named.items()}, made, named, linker.event_links, state)
