@@ -52,6 +52,9 @@ class PolicyRecord:
     otherwise detected from the title and body text (:func:`ccus_kg.ingest.language.detect`).
     ``data`` is the front matter mapping as parsed (JSON or YAML); ``body`` the Markdown below it.
     ``body_line`` is the 1-based line where the body starts (for error locations).
+    ``kind`` is what the front matter is a record of, told by its content
+    (:func:`ccus_kg.mapping.record_kind`): ``"policy"``, ``"facility"`` or ``"country-profile"``;
+    the same class carries all three (the front matter is kept as parsed in ``data``).
     """
 
     path: str
@@ -63,6 +66,7 @@ class PolicyRecord:
     body_line: int = 1
     source_key: str = ""
     problems: list[Problem] = field(default_factory=list)
+    kind: str = "policy"
 
     @property
     def id(self) -> str:

@@ -20,7 +20,7 @@ from ccus_kg.identity import iris
 
 __all__ = [
     "Vocabulary", "CCUS", "ELI", "DCTERMS", "SKOS", "ORG", "PROV", "SCHEMA", "RDF", "RDFS",
-    "XSD", "OWL", "WD", "PREFIXES",
+    "XSD", "OWL", "WD", "GEO", "UNIT", "PREFIXES",
 ]
 
 
@@ -73,6 +73,12 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     issueCode severity issueField issueLine agencyJurisdiction inAuthorityFile jurisdictionEvidence
     placeText dateText dateRemark scale eventImpact organizerText listedIn nodeDate nodeKind
     confidence analysisTime declaredNodeCount incomplete eventKind filePath language inForceValue
+    Facility Hub CountryProfile FacilityType FacilitySector FacilityStatus FacilityPhase CarbonFate
+    LocationPrecision Region relatedPolicy facilityType facilitySector facilityStatus facilityPhase
+    fateOfCarbon operator partner partOfHub region locationPrecision announcedCapacity
+    estimatedCapacity hasProfile profileOf captureTechnology storageType investmentScale
+    facilityTypeText facilitySectorText facilityStatusText facilityPhaseText fateOfCarbonText
+    regionText precisionText partnersText organisationText capacityText maturityX maturityY
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
@@ -91,7 +97,12 @@ ORG = Vocabulary("org", "http://www.w3.org/ns/org#", "Organization subOrganizati
 PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent wasDerivedFrom wasAttributedTo")
 SCHEMA = Vocabulary("schema", "https://schema.org/", """
     Event WebPage name startDate endDate location organizer about citation url description
+    QuantitativeValue value minValue maxValue unitCode unitText
 """)
+#: GeoSPARQL 1.1 (OGC 22-047r1), http://www.opengis.net/ont/geosparql#
+GEO = Vocabulary("geo", "http://www.opengis.net/ont/geosparql#", "Feature Geometry hasGeometry asWKT wktLiteral")
+#: QUDT units, http://qudt.org/vocab/unit/ (``MegaTONNE-PER-YR``: megatonne per year)
+UNIT = Vocabulary("unit", "http://qudt.org/vocab/unit/", "MegaTONNE-PER-YR")
 RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type")
 RDFS = Vocabulary("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso")
 XSD = Vocabulary("xsd", "http://www.w3.org/2001/XMLSchema#", """
@@ -120,4 +131,7 @@ PREFIXES: dict[str, str] = {
     "jurisdiction": iris.BASE + "jurisdiction/",
     "agency": iris.BASE + "agency/",
     "concept": iris.BASE + "concept/",
+    "geo": GEO.base,
+    "unit": UNIT.base,
+    "facility": iris.BASE + "facility/",
 }

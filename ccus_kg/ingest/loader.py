@@ -1,10 +1,12 @@
-"""Read input files and folders: policy records and timeline compilations.
+"""Read input files and folders: policy, facility and country-profile records, and timeline compilations.
 
 I/O lives here; everything after it is pure.  The kind of a file is told by its content,
 not its name:
 
-* **policy record** — Markdown whose first line is ``---`` followed by front matter (a JSON
-  object or a YAML mapping) closed by another ``---`` line, then the body text;
+* **front-matter record** — Markdown whose first line is ``---`` followed by front matter (a JSON
+  object or a YAML mapping) closed by another ``---`` line, then the body text; a **facility** or
+  a **country profile** when the ``detect`` rule of its mapping (``ontology/mapping/*.yaml``,
+  :func:`ccus_kg.mapping.record_kind`) claims its keys, else a **policy record**;
 * **timeline compilation** — Markdown with ``## 节点: YYYY-MM-DD`` node headings
   (:func:`ccus_kg.ingest.timeline_parser.looks_like_timeline`);
 * anything else is reported (``unknown-kind``) and skipped.
@@ -28,6 +30,7 @@ from frontmatter.default_handlers import BaseHandler
 from ccus_kg.ingest.language import detect
 from ccus_kg.ingest.timeline_model import TimelineDocument
 from ccus_kg.ingest.timeline_parser import looks_like_timeline, parse_timeline
+from ccus_kg.mapping import record_kind
 from ccus_kg.model import PolicyRecord, Problem
 
 __all__ = ["LoadResult", "load_paths", "read_policy_text", "FrontMatterHandler", "MAX_FILE_BYTES"]
@@ -58,9 +61,12 @@ _HANDLER = FrontMatterHandler()
 
 @dataclass
 class LoadResult:
-    """What :func:`load_paths` read: records, parsed timelines, problems, and file counts."""
+    """What :func:`load_paths` read: policy records, facility records, country profiles, parsed
+    timelines, problems, and file counts."""
 
     records: list[PolicyRecord] = field(default_factory=list)
+    facilities: list[PolicyRecord] = field(default_factory=list)
+    profiles: list[PolicyRecord] = field(default_factory=list)
     timelines: list[TimelineDocument] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
@@ -130,13 +136,16 @@ def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | 
     record_id = data.get("id")
     if not isinstance(record_id, (str, int)) or not str(record_id).strip():
         raise InputError("record has no 'id' (expected a non-empty string)", path=path, line=2, field="id")
+    kind = record_kind(data)
     if folder_lang:
         lang, evidence = folder_lang, "folder"
+    elif kind != "policy" and data.get("lang") in ("en", "zh"):
+        lang, evidence = data["lang"], "field"
     else:
         lang, evidence = detect(f"{data.get('title') or ''} {body[:2000]}"), "text"
     return PolicyRecord(
         path=path, lang=lang, data=data, body=body, front_matter_format=fmt,
-        lang_evidence=evidence, body_line=closing + 2, source_key=key or Path(path).name,
+        lang_evidence=evidence, body_line=closing + 2, source_key=key or Path(path).name, kind=kind,
     )
 
 
@@ -181,7 +190,7 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
                     result.problems.append(Problem("error", "parse-error", f"{type(exc).__name__}: {exc}", file=shown))
                 result.files_skipped += 1
                 continue
-            result.records.append(record)
+            {"facility": result.facilities, "country-profile": result.profiles}.get(record.kind, result.records).append(record)
         elif looks_like_timeline(text):
             result.timelines.append(parse_timeline(text, shown))
         else:
