@@ -23,7 +23,10 @@ from ccus_kg.identity import iris
 from ccus_kg.ingest.loader import load_paths
 from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS
+from ccus_kg.rdf.countries import compare_regulatory, convert_profiles
 from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
+from ccus_kg.rdf.facilities import convert_facilities
+from ccus_kg.rdf.facility_links import link_policies_and_facilities
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.rdf.policies import IdentityContext, convert_records, emit_identities
 from ccus_kg.rdf.triples import Emitter, node
@@ -52,6 +55,9 @@ class BuildResult:
     decisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: extra report sections: ``facility_links`` (policy ↔ facility consistency) and
+    #: ``regulatory_differences`` (policy regulatory values that differ from the country profile)
+    sections: dict[str, Any] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -83,6 +89,13 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
     conversion = convert_records(loaded.records, ctx, out)
     timeline_docs = [(doc, loaded.source_keys.get(doc.path, Path(doc.path).name)) for doc in loaded.timelines]
     event_problems, events, links = convert_timelines(timeline_docs, ctx, PolicyTitleIndex.from_records(loaded.records), out)
+    facilities = convert_facilities(loaded.facilities, ctx, out)
+    profiles = convert_profiles(loaded.profiles, ctx, out)
+    link_problems: list[Problem] = []
+    facility_links = link_policies_and_facilities(loaded.records, facilities.facilities, facilities.policy_refs, out, link_problems)
+    policy_files = {r.path for r in loaded.records}
+    regulatory = compare_regulatory(loaded.records, {d["subject"]: d["code"] for d in ctx.decisions["jurisdiction"]
+                                                     if d["file"] in policy_files and d.get("code")}, profiles, ctx.jurisdictions)
     emit_identities(ctx, out)
 
     for p in loaded.problems:  # file-level problems stay visible in the graph too
@@ -100,9 +113,9 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         report = shacl_validate(graph)
         seconds["validate"] = time.perf_counter() - t0
 
-    problems = sorted(loaded.problems + conversion.problems + event_problems,
+    problems = sorted(loaded.problems + conversion.problems + event_problems + facilities.problems + profiles.problems + link_problems,
                       key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
-    policy_events = sum(1 for _ in graph.query("SELECT ?e WHERE { ?e a ccus:TimelineEvent ; schema:about ?p . FILTER NOT EXISTS { ?e ccus:listedIn ?n } }"))
+    policy_events = sum(1 for _ in graph.query("SELECT ?e WHERE { ?e a ccus:TimelineEvent ; schema:about ?p . ?p a ccus:Policy . FILTER NOT EXISTS { ?e ccus:listedIn ?n } }"))
     counts = {
         "files_read": loaded.files_read,
         "files_skipped": loaded.files_skipped,
@@ -115,10 +128,20 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         "clusters": len(conversion.clusters),
         "timeline_events": len(events),
         "policy_events": policy_events,
+        "facility_files": len(loaded.facilities),
+        "facilities": len(facilities.facilities),
+        "facility_events": facilities.events,
+        "hubs": len(facilities.hubs),
+        "organisations": len(facilities.organisations),
+        "profile_files": len(loaded.profiles),
+        "profiles": len(profiles.profiles),
+        "policy_facility_links": facility_links["pairs"],
+        "regulatory_differences": len(regulatory),
         "triples": len(graph),
     }
     return BuildResult(graph=graph, counts=counts, problems=problems, validation=report,
-                       decisions=dict(ctx.decisions), links=links, seconds=seconds)
+                       decisions=dict(ctx.decisions), links=links, seconds=seconds,
+                       sections={"facility_links": facility_links, "regulatory_differences": regulatory})
 
 
 def _source_iri(keys: dict[str, str], path: str | None) -> str:
@@ -132,7 +155,7 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
     message, file, line, field, subject), ``identities`` (``jurisdiction``, ``agency``,
     ``concept``: every raw string and the node it resolved to), ``unresolved`` (the raw
     strings that did not resolve to an authority entry, with their count), ``event_links``,
-    and ``validation``.
+    ``facility_links``, ``regulatory_differences`` and ``validation``.
     """
     unresolved: dict[str, Counter] = {"jurisdiction": Counter(), "agency": Counter(), "concept": Counter()}
     for d in result.decisions.get("jurisdiction", []):
@@ -152,6 +175,7 @@ def report_dict(result: BuildResult) -> dict[str, Any]:
         "identities": result.decisions,
         "unresolved": {k: [{"raw": raw, "count": n} for raw, n in sorted(c.items())] for k, c in unresolved.items()},
         "event_links": result.links,
+        **result.sections,
         "validation": result.validation.as_dict() if result.validation else None,
     }
 

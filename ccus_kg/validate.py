@@ -95,7 +95,7 @@ def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None) ->
 
     data = graph.to_rdflib()
     conforms, results_graph, text = shacl_validate(
-        data, shacl_graph=load_shapes(shapes_path), inference="none", advanced=True,
+        data, shacl_graph=load_shapes(shapes_path), inference="none", advanced=True, inplace=True,
         allow_warnings=True, allow_infos=True, abort_on_first=False,
     )
     sh = rdflib.Namespace(SH)
