@@ -19,11 +19,15 @@ from ccus_kg.errors import QueryError
 from ccus_kg.query.library import Query, bind, list_queries, load_query, render, select
 
 ID = "https://w3id.org/ccus-kg/id/"
-QUERY_NAMES = [
+QUERY_NAMES = sorted([
     "counts-by-category-status", "data-issues", "in-force-on-date", "jurisdiction-timeline", "lineage-edges",
     "lineage-nodes", "policies-by-agency", "policies-in-jurisdiction", "policies-per-jurisdiction",
     "policy-lineage", "timeline",
-]
+    # facilities and profiles (tests/test_queries_facilities.py)
+    "capacity-by-jurisdiction-status-type", "facilities-by-milestone", "facilities-in-jurisdiction",
+    "facilities-of-policy", "facilities-of-policy-family", "policies-without-operating-facility",
+    "policy-scope", "jurisdictions-under",
+])
 
 JS = "cn-js-industrial-decarb-2022"
 MIIT = "cn-miit-industrial-plan-2022"
