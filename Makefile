@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 CORPUS ?= ../shared/corpus/policy-hub-2026-03
+FACILITIES ?= $(CORPUS)-facilities
+COUNTRIES ?= $(CORPUS)-countries
 OUT    ?= build
 
 .PHONY: run test lint corpus bench docs clean install
@@ -38,9 +40,9 @@ lint: install
 	$(BIN)/ruff check ccus_kg tests benchmarks
 	$(BIN)/mypy
 
-## make corpus: build the real CCUS Policy Hub corpus (exit 1 = data does not conform; still written)
+## make corpus: build the real CCUS Policy Hub corpus: policies, facilities and country profiles (exit 1 = data does not conform; still written)
 corpus: install
-	$(BIN)/ccus-kg build $(CORPUS) -o $(OUT)/corpus.ttl --report $(OUT)/corpus-report.json || [ $$? -eq 1 ]
+	$(BIN)/ccus-kg build $(CORPUS) $(FACILITIES) $(COUNTRIES) -o $(OUT)/corpus.ttl --report $(OUT)/corpus-report.json || [ $$? -eq 1 ]
 	$(BIN)/ccus-kg lineage -g $(OUT)/corpus.ttl -o $(OUT)/corpus-lineage.svg -o $(OUT)/corpus-lineage.json
 
 ## make bench: print build, validation, query and serialisation figures

@@ -117,6 +117,9 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
         ("jurisdictions", c["jurisdictions"]),
         ("clusters", c["clusters"]),
         ("events", f"{c['timeline_events']} from timelines, {c['policy_events']} policy life events"),
+        ("facilities", f"{c['facilities']} ({c['facility_events']} milestone events, {c['hubs']} hubs, {c['organisations']} named organisations, "
+                       f"{c['policy_facility_links']} policy links)"),
+        ("profiles", f"{c['profiles']} country profiles ({c['regulatory_differences']} policy regulatory values differ from them)"),
         ("triples", c["triples"]),
         ("SHACL", result.validation.summary() if result.validation else "not run (--no-validate)"),
         ("problems", f"{pc.get('error', 0)} errors, {pc.get('warning', 0)} warnings, {pc.get('info', 0)} info"),

@@ -56,3 +56,13 @@ def corpus_ttl(tmp_path_factory, corpus_build) -> Path:
     path = tmp_path_factory.mktemp("corpus") / "corpus.ttl"
     corpus_build.graph.write(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def full_corpus_build():
+    """:class:`BuildResult` of the three corpus folders: policies, facilities, country profiles."""
+    from corpus import corpus_dir, corpus_folder
+
+    from ccus_kg.build import build
+
+    return build([corpus_dir(), corpus_folder("facilities"), corpus_folder("countries")])
