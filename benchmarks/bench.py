@@ -1,94 +1,274 @@
-"""Benchmarks: print build, validation, query and serialisation figures (``make bench``).
+"""Benchmarks: build, validation, output, store and query figures at several sizes (``make bench``).
 
-Not a test: it asserts nothing, it measures.  Synthetic policies are written to a temporary
-folder (en + zh file per id, shaped like the CCUS Policy Hub records), then every stage is
-timed on this machine.  Usage::
+Not a test: it asserts nothing, it measures.  For each N, realistic synthetic policies are made
+from the corpus records (:mod:`generate`, en + zh files) in a temporary folder, then one fresh
+Python process per N runs the build stage by stage and reports, per stage, wall seconds and the
+peak resident memory (VmHWM, reset at each stage start through ``/proc/self/clear_refs``), then:
 
-    python benchmarks/bench.py [--sizes 1000,5000] [--corpus ../shared/corpus/policy-hub-2026-03]
+* ``floor``: pyoxigraph alone loading the Turtle we wrote into a store (``Store.bulk_load``); the
+  build's ratio to it is the issue-12 target (≤ 3×);
+* ``store``: a full ``--store`` build into a fresh RocksDB store, then a rebuild after changing one
+  file (the incremental ratio: rebuild seconds / full seconds);
+* point-query latencies in-process (median of 20 runs) on the in-memory graph and on the store, and
+  of a whole ``ccus-kg query --store`` process.
+
+Before the sizes, it checks that loading is linear: a compilation of 10× more items and a policy
+body 10× larger must each cost at most 12× the time of the smaller one (issue 8; ``--no-linearity``
+skips it).  Usage::
+
+    python benchmarks/bench.py [--sizes 1000,5000] [--seed 1] [--no-validate] [--no-linearity] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from ccus_kg.build import build
-from ccus_kg.rdf.graph import KnowledgeGraph
-from ccus_kg.validate import validate
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-COUNTRIES = ["China", "中国", "United States", "Norway", "European Union", "Japan", "Canada", "International"]
-AGENCIES = {"China": "工信部", "中国": "工业和信息化部", "United States": "US DOE", "Norway": "Ministry of Petroleum and Energy",
-            "European Union": "European Commission", "Japan": "METI", "Canada": "Department of Finance Canada", "International": "IPCC"}
+from generate import DEFAULT_CORPUS, generate  # noqa: E402
 
-
-def synthetic(folder: Path, n: int, seed: int = 7) -> None:
-    """Write ``n`` policies (2 files each) with supersedes chains and clusters into ``folder``."""
-    rng = random.Random(seed)
-    for lang in ("en", "zh"):
-        (folder / lang).mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        country = rng.choice(COUNTRIES)
-        record = {
-            "id": f"p-{i:06d}", "country": country, "source": AGENCIES[country],
-            "status": rng.choice(["Active", "现行", "Planned"]), "category": rng.choice(["Regulatory", "Strategic", "Incentive"]),
-            "legalWeight": rng.choice(["Primary Legislation", "Guideline/Policy", "Departmental Rules"]),
-            "pubDate": f"{rng.randint(2000, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            "year": 2024, "url": f"https://example.org/policy/{i}",
-            "analysis": {d: {"score": rng.randint(0, 100), "label": "L", "evidence": "Evidence text.", "citation": "§1", "auditNote": ""}
-                         for d in ("incentive", "market", "mrv", "statutory", "strategic")},
-            "evolution": {"supersedes": [f"p-{i - 1:06d}"] if i % 5 else [], "supersededBy": "",
-                          "clusters": [f"Cluster {i % 50}"]},
-            "provenance": {"author": "Bench", "lastAuditDate": "2026-02-08", "reviewer": ""},
-            "reviewStatus": "verified",
-        }
-        for lang, title in (("en", f"Policy number {i}"), ("zh", f"第{i}号政策")):
-            text = "---\n" + json.dumps({**record, "title": title}, ensure_ascii=False) + "\n---\n\nBody text of the policy.\n"
-            (folder / lang / f"p-{i:06d}.md").write_text(text, encoding="utf-8")
+from ccus_kg.progress import Progress  # noqa: E402
 
 
-def timed(label: str, fn, *, unit_count: int | None = None, unit: str = "") -> object:
+def _hwm_mb() -> float:
+    """Peak resident set size of this process since the last reset, in MB (Linux VmHWM)."""
+    m = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    return int(m.group(1)) / 1024 if m else float("nan")
+
+
+def _reset_hwm() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+class StageRecorder(Progress):
+    """Records wall seconds and peak RSS (MB) of every stage."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, dict[str, float]] = {}
+        self._t0 = 0.0
+
+    def begin(self, name: str, total: int | None, unit: str) -> None:
+        _reset_hwm()
+        self._t0 = time.perf_counter()
+
+    def end(self, name: str) -> None:
+        self.stages[name] = {"seconds": time.perf_counter() - self._t0, "peak_mb": _hwm_mb()}
+
+
+def _median_ms(fn, runs: int = 20) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def _point_queries(graph, policy_id: str, jurisdiction: str) -> dict[str, float]:
+    from ccus_kg.query.library import select
+    return {
+        "policy-lineage": _median_ms(lambda: select(graph, "policy-lineage", {"policy": policy_id})),
+        "policies-in-jurisdiction": _median_ms(lambda: select(graph, "policies-in-jurisdiction", {"jurisdiction": jurisdiction})),
+        # `timeline` is left out: its query (a GROUP BY sub-select joined to every event) grows
+        # quadratically and takes minutes at 1,000 policies; see benchmarks/RESULTS.md
+    }
+
+
+def run_one(folder: Path, n: int, validate: bool, with_store: bool) -> dict[str, Any]:
+    """Measure one size in this process (a fresh one per size); returns a JSON-ready mapping."""
+    import pyoxigraph as ox
+
+    from ccus_kg.build import build
+
+    files = sum(1 for p in folder.rglob("*.md"))
+    rec = StageRecorder()
+    t_build = time.perf_counter()
+    result = build([folder], validate=validate, progress=rec)
+    work = Path(tempfile.mkdtemp(prefix="ccus-bench-"))
+    out = work / "out.ttl"
+    with rec.stage("write"):
+        size = result.graph.write(out)
+    total = time.perf_counter() - t_build
+    triples = len(result.graph)
+    peak = max(s["peak_mb"] for s in rec.stages.values())
+    row: dict[str, Any] = {"n": n, "files": files, "triples": triples, "turtle_mb": size / 1e6, "stages": rec.stages,
+                           "total_seconds": total, "peak_mb": peak}
+    graph = result.graph
+    newer = sorted(q.subject.value for q in graph.store.quads_for_pattern(None, ox.NamedNode("http://purl.org/dc/terms/replaces"), None))
+    policy_id = newer[0].rsplit("/", 1)[-1] if newer else "none"  # a policy with a lineage
+    row["queries_memory_ms"] = _point_queries(graph, policy_id, "CN-JS")
+    del result, graph
+
+    _reset_hwm()
     t0 = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - t0
-    rate = f"  ({unit_count / seconds:,.0f} {unit}/s)" if unit_count else ""
-    print(f"  {label:<34}{seconds:8.2f} s{rate}")
-    return result
+    floor_store = ox.Store()
+    floor_store.bulk_load(path=str(out), format=ox.RdfFormat.TURTLE)
+    row["floor"] = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb()}
+    row["ratio_to_floor"] = total / row["floor"]["seconds"]
+    del floor_store
+
+    if with_store:
+        row.update(_store_figures(folder, work, n, policy_id, validate))
+    shutil.rmtree(work, ignore_errors=True)
+    return row
 
 
-def bench_size(n: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "in"
-        synthetic(folder, n)
-        print(f"{n} synthetic policies ({2 * n} files)")
-        result = timed("load + convert (no SHACL)", lambda: build([folder], validate=False), unit_count=2 * n, unit="files")
-        g = result.graph
-        print(f"  {'triples':<34}{len(g):8,d}  ({len(g) / n:.0f} per policy)")
-        ttl = timed("serialise Turtle", lambda: g.serialize("ttl"), unit_count=len(g), unit="triples")
-        nt = timed("serialise N-Triples", lambda: g.serialize("nt"), unit_count=len(g), unit="triples")
-        print(f"  {'Turtle size':<34}{len(ttl) / 1e6:8.2f} MB; N-Triples {len(nt) / 1e6:.2f} MB")
-        timed("parse Turtle", lambda: KnowledgeGraph.from_bytes(ttl, "ttl"), unit_count=len(g), unit="triples")
-        q = "SELECT (COUNT(?p) AS ?n) WHERE { ?p eli:date_publication ?d FILTER(?d >= \"2015-01-01\"^^xsd:date) }"
-        timed("SPARQL date filter", lambda: list(g.query(q)))
-        timed("SHACL validation (pySHACL)", lambda: validate(g), unit_count=len(g), unit="triples")
+def _store_figures(folder: Path, work: Path, n: int, policy_id: str, validate: bool) -> dict[str, Any]:
+    from ccus_kg.store import PolicyStore, build_into_store
+
+    store_dir = work / "store"
+    _reset_hwm()
+    t0 = time.perf_counter()
+    build_into_store([folder], store_dir, validate=validate)
+    full = time.perf_counter() - t0
+    full_peak = _hwm_mb()
+    # change one file (its title), as a daily update would
+    victim = sorted((folder / "en").glob("*.md"))[n // 2]
+    original = victim.read_text(encoding="utf-8")
+    victim.write_text(original.replace('"title": "', '"title": "Amended: ', 1), encoding="utf-8")
+    _reset_hwm()
+    t0 = time.perf_counter()
+    summary = build_into_store([folder], store_dir, validate=validate)
+    inc = time.perf_counter() - t0
+    inc_peak = _hwm_mb()
+    victim.write_text(original, encoding="utf-8")
+    figures: dict[str, Any] = {"store": {"full_seconds": full, "full_peak_mb": full_peak, "incremental_seconds": inc,
+                                         "incremental_peak_mb": inc_peak, "incremental_ratio": inc / full,
+                                         "units_rebuilt": summary.units_rebuilt}}
+    with PolicyStore.open(store_dir, read_only=True) as store:
+        figures["queries_store_ms"] = _point_queries(store.graph(), policy_id, "CN")
+    cli = [str(Path(sys.executable).with_name("ccus-kg")), "query", "policy-lineage", "--store", str(store_dir), "--param", f"policy={policy_id}"]
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run(cli, check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    figures["query_process_seconds"] = statistics.median(times)
+    return figures
+
+
+def _compilation(items: int, per_node: int = 999) -> str:
+    """A timeline compilation of ``items`` items, ``per_node`` a node, numbered on across nodes."""
+    lines = ["# 基准汇编", "分析时间: 2025-05-01 16:56:12", "---"]
+    for n in range(1, items + 1):
+        if (n - 1) % per_node == 0:
+            lines.append(f"## 节点: 2020-{(n // per_node) % 12 + 1:02d}-01 (事件) - 可信度: 0.8")
+        lines.append(f"{n}. **事项名称**：事项{n}")
+        lines.append(f"**发生日期**：2020年{(n // per_node) % 12 + 1}月1日。[来源](https://example.org/{n % 500})")
+    return "\n".join(lines) + "\n"
+
+
+def _policy_with_body(chars: int) -> str:
+    body = ("Carbon capture and storage: a line of body text, with words and 中文 too.\n" * (chars // 60 + 1))[:chars]
+    return "---\n" + json.dumps({"id": "big", "title": "Big body", "country": "Norway", "source": "Ministry of Energy"}) + "\n---\n" + body
+
+
+def bench_linearity(build, limit: float = 12.0) -> None:
+    """Loading must be linear: 10× more compilation items, or a 10× larger body, costs ≤ ``limit``× the time."""
+    print(f"linearity (build with SHACL; ratio = time(10×) / time(1×), must be ≤ {limit:.0f})")
+    cases = (("compilation items", 3_200, 32_000, lambda n: ("c.md", _compilation(n))),
+             ("policy body characters", 1_800_000, 18_000_000, lambda n: ("p.md", _policy_with_body(n))))
+    for label, small, large, make in cases:
+        seconds = []
+        for n in (small, large):
+            with tempfile.TemporaryDirectory() as tmp:
+                name, text = make(n)
+                (Path(tmp) / name).write_text(text, encoding="utf-8")
+                t0 = time.perf_counter()
+                build([tmp])
+                seconds.append(time.perf_counter() - t0)
+        ratio = seconds[1] / seconds[0]
+        verdict = "ok" if ratio <= limit else "NOT LINEAR"
+        print(f"  {label:<24}{small:>11,d} → {large:>11,d}: {seconds[0]:7.2f} s → {seconds[1]:7.2f} s  ratio {ratio:5.1f}  {verdict}")
+
+
+def print_table(row: dict[str, Any]) -> None:
+    n, files, triples = row["n"], row["files"], row["triples"]
+    print(f"\nN = {n:,} policies: {files:,} files, {triples:,} triples ({triples / n:.0f} per policy), Turtle {row['turtle_mb']:.1f} MB")
+    print(f"  {'stage':<34}{'seconds':>9}{'peak MB':>10}  rate")
+    units = {"load": (files, "files"), "convert": (triples, "triples"), "validate": (triples, "triples"), "write": (triples, "triples")}
+    for name, s in row["stages"].items():
+        count, unit = units.get(name, (0, ""))
+        rate = f"{count / s['seconds']:,.0f} {unit}/s" if count and s["seconds"] > 0 else ""
+        print(f"  {name:<34}{s['seconds']:9.2f}{s['peak_mb']:10.0f}  {rate}")
+    print(f"  {'build total (load→write)':<34}{row['total_seconds']:9.2f}{row['peak_mb']:10.0f}  "
+          f"{triples / row['total_seconds']:,.0f} triples/s, {files / row['total_seconds']:,.0f} files/s")
+    f = row["floor"]
+    print(f"  {'floor: pyoxigraph loads our Turtle':<34}{f['seconds']:9.2f}{f['peak_mb']:10.0f}  "
+          f"build = {row['ratio_to_floor']:.1f}× floor")
+    if "store" in row:
+        s = row["store"]
+        print(f"  {'--store full build':<34}{s['full_seconds']:9.2f}{s['full_peak_mb']:10.0f}")
+        print(f"  {'--store rebuild, 1 file changed':<34}{s['incremental_seconds']:9.2f}{s['incremental_peak_mb']:10.0f}  "
+              f"{100 * s['incremental_ratio']:.1f} % of the full store build ({s['units_rebuilt']} unit rebuilt)")
+    for where in ("memory", "store"):
+        q = row.get(f"queries_{where}_ms")
+        if q:
+            print(f"  point queries, in-process, {where:<7} " + ", ".join(f"{k} {v:.1f} ms" for k, v in q.items()))
+    if "query_process_seconds" in row:
+        print(f"  `ccus-kg query policy-lineage --store` process: {row['query_process_seconds']:.2f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000", help="comma-separated numbers of synthetic policies")
-    parser.add_argument("--corpus", default="../shared/corpus/policy-hub-2026-03")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("CCUS_KG_CORPUS") or DEFAULT_CORPUS),
+                        help="the corpus whose records are the templates (default: $CCUS_KG_CORPUS, else ../shared/corpus/…)")
+    parser.add_argument("--no-linearity", action="store_true", help="skip the 10× linearity measurement")
+    parser.add_argument("--no-validate", action="store_true", help="skip the SHACL stage")
+    parser.add_argument("--no-store", action="store_true", help="skip the --store figures")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--child", nargs=2, metavar=("N", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    corpus = Path(args.corpus)
-    if corpus.is_dir():
-        print(f"real corpus {corpus}")
-        result = timed("build + SHACL", lambda: build([corpus]))
-        print(f"  {'triples':<34}{result.counts['triples']:8,d}; stages: "
-              + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))
+    if args.child:
+        row = run_one(Path(args.child[1]), int(args.child[0]), not args.no_validate, not args.no_store)
+        print(json.dumps(row))
+        return
+    import pyoxigraph
+    import pyshacl
+
+    if not args.no_linearity:
+        from ccus_kg.build import build
+
+        bench_linearity(build)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"pyoxigraph {pyoxigraph.__version__}, pySHACL {pyshacl.__version__}; seed {args.seed}")
+    rows = []
     for n in (int(x) for x in args.sizes.split(",") if x.strip()):
-        bench_size(n)
+        with tempfile.TemporaryDirectory(prefix="ccus-gen-") as tmp:
+            t0 = time.perf_counter()
+            generate(Path(tmp), n, seed=args.seed, corpus=args.corpus)
+            gen = time.perf_counter() - t0
+            cmd = [sys.executable, __file__, "--child", str(n), tmp]
+            cmd += ["--no-validate"] * args.no_validate + ["--no-store"] * args.no_store
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode:
+                sys.stderr.write(proc.stderr)
+                raise SystemExit(f"benchmark at N={n} failed")
+            row = json.loads(proc.stdout.strip().splitlines()[-1])
+            row["generate_seconds"] = gen
+            rows.append(row)
+            print_table(row)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

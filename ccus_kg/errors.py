@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "CcusKgError", "InputError", "UsageError", "QueryError", "ResourceNotFound", "AuthorityFileError",
-    "TimelineFilterError", "OutputError",
+    "TimelineFilterError", "OutputError", "EndpointError",
 ]
 
 
@@ -55,3 +55,15 @@ class TimelineFilterError(CcusKgError, ValueError):
 
 class OutputError(CcusKgError):
     """An output cannot be written as asked: an unknown format or file suffix (CLI exit code 2)."""
+
+
+class EndpointError(CcusKgError):
+    """A SPARQL endpoint or graph store is down, times out, or refuses a request (CLI exit code 2).
+
+    Attributes: ``url`` (str) and ``status`` (the HTTP status code, or None when no answer came).
+    """
+
+    def __init__(self, message: str, *, url: str, status: int | None = None):
+        self.url = url
+        self.status = status
+        super().__init__(message)

@@ -9,7 +9,7 @@ Standard vocabularies (namespace IRIs):
 ELI ``http://data.europa.eu/eli/ontology#``, DCTERMS ``http://purl.org/dc/terms/``,
 SKOS ``http://www.w3.org/2004/02/skos/core#``, ORG ``http://www.w3.org/ns/org#``,
 PROV ``http://www.w3.org/ns/prov#``, SCHEMA ``https://schema.org/``,
-OWL-Time ``http://www.w3.org/2006/time#``.
+OWL-Time ``http://www.w3.org/2006/time#``, SHACL ``http://www.w3.org/ns/shacl#``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ccus_kg.identity import iris
 
 __all__ = [
     "Vocabulary", "CCUS", "ELI", "DCTERMS", "SKOS", "ORG", "PROV", "SCHEMA", "RDF", "RDFS",
-    "XSD", "OWL", "WD", "GEO", "UNIT", "PREFIXES",
+    "XSD", "OWL", "SH", "WD", "PREFIXES", "DCMITYPE", "EU_LANGUAGE", "GEO", "UNIT",
 ]
 
 
@@ -70,9 +70,12 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     auditNote impact economicImpact environmentalImpact technicalImpact regulatoryProvision
     co2Definition crossBorderRules financialAssurance liabilityPeriod liabilityTransfer
     permittingLeadTime poreSpaceRights sector relatedFacility interpretation inCorpus hasDataIssue
-    issueCode severity issueField issueLine agencyJurisdiction inAuthorityFile jurisdictionEvidence
+    issueCode severity issueField issueLine rawValue agencyJurisdiction inAuthorityFile jurisdictionEvidence
     placeText dateText dateRemark scale eventImpact organizerText listedIn nodeDate nodeKind
     confidence analysisTime declaredNodeCount incomplete eventKind filePath language inForceValue
+    currentConsolidatedVersion effectiveApplicationWindow sourcePublicationDate
+    NamedWork LineageLink inferred linkRule linkEvidence linkConfidence
+    recordLine
     Facility Hub CountryProfile FacilityType FacilitySector FacilityStatus FacilityPhase CarbonFate
     LocationPrecision Region relatedPolicy facilityType facilitySector facilityStatus facilityPhase
     fateOfCarbon operator partner partOfHub region locationPrecision announcedCapacity
@@ -82,33 +85,45 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
-    LegalResource jurisdiction passed_by type_document is_member_of date_publication in_force
+    LegalResource jurisdiction passed_by type_document date_publication in_force
     InForce-inForce InForce-notInForce InForce-partiallyInForce
+    consolidates consolidated_by cites cited_by implements implemented_by based_on basis_for
 """)
 DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", """
     identifier title description abstract replaces isReplacedBy source subject spatial isPartOf
-    language Location
+    language Location hasPart
 """)
+DCMITYPE = Vocabulary("dcmitype", "http://purl.org/dc/dcmitype/", "Collection")
+#: The EU Publications Office authority table of languages (``dcterms:language`` objects, e.g. ``…/ENG``).
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", """
     Concept ConceptScheme Collection prefLabel altLabel hiddenLabel notation broader narrower
     exactMatch inScheme topConceptOf hasTopConcept member definition
 """)
 ORG = Vocabulary("org", "http://www.w3.org/ns/org#", "Organization subOrganizationOf")
-PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent wasDerivedFrom wasAttributedTo")
+PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent SoftwareAgent wasDerivedFrom wasAttributedTo generatedAtTime")
 SCHEMA = Vocabulary("schema", "https://schema.org/", """
-    Event WebPage name startDate endDate location organizer about citation url description
+    Event WebPage Organization name startDate endDate location organizer about citation url description mentions
     QuantitativeValue value minValue maxValue unitCode unitText
 """)
 #: GeoSPARQL 1.1 (OGC 22-047r1), http://www.opengis.net/ont/geosparql#
 GEO = Vocabulary("geo", "http://www.opengis.net/ont/geosparql#", "Feature Geometry hasGeometry asWKT wktLiteral")
 #: QUDT units, http://qudt.org/vocab/unit/ (``MegaTONNE-PER-YR``: megatonne per year)
 UNIT = Vocabulary("unit", "http://qudt.org/vocab/unit/", "MegaTONNE-PER-YR")
-RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type")
+RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type Statement subject predicate object")
 RDFS = Vocabulary("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso")
 XSD = Vocabulary("xsd", "http://www.w3.org/2001/XMLSchema#", """
     string boolean integer decimal date dateTime gYear gYearMonth anyURI
 """)
-OWL = Vocabulary("owl", "http://www.w3.org/2002/07/owl#", "Class ObjectProperty DatatypeProperty")
+OWL = Vocabulary("owl", "http://www.w3.org/2002/07/owl#", "Class ObjectProperty DatatypeProperty versionInfo sameAs")
+#: W3C SHACL (https://www.w3.org/TR/shacl/): the shapes and validation-report terms ccus-kg reads and writes.
+SH = Vocabulary("sh", "http://www.w3.org/ns/shacl#", """
+    NodeShape PropertyShape SPARQLConstraint SPARQLTarget ValidationReport ValidationResult
+    Violation Warning Info conforms result focusNode resultPath value resultMessage resultSeverity
+    sourceShape sourceConstraint sourceConstraintComponent SPARQLConstraintComponent
+    sparql select prefixes declare prefix namespace message severity deactivated path property
+    target targetClass targetNode targetSubjectsOf targetObjectsOf
+""")
 #: Wikidata entities (``skos:exactMatch`` targets).
 WD = "http://www.wikidata.org/entity/"
 
@@ -117,6 +132,7 @@ PREFIXES: dict[str, str] = {
     "ccus": iris.ONTOLOGY,
     "eli": ELI.base,
     "dcterms": DCTERMS.base,
+    "dcmitype": "http://purl.org/dc/dcmitype/",
     "skos": SKOS.base,
     "org": ORG.base,
     "prov": PROV.base,

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["HAN", "is_han", "has_han", "fold_name", "fold_label", "fold_title", "strip_forms", "starts_with_word", "ends_with_word",
+__all__ = ["printable", "HAN", "is_han", "has_han", "fold_name", "fold_label", "fold_title", "strip_forms", "starts_with_word", "ends_with_word",
            "unify_newlines"]
 
 #: A regular-expression character class (without brackets) of the Han characters.
@@ -32,7 +32,11 @@ _HAN = re.compile(f"[{HAN}]")
 
 
 def is_han(ch: str) -> bool:
-    """True when the one character ``ch`` is a Han character (see :data:`HAN`)."""
+    """True when the one character ``ch`` is a Han character (see :data:`HAN`).
+
+    >>> is_han("碳"), is_han("〇"), is_han("C"), is_han("。")
+    (True, True, False, False)
+    """
     return _HAN.match(ch) is not None
 
 
@@ -62,6 +66,9 @@ def fold_name(text: str) -> str:
     CJK punctuation mapped to ASCII, case folded, Latin diacritics dropped (``Türkiye`` →
     ``turkiye``), dots of initials dropped (``U.S.`` → ``us``), runs of white space collapsed,
     and leading/trailing spaces and ``,;:-`` stripped.
+
+    >>> fold_name("U.S. Department of Energy"), fold_name("Türkiye"), fold_name("（METI）")
+    ('us department of energy', 'turkiye', '(meti)')
     """
     s = unicodedata.normalize("NFKC", str(text)).translate(_NAME_PUNCT).casefold()
     s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
@@ -101,6 +108,11 @@ def strip_forms(text: str, forms: Iterable[str]) -> list[str]:
     from the start (``"us doe"`` → ``"doe"``), from the end (``"meti japan"`` → ``"meti"``) or
     as a trailing ``"of <form>"`` (``"government of norway"`` → ``"government"``), at word
     boundaries for Latin script.  Empty remainders are dropped; order follows ``forms``.
+
+    >>> strip_forms("us doe", ["us"]), strip_forms("meti japan", ["japan"]), strip_forms("government of norway", ["norway"])
+    (['doe'], ['meti'], ['government'])
+    >>> strip_forms("usa", ["us"])      # not at a word boundary
+    []
     """
     out: list[str] = []
     for form in forms:
@@ -139,11 +151,14 @@ def fold_label(text: str) -> str:
 
     NFKC (full-width letters, digits and ASCII punctuation become ASCII), CJK punctuation to
     ASCII (``（）、／`` …), case-folded, whitespace collapsed to one space and stripped, no
-    space around ``/ ( ) [ ] , ; : · -`` nor between two Han characters::
+    space around ``/ ( ) [ ] , ; : · -`` nor between two Han characters:
 
-        fold_label("  Guideline / Policy ") == fold_label("guideline/policy") == "guideline/policy"
-        fold_label("Law（RIGI）") == fold_label("Law (RIGI)") == "law(rigi)"
-        fold_label("制定 中") == "制定中"
+    >>> fold_label("  Guideline / Policy ") == fold_label("guideline/policy") == "guideline/policy"
+    True
+    >>> fold_label("Law（RIGI）") == fold_label("Law (RIGI)") == "law(rigi)"
+    True
+    >>> fold_label("制定 中")
+    '制定中'
     """
     folded = unicodedata.normalize("NFKC", text).translate(_LABEL_PUNCT).casefold()
     folded = _SPACES.sub(" ", folded).strip()
@@ -170,3 +185,18 @@ def unify_newlines(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# -- output -----------------------------------------------------------------------------
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``text`` safe to print on one terminal line: control characters (C0, DEL, C1), the
+    Unicode line/paragraph separators and bidirectional overrides written as ``\\n``,
+    ``\\x1b``, ``\\u202e`` … so an id holding a newline cannot forge a line of output."""
+    def esc(match: re.Match[str]) -> str:
+        ch = match.group()
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+    return _UNPRINTABLE.sub(esc, str(text))

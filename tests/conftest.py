@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `from corpus import corpus_dir`
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +64,11 @@ def full_corpus_build():
     from ccus_kg.build import build
 
     return build([corpus_dir(), corpus_folder("facilities"), corpus_folder("countries")])
+@pytest.fixture
+def oxigraph_server(tmp_path):
+    """A real Oxigraph server on a free loopback port with a temporary store; stopped after the test."""
+    from stores import OxigraphServer
+
+    server = OxigraphServer(tmp_path / "oxigraph-store").start()
+    yield server
+    server.kill()

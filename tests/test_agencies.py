@@ -35,7 +35,7 @@ def ar() -> AgencyResolver:
 
 
 def resolve(ar: AgencyResolver, jr: JurisdictionResolver, raw: str, code: str | None):
-    return ar.resolve(raw, jr.get(code) if code else None, jr)
+    return ar.resolve(raw, jr.get(code) if code else None)
 
 
 def ident(ar, jr, raw, code) -> list[tuple[str, str]]:
@@ -281,7 +281,7 @@ def test_yaml_parses_norway_as_a_code():
 def _decisions_of(ar, jr, data):
     j = jr.for_record(country=data.get("country") or "", record_id=str(data["id"]),
                       agency=data.get("source") or "", title=data.get("title") or "").jurisdiction
-    return ar.resolve(data.get("source") or "", j, jr)
+    return ar.resolve(data.get("source") or "", j)
 
 
 def test_seed_agencies(ar, jr):

@@ -22,7 +22,7 @@ from ccus_kg.rdf.graph import KnowledgeGraph
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 BIN = Path(sys.executable).parent
-BAD_JSON = '---\n{\n  "id": "bad-one",\n  "title": "Broken",\n}\n---\nbody\n'  # trailing comma: line 5
+BAD_JSON = '---\n{\n  "id": "bad-one",\n  "title": "Broken",\n  ]\n}\n---\nbody\n'  # stray ']': line 5, neither JSON nor YAML
 
 
 
@@ -58,8 +58,11 @@ def test_build_seeds_exit_code_and_summary(seeds_run):
     assert "  jurisdictions 2" in lines
     assert "  clusters      0" in lines
     assert "  events        13 from timelines, 6 policy life events" in lines
-    assert "  SHACL         conforms (0 violations, 0 warnings, 0 info)" in lines
+    # the seeds' zh-only records carry English assessment texts: shapes:AssessmentLanguage warns, exit 0
+    assert "  SHACL         conforms (0 violations, 10 warnings, 0 info)" in lines
     assert "  problems      0 errors, 2 warnings, 0 info" in lines
+    assert any(l.startswith("note: 10 Warning result(s): SHACL's own sh:conforms is false") for l in lines)
+    assert "  Warning      10  shapes:AssessmentLanguage  Assessments: text language not among the record's languages" in lines
     assert result.stderr == ""
 
 
@@ -79,13 +82,34 @@ def test_build_seeds_writes_the_graph_and_report(seeds_run):
     assert f"wrote {graph} ({graph.stat().st_size} bytes, {len(triples)} triples)" in result.stdout
     assert f"wrote {out / 'report.json'}" in result.stdout
     kg = KnowledgeGraph.load(graph)
-    assert [r["id"] for r in select(kg, "lineage-nodes")] == [
+    assert [r["id"] for r in select(kg, "lineage-nodes") if r["kind"] == "policy"] == [
         "cn-js-industrial-decarb-2022", "cn-miit-industrial-plan-2022", "cn-zero-carbon-parks"]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["counts"]["policies"] == 3
     assert report["counts"]["triples"] == len(triples)
     assert report["validation"]["conforms"] is True
     assert sorted(p for p in os.listdir(out)) == ["ccus.ttl", "report.json"]  # no temporary files
+
+
+def test_report_is_byte_identical_between_builds_unless_timings(seeds_run, tmp_path):
+    _, first = seeds_run
+    result = invoke("build", "-o", tmp_path / "ccus.ttl", "--report", tmp_path / "report.json")
+    assert result.exit_code == 0
+    assert (tmp_path / "report.json").read_bytes() == (first / "report.json").read_bytes()
+    assert (tmp_path / "ccus.ttl").read_bytes() == (first / "ccus.ttl").read_bytes()
+    assert "seconds" not in json.loads((first / "report.json").read_text(encoding="utf-8"))
+    assert not any(l.startswith("  seconds") for l in result.stdout.splitlines())
+    timed = invoke("build", "-o", tmp_path / "t.ttl", "--report", tmp_path / "timed.json", "--timings")
+    assert set(json.loads((tmp_path / "timed.json").read_text(encoding="utf-8"))["seconds"]) == {"load", "convert", "validate"}
+    [row] = [l for l in timed.stdout.splitlines() if l.startswith("  seconds")]
+    assert "validate" in row
+
+
+def test_build_fail_on_warning_and_engine(tmp_path):
+    result = invoke("build", "-o", tmp_path / "g.ttl", "--fail-on", "warning", "--engine", "pyshacl")
+    assert result.exit_code == 1  # the seeds give Warning results; the graph is still written
+    assert (tmp_path / "g.ttl").is_file()
+    assert "shapes:AssessmentLanguage — " in result.stdout  # the failing rule's results are listed
 
 
 def test_build_explicit_paths_and_format_by_suffix(tmp_path):
@@ -104,7 +128,9 @@ def test_build_verbose_and_max_problems(tmp_path):
     assert result.exit_code == 0
     assert "  … and 1 more (all in --report)" in result.stdout
     assert "truncated-item" not in result.stdout
-    assert "SHACL results (conforms" in result.stdout  # -v prints the SHACL section even when it conforms
+    # -v lists every SHACL result even when the graph conforms, with the file:line of its record
+    assert "shapes:AssessmentLanguage — Assessments: text language not among the record's languages (Warning, 10 results):" in result.stdout
+    assert "at seeds/004_a7b8cafd75ac6fe3.txt:" in result.stdout
 
 
 def test_build_unparsable_file_among_good_ones(tmp_path, broken_input):
@@ -120,7 +146,7 @@ def test_build_unparsable_file_among_good_ones(tmp_path, broken_input):
     # the graph of the good files is still written
     assert out.is_file()
     assert f"wrote {out}" in result.stdout
-    assert len(select(KnowledgeGraph.load(out), "lineage-nodes")) == 3
+    assert len([r for r in select(KnowledgeGraph.load(out), "lineage-nodes") if r["kind"] == "policy"]) == 3
 
 
 def test_build_strict_writes_nothing(tmp_path, broken_input):
@@ -244,3 +270,57 @@ def test_console_script_build_and_error(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("ccus-kg: error: cannot write")
+
+
+def test_report_onto_the_graph_file_is_refused(tmp_path):
+    out = tmp_path / "x.json"
+    result = invoke("build", SEEDS, "-o", out, "--report", tmp_path / "." / "x.json")
+    no_traceback(result)
+    assert result.exit_code == 2
+    assert result.stderr == (f"ccus-kg: error: --report {tmp_path / '.' / 'x.json'} is the same file as --output {out}; "
+                             "the report would overwrite the graph\n")
+    assert not out.exists()
+
+
+def test_control_characters_in_data_are_escaped_in_output(tmp_path):
+    (tmp_path / "p.md").write_text('---\n{"id": "evil\\nerror   forged.md:1: fake", "title": "T\\u001b[31m"}\n---\nb\n', encoding="utf-8")
+    result = invoke("build", tmp_path, "-o", tmp_path / "g.ttl", "--no-validate", "-v")
+    no_traceback(result)
+    assert not any(line.startswith("error   forged.md") for line in result.stdout.splitlines())
+    assert "(evil\\nerror   forged.md:1: fake)" in result.stdout
+    assert "\x1b" not in result.output
+
+
+def test_internal_error_has_its_own_exit_code_and_one_line(tmp_path, monkeypatch):
+    import ccus_kg.build
+
+    def broken(*_a, **_k):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(ccus_kg.build, "build", broken)
+    result = invoke("build", SEEDS, "-o", tmp_path / "g.ttl")
+    assert result.exit_code == 3
+    assert result.stderr == "ccus-kg: internal error: ZeroDivisionError: division by zero (a bug; run with --debug for the traceback)\n"
+    assert "Traceback" not in result.output
+    debug = invoke("--debug", "build", SEEDS, "-o", tmp_path / "g.ttl")
+    assert debug.exit_code == 3 and "Traceback (most recent call last)" in debug.stderr
+
+
+def test_a_bug_in_one_policy_does_not_cost_the_others(tmp_path, monkeypatch):
+    from ccus_kg.rdf.policies import _PolicyConverter
+
+    original = _PolicyConverter._provenance
+
+    def buggy(self, s, policy_id, records):
+        if policy_id == "cn-zero-carbon-parks":
+            raise KeyError("boom")
+        return original(self, s, policy_id, records)
+
+    monkeypatch.setattr(_PolicyConverter, "_provenance", buggy)
+    out = tmp_path / "g.ttl"
+    result = invoke("build", SEEDS, "-o", out)
+    no_traceback(result)
+    assert result.exit_code == 2  # an error problem, like an unreadable file
+    assert "internal-error: internal error while converting this policy (KeyError: 'boom'); it is left out" in result.stdout
+    ids = {r["id"].value for r in KnowledgeGraph.load(out).query("SELECT ?id WHERE { ?p a ccus:Policy ; ccus:inCorpus true ; dcterms:identifier ?id }")}
+    assert ids == {"cn-miit-industrial-plan-2022", "cn-js-industrial-decarb-2022"}

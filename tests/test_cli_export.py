@@ -8,6 +8,8 @@ import pyoxigraph as ox
 import pytest
 from helpers import invoke
 
+from ccus_kg import __version__
+
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 POLICY = "https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022"
 
@@ -83,7 +85,7 @@ def test_round_trip_through_jsonld_and_back(seed_ttl, seed_triples, tmp_path):
 def test_unknown_format(seed_ttl):
     result = invoke("export", "-g", seed_ttl, "-f", "rdfxml")
     assert result.exit_code == 2
-    assert "Invalid value for '--format'" in result.stderr and "'rdfxml' is not one of 'ttl', 'nt', 'jsonld'" in result.stderr
+    assert "Invalid value for '--format'" in result.stderr and "'rdfxml' is not one of 'ttl', 'nt', 'jsonld', 'trig', 'nq'" in result.stderr
     assert result.stdout == ""
 
 
@@ -112,3 +114,44 @@ def test_output_onto_a_folder_leaves_nothing_partial(seed_ttl, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"ccus-kg: error: cannot write {target}: ")
     assert [p.name for p in tmp_path.iterdir()] == ["g.ttl"] and list(target.iterdir()) == []
+
+
+def test_jsonld_is_compact_with_a_context(seed_ttl):
+    out = invoke("export", "-g", seed_ttl, "-f", "jsonld").stdout_bytes
+    data = json.loads(out)
+    assert data["@context"]["eli"] == "http://data.europa.eu/eli/ontology#"
+    assert any(node.get("@id", "").startswith("policy:") for node in data["@graph"])
+    assert len(out) < 1.4 * seed_ttl.stat().st_size  # compact: about the size of the Turtle, not 1.8×
+
+
+@pytest.mark.parametrize("fmt", ["trig", "nq"])
+def test_dataset_export_has_named_graphs_with_provenance(seed_ttl, seed_triples, fmt, tmp_path):
+    out = tmp_path / f"g.{fmt}"
+    result = invoke("export", "-g", seed_ttl, "-f", fmt, "--with-ontology", "-o", out)
+    assert result.exit_code == 0, result.output
+    store = ox.Store()
+    store.bulk_load(path=str(out), format=ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS)
+    graphs = sorted(g.value for g in store.named_graphs())
+    assert graphs == ["https://w3id.org/ccus-kg/graph/data", "https://w3id.org/ccus-kg/graph/provenance",
+                      "https://w3id.org/ccus-kg/graph/vocabularies", "https://w3id.org/ccus-kg/ontology"]
+    # data + vocabularies are the graph exactly
+    merged = {(q.subject, q.predicate, q.object) for q in store
+              if q.graph_name.value in ("https://w3id.org/ccus-kg/graph/data", "https://w3id.org/ccus-kg/graph/vocabularies")}
+    assert merged == {(t.subject, t.predicate, t.object) for t in seed_triples}
+    prov = ("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?file ?time ?version WHERE { GRAPH <https://w3id.org/ccus-kg/graph/provenance> {"
+            " <https://w3id.org/ccus-kg/graph/data> prov:wasDerivedFrom ?file ; prov:generatedAtTime ?time ; prov:wasAttributedTo ?agent ."
+            " ?agent a prov:SoftwareAgent ; <http://www.w3.org/2002/07/owl#versionInfo> ?version } }")
+    rows = list(store.query(prov))
+    assert len(rows) == 5  # the five seed files
+    assert all(r["file"].value.startswith("https://w3id.org/ccus-kg/id/source/seeds/") for r in rows)
+    assert rows[0]["version"].value == __version__
+    assert rows[0]["time"].datatype.value == "http://www.w3.org/2001/XMLSchema#dateTime"
+    # each policy says which files it came from
+    derived = list(store.query("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?p ?f WHERE { GRAPH ?g { ?p a <https://w3id.org/ccus-kg/ontology#Policy> ; prov:wasDerivedFrom ?f } }"))
+    assert len({r["p"] for r in derived}) == 3 and len(derived) == 4  # MIIT has an en and a zh file
+
+
+def test_with_ontology_merges_class_labels(seed_ttl):
+    out = invoke("export", "-g", seed_ttl, "-f", "nt", "--with-ontology").stdout
+    assert '<https://w3id.org/ccus-kg/ontology#Policy> <http://www.w3.org/2000/01/rdf-schema#subClassOf>' in out
+    assert "<https://w3id.org/ccus-kg/ontology#Policy> <http://www.w3.org/2000/01/rdf-schema#label> \"CCUS policy\"@en" in out

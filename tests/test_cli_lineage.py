@@ -40,7 +40,8 @@ def test_writes_every_file_asked_for(synthetic_ttl, tmp_path):
     result = invoke("lineage", "-g", synthetic_ttl, *[a for o in outs for a in ("-o", o)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "lineage: 7 nodes, 3 supersedes links, 2 clusters, 2 replacement chains"
+    assert lines[0] == ("lineage: 7 nodes, 3 supersedes links, 2 clusters, 2 replacement chains; "
+                        "0 consolidation, 0 citation, 0 implementation links (0 inferred)")
     assert lines[1:] == [f"wrote {o}" for o in outs]
     svg = outs[0].read_text(encoding="utf-8")
     assert svg.startswith("<?xml") or "<svg" in svg[:2000]
@@ -59,7 +60,7 @@ def test_one_policy(synthetic_ttl, tmp_path):
     out = tmp_path / "b.json"
     result = invoke("lineage", "-g", synthetic_ttl, "--policy", "us-syn-b", "-o", out)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "lineage: 5 nodes, 3 supersedes links, 1 clusters, 2 replacement chains"
+    assert result.stdout.splitlines()[0].startswith("lineage: 5 nodes, 3 supersedes links, 1 clusters, 2 replacement chains; ")
     g = nx.node_link_graph(json.loads(out.read_text(encoding="utf-8")), edges="edges")
     assert sorted(g.nodes) == ["cluster:Synthetic Storage Rules", "us-syn-a", "us-syn-b", "us-syn-c", "us-syn-gone"]
     assert g.nodes["us-syn-gone"]["in_corpus"] is False
@@ -68,18 +69,26 @@ def test_one_policy(synthetic_ttl, tmp_path):
 def test_policy_without_links(synthetic_ttl, tmp_path):
     result = invoke("lineage", "-g", synthetic_ttl, "--policy", "us-syn-d", "-o", tmp_path / "d.graphml")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "lineage: 2 nodes, 0 supersedes links, 1 clusters, 0 replacement chains"
+    assert result.stdout.splitlines()[0].startswith("lineage: 2 nodes, 0 supersedes links, 1 clusters, 0 replacement chains; ")
     assert sorted(nx.read_graphml(tmp_path / "d.graphml").nodes) == ["cluster:Other Cluster", "us-syn-d"]
 
 
-def test_seeds_have_no_links(seed_ttl, tmp_path):
+def test_seeds_tell_the_miit_to_jiangsu_story(seed_ttl, tmp_path):
+    """The seeds: MIIT's national plan, the Jiangsu action plan, the zero-carbon-parks guide and the
+    policy-like items of the Jiangsu compilation, linked in one family by inferred links."""
     result = invoke("lineage", "-g", seed_ttl, "-o", tmp_path / "seeds.json")
-    assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "lineage: 3 nodes, 0 supersedes links, 0 clusters, 0 replacement chains"
-    data = json.loads((tmp_path / "seeds.json").read_text(encoding="utf-8"))
-    assert sorted(n["id"] for n in data["nodes"]) == [
-        "cn-js-industrial-decarb-2022", "cn-miit-industrial-plan-2022", "cn-zero-carbon-parks"]
-    assert data["edges"] == []
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == ("lineage: 7 nodes, 0 supersedes links, 0 clusters, 0 replacement chains; "
+                                             "0 consolidation, 0 citation, 4 implementation links (4 inferred)")
+    g = nx.node_link_graph(json.loads((tmp_path / "seeds.json").read_text(encoding="utf-8")), edges="edges")
+    miit = "cn-miit-industrial-plan-2022"
+    assert {u for u, v in g.edges if v == miit} >= {"cn-js-industrial-decarb-2022", "cn-zero-carbon-parks"}
+    works = {d["label_zh"]: n for n, d in g.nodes(data=True) if d["kind"] == "work"}
+    assert g.edges[works["江苏省工业领域及重点行业碳达峰实施方案"], miit]["kind"] == "implements"
+    assert all(d["inferred"] and d["rule"] and d["evidence"] for *_e, d in g.edges(data=True))
+    assert g.nodes[miit]["iri"] == "https://w3id.org/ccus-kg/id/policy/" + miit and g.nodes[miit]["level"] == "national"
+    assert invoke("lineage", "-g", seed_ttl, "--stated-only", "-o", tmp_path / "s.json").stdout.splitlines()[0].endswith(
+        "0 implementation links (0 inferred)")
 
 
 def test_unknown_policy(synthetic_ttl, tmp_path):
@@ -90,7 +99,7 @@ def test_unknown_policy(synthetic_ttl, tmp_path):
 
 def test_unknown_suffix_writes_nothing(synthetic_ttl, tmp_path):
     result = invoke("lineage", "-g", synthetic_ttl, "-o", tmp_path / "ok.json", "-o", tmp_path / "lineage.txt")
-    usage_error(result, "cannot write lineage to 'lineage.txt'", ".svg, .png, .graphml, .json")
+    usage_error(result, "cannot write lineage to 'lineage.txt'", ".svg, .png, .graphml, .json, .gexf, .html")
     assert list(tmp_path.iterdir()) == []  # not even the good one
 
 

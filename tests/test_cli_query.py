@@ -100,7 +100,9 @@ def test_param_value_may_contain_equals_and_quotes(seed_ttl):
 def test_query_file(seed_ttl, tmp_path):
     path = tmp_path / "mine.rq"
     path.write_text("# title: mine\n# param: code string required a code\n"
-                    "SELECT ?label WHERE { ?j skos:notation ?code ; skos:prefLabel ?label FILTER(LANG(?label) = \"en\") }\n",
+                    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                    "SELECT ?label WHERE {\n  VALUES (?code) { (UNDEF) }\n"
+                    "  ?j skos:notation ?code ; skos:prefLabel ?label FILTER(LANG(?label) = \"en\") }\n",
                     encoding="utf-8")
     result = invoke("query", path, "-g", seed_ttl, "-p", "code=CN-JS", "-f", "csv")
     assert result.exit_code == 0, result.output
@@ -143,7 +145,7 @@ def test_bad_date_param(seed_ttl):
 
 def test_unknown_query(seed_ttl):
     result = invoke("query", "policies-per-country", "-g", seed_ttl)
-    usage_error(result, "no query named 'policies-per-country'", "known queries: counts-by-category-status")
+    usage_error(result, "no query named 'policies-per-country'", "known queries: capacity-by-jurisdiction-status-type, counts-by-category-status")
     assert result.stdout == ""
 
 
@@ -170,3 +172,41 @@ def test_console_script_query(seed_ttl):
     proc = subprocess.run([str(script), "query", "nope", "-g", str(seed_ttl)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.startswith("ccus-kg: error: no query named 'nope'") and "Traceback" not in proc.stderr
+
+
+def test_print_shows_the_exact_text_without_reading_a_graph():
+    from ccus_kg.query.library import bind, load_query
+
+    result = invoke("query", "in-force-on-date", "-p", "jurisdiction=CN", "-p", "date=2023-01-01", "--print",
+                    "-g", "/nonexistent/graph.ttl")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == bind(load_query("in-force-on-date"), {"jurisdiction": "CN", "date": "2023-01-01"})
+    assert '("CN" "2023-01-01"^^<http://www.w3.org/2001/XMLSchema#date>)' in result.stdout
+
+
+def test_print_checks_the_parameters():
+    usage_error(invoke("query", "in-force-on-date", "-p", "jurisdiction=CN", "-p", "date=2023-1-1", "--print"),
+                "expected a date YYYY-MM-DD")
+
+
+def test_service_refused_without_allow_service(seed_ttl, tmp_path):
+    path = tmp_path / "fed.rq"
+    path.write_text("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }\n", encoding="utf-8")
+    usage_error(invoke("query", path, "-g", seed_ttl), "SERVICE", "--allow-service")
+    # allowed: the engine really calls out (to a closed loopback port here) and the failure is a clean exit 2
+    usage_error(invoke("query", path, "-g", seed_ttl, "--allow-service"), "failed")
+
+
+def test_non_utf8_file_exits_2(seed_ttl, tmp_path):
+    path = tmp_path / "gbk.rq"
+    path.write_bytes("# 标题\nSELECT * WHERE { ?s ?p ?o }\n".encode("gbk"))
+    usage_error(invoke("query", path, "-g", seed_ttl), "gbk.rq:1: not UTF-8")
+
+
+def test_endpoint_down_exits_2():
+    import socket
+
+    with socket.socket() as s:  # a free loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    usage_error(invoke("query", "lineage-nodes", "--endpoint", f"http://127.0.0.1:{port}/query"), "connection refused")

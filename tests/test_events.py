@@ -54,7 +54,7 @@ def test_cut_off_item_is_present_flagged_and_reported(seed_graph, seed_build):
 
 def test_sources_are_cited_web_pages(seed_graph):
     url = "https://enviliance.com/regions/east-asia/cn/report_8453"
-    rows = list(seed_graph.query(f"SELECT ?e WHERE {{ ?e schema:citation <{url}> . <{url}> a schema:WebPage }}"))
+    rows = list(seed_graph.query(f"SELECT ?e WHERE {{ ?e dcterms:source <{url}> . <{url}> a schema:WebPage }}"))
     assert len(rows) == 1
 
 

@@ -15,7 +15,7 @@ from ccus_kg.ingest.loader import load_paths
 from ccus_kg.model import PolicyRecord
 from ccus_kg.rdf.facilities import convert_facilities
 from ccus_kg.rdf.graph import KnowledgeGraph
-from ccus_kg.rdf.policies import IdentityContext, emit_identities
+from ccus_kg.rdf.identity_context import IdentityContext, emit_identities
 from ccus_kg.rdf.triples import Emitter
 
 F = iris.BASE + "facility/"
@@ -85,12 +85,12 @@ def test_milestones_are_dated_events_about_the_facility():
 
 
 def test_partners_split_only_where_really_a_list_and_agencies_resolve():
-    _result, g, ctx = _convert(_record(BASE))
+    _result, g, _ctx = _convert(_record(BASE))
     partners = sorted(r[0] for r in _one(g, f"SELECT ?l WHERE {{ <{F}42> ccus:partner/skos:prefLabel ?l }}"))
     assert partners == ["Aker Carbon Capture", "Shaanxi Coal Group Yulin Chemical Co., Ltd", "Shell"]
     assert _one(g, f"SELECT ?raw WHERE {{ <{F}42> ccus:partnersText ?raw }}") == [[BASE["partners"][0]]]
     assert _one(g, f"SELECT ?n WHERE {{ <{F}42> ccus:partOfHub/schema:name ?n }}") == [["Northern Lights"]]
-    rules = {d["part"]: d["rule"] for d in ctx.decisions["organisation"]}
+    rules = {d["part"]: d["rule"] for d in _result.decisions}
     assert rules["Shell"] == "named"
 
 

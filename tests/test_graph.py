@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import subprocess
+import sys
+import textwrap
+
 import pyoxigraph as ox
 import pytest
+import rdflib
+from rdflib.compare import isomorphic
 
-from ccus_kg.errors import InputError, UsageError
+from ccus_kg.errors import InputError, OutputError
 from ccus_kg.rdf.graph import KnowledgeGraph, format_from_path
 
 
@@ -25,7 +33,7 @@ def test_turtle_uses_the_standard_prefixes(seed_graph):
 
 
 def test_unknown_format_is_a_usage_error(seed_graph):
-    with pytest.raises(UsageError, match="unknown RDF format 'xml'"):
+    with pytest.raises(OutputError, match="unknown RDF format 'xml'"):
         seed_graph.serialize("xml")
 
 
@@ -38,7 +46,38 @@ def test_load_errors_name_the_file(tmp_path):
         KnowledgeGraph.load(tmp_path / "missing.ttl")
 
 
-def test_failed_write_leaves_the_old_file(seed_graph, tmp_path, monkeypatch):
+# A child process loads the seed graph, limits the size of the files it may write (RLIMIT_FSIZE,
+# POSIX setrlimit) to a few KiB, and writes the graph over an existing file: the write fails half
+# way with EFBIG ("File too large"), as on a full disk.  A plain open(path, "wb") would have
+# truncated the old file and left the first KiB of the new one.
+_LIMITED_WRITER = textwrap.dedent("""
+    import resource, sys
+    from ccus_kg.rdf.graph import KnowledgeGraph
+    graph = KnowledgeGraph.load(sys.argv[1])
+    limit = int(sys.argv[3])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+    graph.write(sys.argv[2])
+""")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX setrlimit (the resource module)")
+def test_write_that_fails_half_way_leaves_the_old_file_and_no_temporary(seed_ttl, tmp_path):
+    limit = 4096
+    assert seed_ttl.stat().st_size > 4 * limit  # the graph cannot be written within the limit
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "g.ttl"
+    old = b"<http://example.org/old> <http://example.org/p> \"the previous build\" .\n"
+    path.write_bytes(old)
+    child = subprocess.run([sys.executable, "-c", _LIMITED_WRITER, str(seed_ttl), str(path), str(limit)],
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode != 0
+    assert os.strerror(errno.EFBIG) in child.stderr, child.stderr  # it failed writing, not before
+    assert path.read_bytes() == old
+    assert [p.name for p in out.iterdir()] == ["g.ttl"]  # the temporary .part file is removed
+
+
+def test_failed_serialisation_leaves_the_old_file(seed_graph, tmp_path, monkeypatch):
     path = tmp_path / "g.ttl"
     path.write_text("old", encoding="utf-8")
 
@@ -57,9 +96,22 @@ def test_format_from_path():
 
 
 def test_to_rdflib_has_the_same_triples(seed_graph):
-    assert len(seed_graph.to_rdflib()) == len(seed_graph)
+    # the reference is rdflib's own N-Triples parser reading pyoxigraph's output; isomorphic
+    # compares the triple sets (blank nodes up to renaming)
+    reference = rdflib.Graph().parse(data=seed_graph.serialize("nt").decode("utf-8"), format="nt")
+    converted = seed_graph.to_rdflib()
+    assert len(converted) == len(seed_graph) == len(reference)
+    assert isomorphic(converted, reference)
 
 
 def test_from_bytes():
     g = KnowledgeGraph.from_bytes(b"<http://x/a> <http://x/b> \"c\" .\n", "nt")
     assert list(g.store)[0].object == ox.Literal("c")
+
+
+def test_to_rdflib_equals_parsing_the_n_triples(seed_build):
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    parsed = rdflib.Graph().parse(data=seed_build.graph.serialize("nt"), format="nt")
+    assert isomorphic(seed_build.graph.to_rdflib(), parsed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 import pytest
 
@@ -30,3 +32,28 @@ def test_slug_folds_case_width_and_spacing():
 
 def test_same_input_same_iri():
     assert iris.event("2022-10-02", "https://x") == iris.event("2022-10-02", "https://x") != iris.event("2022-10-03", "https://x")
+
+
+@pytest.mark.parametrize("policy_id", ["..", ".", "x.", ".x", "x..y", "x/../y", "a b", "-"])
+def test_dot_ids_give_iris_every_reader_reads_back(tmp_path, policy_id):
+    import shutil
+    import subprocess
+
+    import pyoxigraph as ox
+    import rdflib
+
+    from ccus_kg.build import build
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "p.md").write_text(f"---\nid: {json.dumps(policy_id)}\ntitle: T\n---\nb\n", encoding="utf-8")
+    result = build([tmp_path / "in"], validate=False)
+    out = tmp_path / "g.ttl"
+    result.graph.write(out)
+    iri = iris.policy(policy_id)
+    assert "/policy/" in iri and not iri.endswith(".") and "/./" not in iri and "/../" not in iri
+    subjects_ox = {t.subject.value for t in ox.parse(path=str(out), format=ox.RdfFormat.TURTLE)}
+    subjects_rdflib = {str(s) for s in rdflib.Graph().parse(str(out), format="turtle").subjects()}
+    assert iri in subjects_ox and subjects_ox == subjects_rdflib
+    if shutil.which("rapper"):
+        nt = subprocess.run(["rapper", "-q", "-i", "turtle", "-o", "ntriples", str(out)], capture_output=True, text=True, check=True)
+        assert f"<{iri}>" in nt.stdout and len(nt.stdout.splitlines()) == len(result.graph)

@@ -14,9 +14,9 @@ import pytest
 from helpers import write_synthetic
 
 from ccus_kg.build import build
-from ccus_kg.errors import UsageError
+from ccus_kg.errors import OutputError
 from ccus_kg.lineage import OUTPUT_SUFFIXES, chains, from_graph, lineage_graph, neighbourhood, replacement_graph, write
-from ccus_kg.query.library import select
+from ccus_kg.namespaces import CCUS, DCTERMS, RDF, SKOS
 
 CLUSTER = "cluster:Synthetic Storage Rules"
 OTHER = "cluster:Other Cluster"
@@ -36,8 +36,10 @@ def g(kg):
 
 def test_nodes(g):
     assert sorted(g.nodes) == [OTHER, CLUSTER, "us-syn-a", "us-syn-b", "us-syn-c", "us-syn-d", "us-syn-gone"]
-    assert g.nodes["us-syn-b"] == {"kind": "policy", "label": "Synthetic Rule B", "in_corpus": True,
-                                   "published": "2020-06-01", "jurisdiction": "US"}
+    assert g.nodes["us-syn-b"] == {"kind": "policy", "label": "Synthetic Rule B", "label_en": "Synthetic Rule B", "label_zh": "",
+                                   "in_corpus": True, "published": "2020-06-01", "date": "2020-06-01", "date_source": "publication",
+                                   "jurisdiction": "US", "level": "national", "iri": "https://w3id.org/ccus-kg/id/policy/us-syn-b",
+                                   "agency": "United States Environmental Protection Agency", "url": ""}
     assert g.nodes["us-syn-gone"]["kind"] == "policy"
     assert g.nodes["us-syn-gone"]["in_corpus"] is False
     assert g.nodes[CLUSTER] == {"kind": "cluster", "label": "Synthetic Storage Rules"}
@@ -55,20 +57,35 @@ def test_edges_and_kinds(g):
     ]
 
 
-def test_from_graph_is_lineage_graph_of_the_query_rows(kg, g):
-    again = lineage_graph(select(kg, "lineage-edges"), select(kg, "lineage-nodes"))
-    assert dict(again.nodes(data=True)) == dict(g.nodes(data=True))
-    assert sorted(again.edges(data=True)) == sorted(g.edges(data=True))
+def test_from_graph_has_one_edge_per_lineage_triple_and_one_node_per_policy(kg, g):
+    # expected values read from the store's triples directly (no SPARQL): every dcterms:replaces
+    # triple is a "replaces" edge, every dcterms:isPartOf a "member_of" edge to "cluster:<label>",
+    # every ccus:Policy a policy node named by its dcterms:identifier
+    def triples(p):
+        return [(q.subject, q.object) for q in kg.store.quads_for_pattern(None, p, None)]
+
+    ident = {s: o.value for s, o in triples(DCTERMS.identifier)}
+    label = {s: o.value for s, o in triples(SKOS.prefLabel)}
+    expected = {(ident[s], ident[o], "replaces") for s, o in triples(DCTERMS.replaces)}
+    expected |= {(ident[s], "cluster:" + label[o], "member_of") for s, o in triples(DCTERMS.isPartOf)}
+    assert {(u, v, d["kind"]) for u, v, d in g.edges(data=True)} == expected
+    policies = {ident[s] for s, o in triples(RDF.type) if o == CCUS.Policy}
+    assert {n for n, d in g.nodes(data=True) if d["kind"] == "policy"} == policies
 
 
 def test_lineage_graph_without_node_rows_still_has_edge_endpoints():
-    rows = [{"kind": "replaces", "source": "new", "target": "old", "source_label": "New", "target_label": "Old",
-             "source_in_corpus": True, "target_in_corpus": False, "source_published": "2021-01-01"},
-            {"kind": "member_of", "source": "new", "target": "cluster:X", "target_label": "X", "source_in_corpus": True}]
+    rows = [{"kind": "replaces", "source": "new", "target": "old", "inferred": False, "rule": "field"},
+            {"kind": "member_of", "source": "new", "target": "cluster:X"}]
     g = lineage_graph(rows)
-    assert g.nodes["new"] == {"kind": "policy", "label": "New", "in_corpus": True, "published": "2021-01-01"}
-    assert g.nodes["old"]["in_corpus"] is False and g.nodes["old"]["label"] == "Old"
+    assert g.nodes["old"]["in_corpus"] is False and g.nodes["old"]["label"] == "old" and g.nodes["old"]["kind"] == "policy"
     assert g.nodes["cluster:X"] == {"kind": "cluster", "label": "X"}
+    assert g.edges["new", "old"] == {"kind": "replaces", "inferred": False, "rule": "field", "confidence": "", "evidence": ""}
+
+
+def test_two_kinds_on_one_pair_keep_the_strongest():
+    rows = [{"kind": "cites", "source": "a", "target": "b"}, {"kind": "replaces", "source": "a", "target": "b"}]
+    g = lineage_graph(rows)
+    assert g.edges["a", "b"]["kind"] == "replaces" and g.edges["a", "b"]["also"] == "cites"
 
 
 def test_replacement_graph(g):
@@ -165,7 +182,7 @@ def test_write_node_link_json_round_trip(g, tmp_path):
 
 
 def test_write_unknown_suffix(g, tmp_path):
-    with pytest.raises(UsageError) as err:
+    with pytest.raises(OutputError) as err:
         write(g, tmp_path / "lineage.txt")
     assert "'lineage.txt'" in str(err.value)
     for suffix in OUTPUT_SUFFIXES:

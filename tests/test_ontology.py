@@ -11,7 +11,7 @@ from ccus_kg.resources import ontology_path
 
 OWL_NS, RDF_TYPE = "http://www.w3.org/2002/07/owl#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-STANDARD = tuple(getattr(rdflib_ns, n) for n in ("DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "XSD", "GEO"))
+STANDARD = tuple(getattr(rdflib_ns, n) for n in ("DCMITYPE", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "XSD", "GEO"))
 
 
 def _triples(name: str) -> list[ox.Quad]:

@@ -98,7 +98,7 @@ EXPECTED = {
 #  helpers
 # --------------------------------------------------------------------------------------
 
-from corpus import corpus_dir  # noqa: E402  (tests/ is on sys.path, see conftest.py)
+from corpus import corpus_dir  # noqa: E402  (tests/ is on sys.path: pyproject.toml's pythonpath)
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 

@@ -264,13 +264,12 @@ class AgencyResolver:
         """True when ``text`` is, after normalisation, a listed name of some agency."""
         return fold_name(text) in self._all_forms
 
-    def resolve(self, raw: str, jurisdiction: Jurisdiction | None,
-                resolver: JurisdictionResolver) -> list[AgencyDecision]:
+    def resolve(self, raw: str, jurisdiction: Jurisdiction | None) -> list[AgencyDecision]:
         """Resolve a raw agency field of a record of ``jurisdiction`` (None when unknown).
 
         Returns one :class:`AgencyDecision` per distinct agency named, in field order; ``[]``
-        for an empty or blank field.  ``resolver`` gives the jurisdiction chain and country
-        names.  With ``jurisdiction`` None, a part resolves only when exactly one agency of
+        for an empty or blank field.  The resolver's own :class:`JurisdictionResolver` gives the
+        jurisdiction chain and country names.  With ``jurisdiction`` None, a part resolves only when exactly one agency of
         the whole file has that name; otherwise it is unresolved under ``"ZZ"``.  Never raises.
         """
         if raw is None or not str(raw).strip():
@@ -279,15 +278,15 @@ class AgencyResolver:
         decisions: list[AgencyDecision] = []
         seen: set[tuple[str, str]] = set()
         for part in split_agencies(raw, self.is_name):
-            decision = self._resolve_part(raw, part, jurisdiction, resolver)
+            decision = self._resolve_part(raw, part, jurisdiction)
             ident = (decision.agency.jurisdiction, decision.agency.key)
             if ident not in seen:
                 seen.add(ident)
                 decisions.append(decision)
         return decisions
 
-    def _resolve_part(self, raw: str, part: str, jurisdiction: Jurisdiction | None,
-                      resolver: JurisdictionResolver) -> AgencyDecision:
+    def _resolve_part(self, raw: str, part: str, jurisdiction: Jurisdiction | None) -> AgencyDecision:
+        resolver = self._jurisdictions
         if jurisdiction is None:
             found = self._unique_anywhere(self._variants(part, ()))
             if found:

@@ -3,8 +3,10 @@
 The same input always gives the same IRI, so two builds diff cleanly.  Path segments keep
 RFC 3986 *unreserved* characters (``A-Z a-z 0-9 - . _ ~``) as they are and percent-encode
 every other character as UTF-8 (RFC 3986 §2.1, §2.3), so any input string yields a valid
-IRI: ``policy("cn-js-industrial-decarb-2022")`` →
-``https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022``.
+IRI:
+
+>>> policy("cn-js-industrial-decarb-2022")
+'https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022'
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from urllib.parse import quote
 __all__ = [
     "BASE", "ONTOLOGY", "segment", "slug", "digest",
     "policy", "jurisdiction", "agency", "concept", "scheme", "cluster", "event",
-    "source", "assessment", "data_issue", "timeline_node", "compilation", "agent",
+    "source", "assessment", "data_issue", "timeline_node", "compilation", "agent", "work", "lineage_link",
     "facility", "hub", "organisation", "profile",
 ]
 
@@ -31,8 +33,19 @@ _DROP = re.compile(r"[^\w\-.~]+", re.UNICODE)
 
 
 def segment(text: str) -> str:
-    """Percent-encode ``text`` as one IRI path segment (everything but unreserved characters)."""
-    return quote(str(text), safe="-._~")
+    """Percent-encode ``text`` as one IRI path segment (everything but unreserved characters).
+
+    Dots are percent-encoded (``%2E``) where a raw dot would be read differently: in a segment
+    of dots only (``.`` and ``..`` are dot segments, removed when an IRI is resolved, RFC 3986
+    §5.2.4) and at the start or end of a segment (a Turtle local name cannot begin or end with
+    ``.``, W3C Turtle §6.5 ``PN_LOCAL``, and some readers do not take the escaped form).
+    """
+    encoded = quote(str(text), safe="-._~")
+    if encoded.strip("."):
+        head = len(encoded) - len(encoded.lstrip("."))
+        tail = len(encoded) - len(encoded.rstrip("."))
+        return "%2E" * head + encoded[head:len(encoded) - tail] + "%2E" * tail
+    return "%2E" * len(encoded)
 
 
 def slug(text: str) -> str:
@@ -121,6 +134,20 @@ def timeline_node(compilation_iri: str, index: int) -> str:
 def agent(name: str) -> str:
     """IRI of a provenance agent (author of a record), by name."""
     return _iri("agent", slug(name))
+
+
+def work(folded_title: str) -> str:
+    """IRI of a named work (``ccus:NamedWork``): a legal resource known only by its title.
+
+    ``folded_title`` is the title folded by :func:`ccus_kg.text.fold_title`, so every spelling
+    of one title gives one IRI: ``work/{digest}``.
+    """
+    return _iri("work", digest(folded_title))
+
+
+def lineage_link(source_iri: str, kind: str, target_iri: str) -> str:
+    """IRI of the reified statement (``ccus:LineageLink``) of one lineage link."""
+    return _iri("link", digest(source_iri, kind, target_iri))
 
 
 def facility(facility_id: str) -> str:

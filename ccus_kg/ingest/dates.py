@@ -381,6 +381,15 @@ def parse_date(text: str) -> DateSpan | None:
     bracket holding a date read instead (the outside text then becomes the remark).
 
     Never raises for any ``str``; a non-``str`` argument gives ``None``.
+
+    >>> span = parse_date("2022年10月20日、21日及25日")
+    >>> [str(d) for d in span.dates], str(span.end), span.is_range
+    (['2022-10-20', '2022-10-21', '2022-10-25'], '2022-10-25', False)
+    >>> span = parse_date("2019年4月(爆炸事件后)")
+    >>> str(span.start), span.precision, span.remark
+    ('2019-04', 'month', '爆炸事件后')
+    >>> parse_date("2019年2月30日") is None
+    True
     """
     if not isinstance(text, str):
         return None

@@ -45,19 +45,24 @@ def merge_events(document: TimelineDocument) -> list[MergedEvent]:
             i = parent[i]
         return i
 
-    for i in range(len(entries)):
-        item_i, _, span_i, _, urls_i = entries[i]
-        for j in range(i + 1, len(entries)):
-            item_j, _, span_j, _, urls_j = entries[j]
-            if span_i.start.lexical != span_j.start.lexical:
-                continue
-            same = bool(urls_i & urls_j)
-            if not same and (not urls_i or not urls_j):
-                end_i = span_i.end.lexical if span_i.end else None
-                end_j = span_j.end.lexical if span_j.end else None
-                same = bool(item_i.name) and item_i.name == item_j.name and end_i == end_j
-            if same:
-                parent[find(j)] = find(i)
+    # Indexed, not compared pairwise (linear in the number of items): entries sharing a start
+    # date and a source URL are one event; among entries sharing start date, name and end date,
+    # one without any source joins them all (it is "the same" as each of them).
+    first_by_url: dict[tuple[str, str], int] = {}
+    by_name: dict[tuple[str, str, str | None], list[int]] = {}
+    for i, (item, _node, span, _from_node, urls) in enumerate(entries):
+        start = span.start.lexical
+        for url in urls:
+            j = first_by_url.setdefault((start, url), i)
+            if j != i:
+                parent[find(i)] = find(j)
+        if item.name:
+            by_name.setdefault((start, item.name, span.end.lexical if span.end else None), []).append(i)
+    for members in by_name.values():
+        if len(members) > 1 and any(not entries[i][4] for i in members):
+            root = find(members[0])
+            for i in members[1:]:
+                parent[find(i)] = root
 
     groups: dict[int, list[int]] = {}
     for i in range(len(entries)):

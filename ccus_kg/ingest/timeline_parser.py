@@ -23,6 +23,7 @@ events become ``ccus:TimelineEvent`` resources.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -70,7 +71,7 @@ _NODE_REST = re.compile(
 )
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*)$")
 _RULE = re.compile(r"^\s{0,3}(?:-\s*){3,}$|^\s{0,3}(?:\*\s*){3,}$|^\s{0,3}(?:_\s*){3,}$")
-_ITEM = re.compile(r"^\s{0,2}(?P<num>\d{1,3})(?:[.)）]\s+|、\s*)(?P<rest>.*)$")
+_ITEM = re.compile(r"^\s{0,2}(?P<num>\d{1,6})(?:[.)）]\s+|、\s*)(?P<rest>.*)$")
 _BOLD_FIELD = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:"
     r"\*\*(?P<l1>[^*\n]{1,40}?)\s*\*\*\s*[:：]|"  # **label**：
@@ -184,6 +185,7 @@ class _Parser:
         self.item: _RawItem | None = None
         self.raw_items: list[_RawItem] = []
         self.seen_node = False
+        self.node_count_line = 1
 
     # -- helpers
     def problem(self, severity: str, code: str, message: str, line: int | None = None,
@@ -240,6 +242,7 @@ class _Parser:
         match = _NODE_COUNT.search(line)
         if match and self.doc.declared_node_count is None and not self.seen_node:
             self.doc.declared_node_count = int(match.group("n") or match.group("n2"))
+            self.node_count_line = lineno
             return True
         return False
 
@@ -273,6 +276,11 @@ class _Parser:
                 self.problem("warning", "unparsed-confidence",
                              f"confidence {conf_text!r} is not a number", lineno, "可信度")
             else:
+                if not math.isfinite(confidence):
+                    self.problem("warning", "unparsed-confidence",
+                                 f"confidence {conf_text!r} is not a finite number; not used", lineno, "可信度")
+                    confidence = None
+            if confidence is not None:
                 if not 0.0 <= confidence <= 1.0:
                     self.problem("warning", "confidence-out-of-range",
                                  f"confidence {confidence} is outside 0..1", lineno, "可信度")
@@ -386,11 +394,11 @@ class _Parser:
                              f"node {node.index} numbers its items {numbers}", node.line)
         if self.doc.declared_node_count is not None and self.doc.declared_node_count != len(self.doc.nodes):
             self.problem("warning", "node-count-mismatch",
-                         f"header declares {self.doc.declared_node_count} nodes, {len(self.doc.nodes)} found")
+                         f"header declares {self.doc.declared_node_count} nodes, {len(self.doc.nodes)} found", self.node_count_line)
         if not self.doc.title:
-            self.problem("warning", "missing-title", "no '# title' line before the first node")
+            self.problem("warning", "missing-title", "no '# title' line before the first node", 1)
         if not self.doc.nodes:
-            self.problem("warning", "no-nodes", "no '## 节点: YYYY-MM-DD' heading found")
+            self.problem("warning", "no-nodes", "no '## 节点: YYYY-MM-DD' heading found", 1)
         self.doc.problems = self.problems
 
     def build_item(self, raw: _RawItem) -> TimelineItem:

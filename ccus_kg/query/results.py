@@ -67,14 +67,14 @@ def render_result(result, fmt: str = "table") -> tuple[str, int]:
     """Render a pyoxigraph query result as ``table``, ``csv`` or ``json``.
 
     In: :class:`pyoxigraph.QuerySolutions`, :class:`~pyoxigraph.QueryBoolean` or
-    :class:`~pyoxigraph.QueryTriples`.  Returns ``(text, number of rows)``.  ASK results render
+    :class:`~pyoxigraph.QueryTriples` (or a list of :class:`~pyoxigraph.Triple`).  Returns ``(text, number of rows)``.  ASK results render
     ``true``/``false``; CONSTRUCT/DESCRIBE results render N-Triples.  Raises
     :class:`QueryError` for an unknown format.
     """
     check_format(fmt)
     if isinstance(result, ox.QueryBoolean):
         return ("true" if bool(result) else "false") + "\n", 1
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, ox.QueryTriples | list):
         triples = list(result)
         return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"), len(triples)
     if fmt in ("csv", "json"):

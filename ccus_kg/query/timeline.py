@@ -48,16 +48,10 @@ def events(graph, *, jurisdiction: str | None = None, policy: str | None = None,
     within: set[tuple[str, str]] | None = None
     if policy and scope != "policy":   # the policy's facilities (and family): queries/policy-scope.rq
         within = {(r["kind"], r["id"]) for r in select(graph, "policy-scope", {"policy": policy, "scope": scope})}
-    # The jurisdiction filter is applied here on the codes under it (queries/jurisdictions-under.rq):
-    # pyoxigraph 0.5 plans timeline.rq with a bound ?jurisdiction very slowly once there are
-    # thousands of events (the corpus with its facilities).
-    codes = {r["code"] for r in select(graph, "jurisdictions-under", {"jurisdiction": jurisdiction})} if jurisdiction else None
-    params = {"policy": policy} if policy and within is None else {}
+    params = {k: v for k, v in (("jurisdiction", jurisdiction), ("policy", policy if within is None else None)) if v}
     rows = []
     for row in select(graph, "timeline", params):
         if within is not None and (row.get("about_kind"), row.get("about")) not in within:
-            continue
-        if codes is not None and row.get("location") not in codes:
             continue
         start = parse_iso_date(row.get("date")) if row.get("date") else None
         end = parse_iso_date(row.get("end")) if row.get("end") else start

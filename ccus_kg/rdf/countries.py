@@ -55,7 +55,7 @@ def convert_profiles(records: Iterable[PolicyRecord], ctx, out: Emitter | None =
                      mapping: RecordMapping | None = None) -> ProfileConversion:
     """Convert country-profile records (``kind == "country-profile"``) into quads on ``out``.
 
-    ``ctx``: the build's :class:`~ccus_kg.rdf.policies.IdentityContext`.  Returns a
+    ``ctx``: the build's :class:`~ccus_kg.rdf.identity_context.IdentityContext`.  Returns a
     :class:`ProfileConversion`.  Raises nothing for bad data.
     """
     out = out or Emitter()

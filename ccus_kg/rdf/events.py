@@ -4,7 +4,7 @@ Each real event (items merged by :func:`ccus_kg.ingest.timeline_merge.merge_even
 ``ccus:TimelineEvent`` / ``schema:Event`` with every name it was listed under, its date typed
 by precision (``xsd:date`` / ``xsd:gYearMonth`` / ``xsd:gYear``), its place as a jurisdiction
 (``schema:location``) with the place text kept, the agencies named as responsible
-(``schema:organizer``), its sources (``schema:citation``), the compilation nodes it was listed
+(``schema:organizer``), its sources (``dcterms:source``; schema:citation is for creative works), the compilation nodes it was listed
 under (``ccus:listedIn``) and, when it names a policy title the graph knows, ``schema:about``.
 Every link is recorded in the report with the reason it was made.
 """
@@ -24,8 +24,8 @@ from ccus_kg.ingest.timeline_merge import merge_events
 from ccus_kg.ingest.timeline_model import MergedEvent, TimelineDocument, canonical_url
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS, DCTERMS, PROV, SCHEMA, XSD
-from ccus_kg.rdf.policies import IdentityContext
-from ccus_kg.rdf.triples import Emitter, date_literal, node
+from ccus_kg.rdf.identity_context import AgencyResolution, IdentityContext
+from ccus_kg.rdf.triples import Emitter, date_literal, named_node
 from ccus_kg.text import fold_title
 
 __all__ = ["PolicyTitleIndex", "convert_timelines"]
@@ -47,11 +47,15 @@ class PolicyTitleIndex:
 
     @classmethod
     def from_records(cls, records: Iterable[PolicyRecord]) -> PolicyTitleIndex:
+        return cls.from_titles((r.data.get("title"), r.id) for r in records)
+
+    @classmethod
+    def from_titles(cls, pairs: Iterable[tuple[object, str]]) -> PolicyTitleIndex:
+        """Index ``(title, policy id)`` pairs; blank or non-string titles are skipped."""
         titles: dict[str, set[str]] = {}
-        for r in records:
-            title = r.data.get("title")
+        for title, policy_id in pairs:
             if isinstance(title, str) and title.strip():
-                titles.setdefault(fold_title(title), set()).add(r.id)
+                titles.setdefault(fold_title(title), set()).add(policy_id)
         return cls(titles)
 
     def match(self, title: str) -> tuple[set[str], str]:
@@ -90,15 +94,17 @@ class _EventConverter:
         self.ctx, self.out, self.problems, self.titles = ctx, out, problems, titles
         self.links: list[dict[str, Any]] = []
         self.events: set[str] = set()
+        self.file_paths: dict[str, ox.Literal] = {}
 
     def document(self, doc: TimelineDocument, key: str) -> None:
         out = self.out
-        comp = node(iris.compilation(key))
+        comp = named_node(iris.compilation(key))
         out.types(comp, CCUS.TimelineCompilation, PROV.Entity)
         out.text(comp, DCTERMS.title, doc.title)
-        src = node(iris.source(key))
+        src = named_node(iris.source(key))
         out.types(src, CCUS.SourceRecord, PROV.Entity)
         out.plain(src, CCUS.filePath, key)
+        self.file_paths[src.value] = ox.Literal(key, datatype=XSD.string)
         out.add(comp, PROV.wasDerivedFrom, src)
         if doc.analysis_time:
             out.add(comp, CCUS.analysisTime, ox.Literal(doc.analysis_time, datatype=XSD.dateTime))
@@ -112,29 +118,41 @@ class _EventConverter:
         if context is not None:
             out.add(comp, DCTERMS.spatial, self.ctx.use_jurisdiction(context))
 
-        node_iris = {}
-        for n in doc.nodes:
-            t = node(iris.timeline_node(comp.value, n.index))
-            node_iris[n.index] = t
-            out.types(t, CCUS.TimelineNode, PROV.Entity)
-            out.add(t, DCTERMS.isPartOf, comp)
-            out.add(t, CCUS.nodeDate, date_literal(n.date))
-            out.text(t, CCUS.nodeKind, n.kind)
-            if n.confidence is not None:
-                out.add(t, CCUS.confidence, ox.Literal(f"{n.confidence:g}", datatype=XSD.decimal))
+        section_iris: dict[int, ox.NamedNode] = {}  # timeline node index → its ccus:TimelineNode IRI
+        for section in doc.nodes:
+            section_iri = named_node(iris.timeline_node(comp.value, section.index))
+            section_iris[section.index] = section_iri
+            out.types(section_iri, CCUS.TimelineNode, PROV.Entity)
+            out.add(section_iri, DCTERMS.isPartOf, comp)
+            out.add(section_iri, CCUS.nodeDate, date_literal(section.date))
+            out.text(section_iri, CCUS.nodeKind, section.kind)
+            if section.confidence is not None:
+                out.add(section_iri, CCUS.confidence, ox.Literal(f"{section.confidence:g}", datatype=XSD.decimal))
 
         kind = self.ctx.vocabularies.lookup("event-kind", "timeline-item")
         for event in merge_events(doc):
-            self.event(event, doc, src, node_iris, context, kind)
+            self.event(event, doc, src, section_iris, context, kind)
 
-    def event(self, ev: MergedEvent, doc: TimelineDocument, src, node_iris, context: Jurisdiction | None, kind) -> None:
+    def listing(self, src: ox.NamedNode, line: int | None) -> ox.NamedNode:
+        """The source record of one listing (``<file IRI>#L<line>``): file path and line; ``src`` if no line."""
+        if line is None:
+            return src
+        record = named_node(f"{src.value}#L{line}")
+        self.out.types(record, CCUS.SourceRecord, PROV.Entity)
+        self.out.add(record, CCUS.filePath, self.file_paths[src.value])
+        self.out.add(record, CCUS.recordLine, ox.Literal(str(line), datatype=XSD.integer))
+        return record
+
+    def event(self, ev: MergedEvent, doc: TimelineDocument, src, section_iris, context: Jurisdiction | None, kind) -> None:
         out = self.out
-        e = node(iris.event(ev.key))
+        e = named_node(iris.event(ev.key))
         self.events.add(e.value)
         out.types(e, CCUS.TimelineEvent, SCHEMA.Event)
-        out.add(e, PROV.wasDerivedFrom, src)
+        lines: list[int | None] = [*sorted({occurrence[2] for occurrence in ev.occurrences})] or [None]
+        for line in lines:
+            out.add(e, PROV.wasDerivedFrom, self.listing(src, line))
         if kind is not None:
-            out.add(e, CCUS.eventKind, node(kind.iri))
+            out.add(e, CCUS.eventKind, named_node(kind.iri))
         for name in ev.names:
             out.text(e, SCHEMA.name, name)
         if ev.date is not None:
@@ -148,8 +166,8 @@ class _EventConverter:
         out.text(e, SCHEMA.description, ev.content)
         if not ev.complete:
             out.add(e, CCUS.incomplete, ox.Literal("true", datatype=XSD.boolean))
-        for node_index, _number, _line in ev.occurrences:
-            out.add(e, CCUS.listedIn, node_iris[node_index])
+        for section_index, _number, _line in ev.occurrences:
+            out.add(e, CCUS.listedIn, section_iris[section_index])
         first_line = ev.occurrences[0][2] if ev.occurrences else None
         name = ev.names[0] if ev.names else ev.key
 
@@ -172,12 +190,12 @@ class _EventConverter:
         if ev.responsible:
             out.text(e, CCUS.organizerText, ev.responsible)
             for part in _responsible_parts(ev.responsible):
-                for d in self.ctx.agencies.resolve(part, jurisdiction, self.ctx.jurisdictions):
+                for d in self.ctx.agencies.resolve(part, jurisdiction):
                     target = self.ctx.use_agency(d.agency)
                     out.add(e, SCHEMA.organizer, target)
-                    self.ctx.decisions["agency"].append({"raw": ev.responsible, "part": d.part, "subject": e.value,
-                                                         "file": doc.path, "iri": target.value, "rule": d.rule,
-                                                         "in_authority_file": d.agency.in_authority_file})
+                    self.ctx.decisions.agencies.append(AgencyResolution(
+                        raw=ev.responsible, part=d.part, subject=e.value, file=doc.path, iri=target.value,
+                        rule=d.rule, in_authority_file=d.agency.in_authority_file))
                     self.links.append({"event": e.value, "name": name, "link": "organizer", "target": target.value,
                                        "why": f"责任单位 names {d.part!r} ({d.rule})"})
 
@@ -185,13 +203,13 @@ class _EventConverter:
         for link in ev.sources:
             url = canonical_url(link.url)
             try:
-                page = node(url)
+                page = named_node(url)
             except ValueError:
                 self.problems.append(Problem("warning", "bad-url", f"source link {link.url!r} is not a valid IRI; kept as text",
                                              file=doc.path, line=first_line, field="信息来源"))
-                out.plain(e, SCHEMA.citation, link.url)
+                out.plain(e, DCTERMS.source, link.url)
                 continue
-            out.add(e, SCHEMA.citation, page)
+            out.add(e, DCTERMS.source, page)
             out.types(page, SCHEMA.WebPage)
             out.add(page, SCHEMA.url, ox.Literal(url, datatype=XSD.anyURI))
             out.text(page, SCHEMA.name, link.label)
@@ -200,7 +218,7 @@ class _EventConverter:
         for title in ev.policy_titles:
             ids, rule = self.titles.match(title)
             for pid in sorted(ids):
-                out.add(e, SCHEMA.about, node(iris.policy(pid)))
+                out.add(e, SCHEMA.about, named_node(iris.policy(pid)))
                 self.links.append({"event": e.value, "name": name, "link": "about", "target": iris.policy(pid),
                                    "why": f"title 《{title}》 matches policy {pid!r} ({rule})"})
 
@@ -216,5 +234,11 @@ def convert_timelines(documents: Iterable[tuple[TimelineDocument, str]], ctx: Id
     problems: list[Problem] = []
     conv = _EventConverter(ctx, out, problems, titles)
     for doc, key in documents:
-        conv.document(doc, key)
+        mark = len(out.quads)
+        try:
+            conv.document(doc, key)
+        except Exception as exc:  # a bug must not cost the other files: drop this one's triples, report it
+            del out.quads[mark:]
+            problems.append(Problem("error", "internal-error", f"internal error while converting this compilation "
+                                    f"({type(exc).__name__}: {exc}); its events are left out", file=doc.path, line=1))
     return problems, conv.events, conv.links

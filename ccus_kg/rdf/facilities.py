@@ -40,7 +40,7 @@ from ccus_kg.mapping import FieldMap, RecordMapping, get_path, load_mapping
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS, GEO, ORG, SCHEMA, SKOS, XSD
 from ccus_kg.rdf.records import MappedRecordConverter, Values, as_list, decimal_lexical, scalar
-from ccus_kg.rdf.triples import Emitter, date_literal, node, text_literal
+from ccus_kg.rdf.triples import Emitter, date_literal, named_node, text_literal
 
 __all__ = ["FacilityConversion", "convert_facilities"]
 
@@ -54,17 +54,20 @@ _MILESTONE_NAMES = {
 class FacilityConversion:
     """Output of :func:`convert_facilities`.
 
-    ``facilities``: ids converted; ``policy_refs``: facility id → ``[(policy id, file)]`` from the
+    ``facilities``: ids converted; ``policy_refs``: facility id → ``[(policy id, file, line)]`` from the
     records' ``relatedPolicies``; ``hubs`` / ``organisations``: IRIs made; ``events``: milestone
     events emitted; ``problems``: every data problem (each also a ``ccus:DataIssue``).
     """
 
     problems: list[Problem]
     facilities: set[str] = field(default_factory=set)
-    policy_refs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    policy_refs: dict[str, list[tuple[str, str, int | None]]] = field(default_factory=dict)
     hubs: set[str] = field(default_factory=set)
     organisations: set[str] = field(default_factory=set)
     events: int = 0
+    #: one entry per operator/partner name: ``raw``, ``part``, ``subject``, ``file``, ``iri``, ``rule``
+    #: (``agency (…)``: found in ontology/agencies.yaml; ``named``: a named organisation)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _FacilityConverter(MappedRecordConverter):
@@ -104,7 +107,7 @@ class _FacilityConverter(MappedRecordConverter):
                 self.problem(s, "info", "placeholder-organisation", f"{f.path} {part!r} names no organisation; not linked", r, f.path)
                 continue
             target, rule = self._organisation(part, jurisdiction)
-            self.ctx.decisions["organisation"].append({"raw": str(get_path(r.data, f.path)), "part": part, "subject": record_id,
+            self.result.decisions.append({"raw": str(get_path(r.data, f.path)), "part": part, "subject": record_id,
                                                       "file": r.path, "iri": target.value, "rule": rule})
             self.out.add(s, f.predicate, target)
 
@@ -122,12 +125,12 @@ class _FacilityConverter(MappedRecordConverter):
         return self._resolved[key]
 
     def _resolve_organisation(self, part: str, jurisdiction) -> tuple[ox.NamedNode, str]:
-        decisions = self.ctx.agencies.resolve(part, jurisdiction, self.ctx.jurisdictions)
+        decisions = self.ctx.agencies.resolve(part, jurisdiction)
         if decisions and all(d.agency.in_authority_file for d in decisions) and len(decisions) == 1:
             return self.ctx.use_agency(decisions[0].agency), f"agency ({decisions[0].rule})"
         org = self.orgs.get(part)
         self.result.organisations.add(org.iri)
-        return node(org.iri), "named"
+        return named_node(org.iri), "named"
 
     # -- hub ---------------------------------------------------------------------------------
     def emit_hub(self, s, record_id, f: FieldMap, values: Values, records) -> None:
@@ -135,7 +138,7 @@ class _FacilityConverter(MappedRecordConverter):
         if first is None:
             return
         name = " ".join(str(first[0]).split())
-        hub = node(iris.hub(name))
+        hub = named_node(iris.hub(name))
         self.hub_names.setdefault(hub.value, name)
         self.result.hubs.add(hub.value)
         assert f.predicate is not None
@@ -156,7 +159,7 @@ class _FacilityConverter(MappedRecordConverter):
         if len({(lat, lon) for lat, lon, _ in points}) > 1:
             self.problem(s, "warning", "conflicting-values", f"files of one facility give different {f.path}; the first is used", points[-1][2], f.path)
         lat, lon, _r = points[0]
-        g = node(iris.facility(record_id) + "/geometry")
+        g = named_node(iris.facility(record_id) + "/geometry")
         assert f.predicate is not None
         self.out.add(s, f.predicate, g)
         self.out.types(g, GEO.Geometry)
@@ -172,7 +175,7 @@ class _FacilityConverter(MappedRecordConverter):
                     self.out.plain(g, CCUS.precisionText, raw)
                     self.problem(s, "warning", "unknown-location-precision", f"{precision_path} {raw!r} is not in the location-precision scheme", r, precision_path)
                 else:
-                    self.out.add(g, CCUS.locationPrecision, node(match.iri))
+                    self.out.add(g, CCUS.locationPrecision, named_node(match.iri))
 
     # -- capacity ----------------------------------------------------------------------------
     def emit_capacity(self, s, record_id, f: FieldMap, values: Values, records) -> None:
@@ -203,7 +206,7 @@ class _FacilityConverter(MappedRecordConverter):
         if "min" in numbers and "max" in numbers and float(numbers["min"]) > float(numbers["max"]):
             self.problem(s, "warning", "capacity-range-reversed",
                          f"{f.options['min']} {numbers['min']} is more than {f.options['max']} {numbers['max']} (raw {raw!r}); kept as given", r, f.path)
-        q = node(iris.facility(record_id) + "/capacity/" + ("estimated" if f.options.get("value") else "announced"))
+        q = named_node(iris.facility(record_id) + "/capacity/" + ("estimated" if f.options.get("value") else "announced"))
         assert f.predicate is not None
         self.out.add(s, f.predicate, q)
         self.out.types(q, SCHEMA.QuantitativeValue)
@@ -230,13 +233,13 @@ class _FacilityConverter(MappedRecordConverter):
             self.problem(s, "warning", "conflicting-values",
                          f"files of one facility give different {f.path} dates ({', '.join(d.lexical for d, _ in dated)}); the first is used", dated[-1][1], f.path)
         kind = str(f.options["event"])
-        e = node(iris.facility(record_id) + "/event/" + kind)
+        e = named_node(iris.facility(record_id) + "/event/" + kind)
         out = self.out
         out.types(e, CCUS.TimelineEvent, SCHEMA.Event)
         out.add(e, SCHEMA.about, s)
         concept = self.ctx.vocabularies.lookup("facility-milestone", kind)
         if concept is not None:
-            out.add(e, CCUS.eventKind, node(concept.iri))
+            out.add(e, CCUS.eventKind, named_node(concept.iri))
         out.add(e, SCHEMA.startDate, date_literal(dated[0][0]))
         en_prefix, zh_prefix = _MILESTONE_NAMES.get(kind, (kind, kind))
         names = self.names.get(record_id) or {}
@@ -251,19 +254,19 @@ class _FacilityConverter(MappedRecordConverter):
     def emit_policy_links(self, s, record_id, f: FieldMap, values: Values, records) -> None:
         refs = self.result.policy_refs.setdefault(record_id, [])
         for v, r in values:
-            refs.append((str(v).strip(), r.path))
+            refs.append((str(v).strip(), r.path, r.line_of(f.path)))
 
     # -- after every facility ----------------------------------------------------------------
     def finish(self) -> None:
         out = self.out
         for iri, name in sorted(self.hub_names.items()):
-            h = node(iri)
+            h = named_node(iri)
             out.types(h, CCUS.Hub)
             out.text(h, SCHEMA.name, name)
         for org in self.orgs.organisations():
             if org.iri not in self.result.organisations:
                 continue
-            o = node(org.iri)
+            o = named_node(org.iri)
             out.types(o, ORG.Organization)
             out.add(o, SKOS.prefLabel, text_literal(org.label))
             for alt in sorted(org.alt_labels - {org.label}):
@@ -294,7 +297,7 @@ def convert_facilities(records: Iterable[PolicyRecord], ctx, out: Emitter | None
     """Convert facility records (``kind == "facility"``) into quads on ``out``.
 
     ``records`` may hold an ``en`` and a ``zh`` file per id; they become one facility.  ``ctx`` is
-    the build's :class:`~ccus_kg.rdf.policies.IdentityContext` (jurisdiction, agency and concept
+    the build's :class:`~ccus_kg.rdf.identity_context.IdentityContext` (jurisdiction, agency and concept
     decisions go to its report; jurisdictions and agencies are emitted later by
     ``emit_identities``).  Returns a :class:`FacilityConversion`.  Raises nothing for bad data.
     """

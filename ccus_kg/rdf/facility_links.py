@@ -29,36 +29,39 @@ from ccus_kg.identity import iris
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS, DCTERMS, ELI, XSD
 from ccus_kg.rdf.records import as_list
-from ccus_kg.rdf.triples import Emitter, node
+from ccus_kg.rdf.triples import Emitter, named_node
 
 __all__ = ["link_policies_and_facilities"]
 
 
 def link_policies_and_facilities(policy_records: Iterable[PolicyRecord], facility_ids: set[str],
-                                 facility_refs: dict[str, list[tuple[str, str]]], out: Emitter,
+                                 facility_refs: dict[str, list[tuple[str, str, int | None]]], out: Emitter,
                                  problems: list[Problem]) -> dict[str, Any]:
     """Emit the links on ``out``; append problems to ``problems``; return the consistency report.
 
     ``policy_records``: the policy records of the build (their ``relatedFacilities``);
     ``facility_ids``: ids of the facility records converted; ``facility_refs``: facility id →
-    ``[(policy id, file)]`` from the facility records' ``relatedPolicies``
+    ``[(policy id, file, line)]`` from the facility records' ``relatedPolicies``
     (:attr:`ccus_kg.rdf.facilities.FacilityConversion.policy_refs`).
     Returns a JSON-ready dict (keys in the module doc plus ``pairs``).
     """
     policy_side: dict[tuple[str, str], str] = {}
+    lines: dict[tuple[str, str, str], int | None] = {}   # (file, policy, facility) → line of the list
     policy_ids: set[str] = set()
     for r in policy_records:
         policy_ids.add(r.id)
         for fid in as_list(r.data.get("relatedFacilities")):
             policy_side.setdefault((r.id, fid), r.path)
+            lines.setdefault((r.path, r.id, fid), r.line_of("relatedFacilities"))
     facility_side: dict[tuple[str, str], str] = {}
     for fid, refs in facility_refs.items():
-        for pid, path in refs:
+        for pid, path, line in refs:
             facility_side.setdefault((pid, fid), path)
+            lines.setdefault((path, pid, fid), line)
 
     pairs = sorted(set(policy_side) | set(facility_side))
     for pid, fid in pairs:
-        p, f = node(iris.policy(pid)), node(iris.facility(fid))
+        p, f = named_node(iris.policy(pid)), named_node(iris.facility(fid))
         out.add(p, CCUS.relatedFacility, f)
         out.add(f, CCUS.relatedPolicy, p)
 
@@ -76,18 +79,20 @@ def link_policies_and_facilities(policy_records: Iterable[PolicyRecord], facilit
             dangling_p[pid].append((fid, path))
 
     for fid in sorted(dangling_f):
-        f = node(iris.facility(fid))
+        f = named_node(iris.facility(fid))
         out.types(f, CCUS.Facility)
         out.plain(f, DCTERMS.identifier, fid)
         out.add(f, CCUS.inCorpus, ox.Literal("false", datatype=XSD.boolean))
     for pid in sorted(dangling_p):
-        p = node(iris.policy(pid))
+        p = named_node(iris.policy(pid))
         out.types(p, CCUS.Policy, ELI.LegalResource)
         out.plain(p, DCTERMS.identifier, pid)
         out.add(p, CCUS.inCorpus, ox.Literal("false", datatype=XSD.boolean))
 
     if dangling_f and not facility_ids:
-        problems.append(Problem("info", "no-facility-records",
+        first_fid = min(dangling_f)
+        pid, path = dangling_f[first_fid][0]
+        problems.append(Problem("info", "no-facility-records", file=path, line=lines.get((path, pid, first_fid)), subject=pid, message=
                                 f"policies name {len(dangling_f)} facility ids in relatedFacilities, and the input has no facility records; "
                                 "each id is kept as a facility node marked ccus:inCorpus false (add the facilities folder to the build to resolve them)",
                                 field="relatedFacilities"))
@@ -95,14 +100,18 @@ def link_policies_and_facilities(policy_records: Iterable[PolicyRecord], facilit
         for fid, refs in sorted(dangling_f.items()):
             for pid, path in refs:
                 problems.append(Problem("warning", "dangling-facility", f"relatedFacilities names facility {fid!r}, which has no facility record in the input; "
-                                        "kept as a facility node marked ccus:inCorpus false", file=path, field="relatedFacilities", subject=pid))
+                                        "kept as a facility node marked ccus:inCorpus false", file=path, line=lines.get((path, pid, fid)),
+                                        field="relatedFacilities", subject=pid))
     if dangling_p and policy_ids:
         for pid, refs in sorted(dangling_p.items()):
             for fid, path in refs:
                 problems.append(Problem("warning", "dangling-policy", f"relatedPolicies names policy {pid!r}, which has no policy record in the input; "
-                                        "kept as a policy node marked ccus:inCorpus false", file=path, field="relatedPolicies", subject=fid))
+                                        "kept as a policy node marked ccus:inCorpus false", file=path, line=lines.get((path, pid, fid)),
+                                        field="relatedPolicies", subject=fid))
     elif dangling_p:
-        problems.append(Problem("info", "no-policy-records",
+        first_pid = min(dangling_p)
+        fid, path = dangling_p[first_pid][0]
+        problems.append(Problem("info", "no-policy-records", file=path, line=lines.get((path, first_pid, fid)), subject=fid, message=
                                 f"facilities name {len(dangling_p)} policy ids in relatedPolicies, and the input has no policy records; "
                                 "each is kept as a policy node marked ccus:inCorpus false", field="relatedPolicies"))
     both = sum(1 for pair in pairs if pair in policy_side and pair in facility_side)

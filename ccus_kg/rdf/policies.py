@@ -7,30 +7,34 @@ SKOS for concepts and jurisdictions, W3C ORG for agencies, PROV-O for provenance
 for events — and our ``ccus:`` sub-classes and sub-properties (``ontology/ccus.ttl``) beside it.
 
 Identity (jurisdictions, agencies, controlled values) is resolved through
-:class:`IdentityContext`; every decision is written to the build report, and every value that
+:class:`~ccus_kg.rdf.identity_context.IdentityContext`; every decision is written to the build report, and every value that
 does not resolve is kept (as a literal and a ``ccus:DataIssue``) and reported, never dropped.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
 from ccus_kg.identity import iris
-from ccus_kg.identity.agencies import Agency, AgencyResolver
-from ccus_kg.identity.jurisdictions import Jurisdiction, JurisdictionResolver
-from ccus_kg.identity.vocabularies import VocabularyIndex
+from ccus_kg.identity.jurisdictions import Jurisdiction
+from ccus_kg.ingest.agreement import NEUTRAL, Disagreement, cluster_pairs, disagreements
 from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
+from ccus_kg.ingest.language import detect, language_code
 from ccus_kg.model import PolicyRecord, Problem, Severity
-from ccus_kg.namespaces import CCUS, DCTERMS, ELI, ORG, PROV, RDFS, SCHEMA, SKOS, WD, XSD
-from ccus_kg.rdf.triples import Emitter, date_literal, node
+from ccus_kg.namespaces import CCUS, DCMITYPE, DCTERMS, ELI, EU_LANGUAGE, PROV, RDFS, SCHEMA, SKOS, XSD
+from ccus_kg.rdf.identity_context import AgencyResolution, ConceptResolution, IdentityContext, JurisdictionResolution
+from ccus_kg.rdf.links import Link, emit_link
+from ccus_kg.rdf.triples import Emitter, date_literal, named_node
 
-__all__ = ["IdentityContext", "Conversion", "convert_records", "emit_jurisdiction", "emit_agency"]
+__all__ = ["Conversion", "convert_records", "emit_links", "cluster_aliases"]
 
 #: Front-matter keys the converter maps; any other key is reported (``unmapped-field``), not lost.
 KNOWN_FIELDS = frozenset("""
@@ -48,61 +52,36 @@ _REGULATORY = {
     "permitting_lead_time": CCUS.permittingLeadTime,
     "pore_space_rights": CCUS.poreSpaceRights,
 }
+#: Top-level fields whose value must be text (a scalar); a list or mapping there is reported (``bad-field``).
+TEXT_FIELDS = ("id", "title", "country", "source", "status", "category", "legalWeight", "reviewStatus", "pubDate",
+               "year", "url", "description", "interpretation")
+
 _IMPACT = {"economic": CCUS.economicImpact, "environmental": CCUS.environmentalImpact, "technical": CCUS.technicalImpact}
 _LANG_ORDER = {"en": 0, "zh": 1}
-
-
-@dataclass
-class IdentityContext:
-    """The resolvers a conversion uses, and the report of what each raw string resolved to.
-
-    ``decisions`` collects, per kind (``jurisdiction``, ``agency``, ``concept``), one dict per
-    raw string seen: ``raw``, the ``iri`` it resolved to (or None), the ``rule``/``evidence``
-    that decided, and where it was seen (``file``, ``subject``).
-    """
-
-    jurisdictions: JurisdictionResolver
-    agencies: AgencyResolver
-    vocabularies: VocabularyIndex
-    decisions: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    used_jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
-    used_agencies: dict[str, Agency] = field(default_factory=dict)
-
-    @classmethod
-    def default(cls) -> IdentityContext:
-        """Context with the packaged authority files and vocabularies."""
-        return cls(JurisdictionResolver.default(), AgencyResolver.default(), VocabularyIndex.default())
-
-    def use_jurisdiction(self, j: Jurisdiction) -> ox.NamedNode:
-        """Remember ``j`` (and its broader chain) for emission; return its IRI node."""
-        current: Jurisdiction | None = j
-        while current is not None and current.code not in self.used_jurisdictions:
-            self.used_jurisdictions[current.code] = current
-            current = self.jurisdictions.get(current.broader) if current.broader else None
-        return node(iris.jurisdiction(j.code))
-
-    def use_agency(self, a: Agency) -> ox.NamedNode:
-        """Remember ``a`` (and its parent chain and jurisdiction) for emission; return its IRI node."""
-        current: Agency | None = a
-        while current is not None:
-            iri = iris.agency(current.jurisdiction, current.key)
-            if iri in self.used_agencies:
-                break
-            self.used_agencies[iri] = current
-            self.use_jurisdiction(self.jurisdictions.get(current.jurisdiction))
-            current = self.agencies.get(*current.parent) if current.parent else None
-        return node(iris.agency(a.jurisdiction, a.key))
+_EVOLUTION_KEYS = frozenset({"supersedes", "supersededBy", "clusters", "milestones", "consolidatedFrom",
+                             "currentConsolidatedVersion", "effectiveApplicationWindow", "sourcePublicationDate"})
 
 
 @dataclass
 class Conversion:
-    """Output of a conversion: quads, problems, and counts of what was made."""
+    """Output of a conversion: quads, problems, and what was made.
+
+    ``policies``: ids with a record; ``dangling``: ids only named as replacement targets;
+    ``clusters``: cluster IRIs; ``policy_events``: IRIs of the events of a policy's own life
+    (publication, last audit, milestones).
+    """
 
     quads: list[ox.Quad]
     problems: list[Problem]
     policies: set[str] = field(default_factory=set)
     dangling: set[str] = field(default_factory=set)
     clusters: set[str] = field(default_factory=set)
+    policy_events: set[str] = field(default_factory=set)
+    #: the inputs of :func:`emit_links` (cross-policy state), for builds that convert one policy at a time
+    replaces: dict[tuple[str, str], PolicyRecord] = field(default_factory=dict)
+    consolidates: dict[tuple[str, str], PolicyRecord] = field(default_factory=dict)
+    cluster_names: dict[str, str] = field(default_factory=dict)
+    cluster_other_names: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _str(value: Any) -> str:
@@ -110,6 +89,43 @@ def _str(value: Any) -> str:
     if value is None or isinstance(value, (list, dict)):
         return ""
     return str(value).strip()
+
+
+def _raw(value: Any) -> str:
+    """A front-matter value as written-ish text: scalars as they are, lists/mappings as compact JSON."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "" if value is None else str(value)
+
+
+def parse_score(value: Any) -> int | None:
+    """A score as an integer 0–100, or None when it is not one (``55.7``, ``1e999``, ``nan``, ``-3``, ``x``).
+
+    Accepted lexical forms: an optional sign, digits, optionally ``.0…`` (JSON writers print
+    ``40.0``).  Never raises.
+    """
+    match = re.fullmatch(r"\s*\+?(\d{1,3})(?:\.0*)?\s*", value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number if number <= 100 else None
+
+
+def _scores_differ(d: Disagreement) -> bool:
+    """True when ``d`` is a text of an assessment whose files give different scores (the assessment
+    then keeps only the texts of the file whose score is used)."""
+    parts = d.field.split(".")
+    if parts[0] != "analysis" or len(parts) != 3:
+        return False
+    scores = set()
+    for r, _v in d.values:
+        body = r.data.get("analysis", {}).get(parts[1]) if isinstance(r.data.get("analysis"), dict) else None
+        scores.add(parse_score(body.get("score")) if isinstance(body, dict) else None)
+    return len(scores) > 1
+
+
+def _neutral(field_path: str) -> bool:
+    return any(fnmatch.fnmatchcase(field_path, p) for p in NEUTRAL)
 
 
 def _as_list(value: Any) -> list[str]:
@@ -128,14 +144,20 @@ class _PolicyConverter:
         self.out = out
         self.problems = problems
         self.replaces: dict[tuple[str, str], PolicyRecord] = {}  # (newer id, older id) → record that said so
+        self.consolidates: dict[tuple[str, str], PolicyRecord] = {}  # (consolidated id, merged-in id) → record
         self.cluster_names: dict[str, str] = {}
+        self.cluster_alias: dict[str, str] = {}  # a cluster name → the name it is one cluster with
+        self.cluster_other_names: dict[str, set[str]] = defaultdict(set)  # cluster IRI → its other names
         self.jurisdiction_of: dict[str, ox.NamedNode] = {}  # policy IRI → its jurisdiction node
+        self.policy_events: set[str] = set()  # IRIs of the events of a policy's own life
 
     # -- problems -----------------------------------------------------------------------
     def problem(self, subject: ox.NamedNode | None, severity: Severity, code: str, message: str,
-                record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None) -> Problem:
-        p = Problem(severity, code, message, file=record.path if record else None, field=field_name,
-                    subject=subject_id or (record.id if record else None))
+                record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None,
+                raw: str | None = None) -> Problem:
+        p = Problem(severity, code, message, file=record.path if record else None,
+                    line=record.line_of(field_name) if record else None, field=field_name,
+                    subject=subject_id or (record.id if record else None), raw=raw)
         self.problems.append(p)
         if subject is not None:
             self.out.issue(subject, p)
@@ -144,7 +166,7 @@ class _PolicyConverter:
     # -- one policy ---------------------------------------------------------------------
     def convert(self, policy_id: str, records: list[PolicyRecord]) -> None:
         records = sorted(records, key=lambda r: (_LANG_ORDER.get(r.lang, 9), r.path))
-        s = node(iris.policy(policy_id))
+        s = named_node(iris.policy(policy_id))
         out = self.out
         out.types(s, CCUS.Policy, ELI.LegalResource)
         out.plain(s, DCTERMS.identifier, policy_id)
@@ -159,16 +181,28 @@ class _PolicyConverter:
                              records[0], "id")
 
         for r in records:
-            src = node(iris.source(r.source_key or r.path))
+            src = named_node(iris.source(r.source_key or r.path))
             out.add(s, PROV.wasDerivedFrom, src)
             out.types(src, CCUS.SourceRecord, PROV.Entity)
             out.plain(src, CCUS.filePath, r.source_key or r.path)
-            out.plain(src, DCTERMS.language, r.lang)
+            out.plain(src, CCUS.language, r.lang)
+            if r.lang:
+                out.add(src, DCTERMS.language, named_node(EU_LANGUAGE + language_code(r.lang)))
+            out.add(src, CCUS.recordLine, ox.Literal(str(r.line_of("id")), datatype=XSD.integer))
+            for key in TEXT_FIELDS:
+                value = r.data.get(key)
+                if isinstance(value, (list, dict)):
+                    self.problem(s, "warning", "bad-field", f"{key} must be text, found a {'list' if isinstance(value, list) else 'mapping'}; "
+                                 "not used (the value is kept on this issue)", r, key, raw=_raw(value))
             for key in sorted(set(r.data) - KNOWN_FIELDS):
                 self.problem(s, "info", "unmapped-field", f"front-matter field {key!r} is not mapped to RDF (kept in the source file)", r, key)
             title = _str(r.data.get("title"))
             if not out.text(s, DCTERMS.title, title):
                 self.problem(s, "warning", "missing-title", "record has no title", r, "title")
+            elif (tag := detect(title)) not in ("en", "zh"):
+                self.problem(s, "info", "language-by-script",
+                             f"title is not English or Chinese by its script; tagged @{tag}" + (" (undetermined)" if tag == "und" else ""),
+                             r, "title")
             out.text(s, DCTERMS.description, r.body)
             out.text(s, DCTERMS.abstract, _str(r.data.get("description")))
             out.text(s, CCUS.interpretation, _str(r.data.get("interpretation")))
@@ -177,6 +211,17 @@ class _PolicyConverter:
             # relatedFacilities: linked to facility nodes by ccus_kg.rdf.facility_links (both directions)
             self._impact_and_regulatory(s, r)
 
+        for d in disagreements(records):
+            used = "the first is used" if _neutral(d.field) or _scores_differ(d) else "each is kept, tagged by its script"
+            listing = "; ".join(f"{r.path}: {v!r}" for r, v in d.values)
+            self.problem(s, "warning", "conflicting-values", f"files of one policy disagree on {d.field!r} ({listing}); {used}",
+                         d.values[1][0], d.field, raw=d.values[1][1])
+        for first, other in cluster_pairs(records):
+            canonical = self.canonical_cluster(first)
+            self.problem(s, "warning", "conflicting-values",
+                         f"files of one policy name a cluster differently ({first!r} in {records[0].path}, {other!r} in "
+                         f"{records[-1].path}); taken as one cluster, {canonical!r}, with the other name as skos:altLabel",
+                         records[-1], "evolution.clusters", raw=other)
         self._single_values(s, policy_id, records)
         jurisdiction = self._jurisdiction(s, policy_id, records)
         self._agencies(s, policy_id, records, jurisdiction)
@@ -186,8 +231,9 @@ class _PolicyConverter:
         self._evolution(s, policy_id, records)
         self._life_events(s, policy_id, records)
 
-    def _first(self, s, records: list[PolicyRecord], key: str, normalise=lambda v: v) -> tuple[Any, PolicyRecord | None]:
-        """The first non-blank value of ``key`` across the records; a conflict is reported."""
+    def _first(self, s, records: list[PolicyRecord], key: str, normalise=None) -> tuple[Any, PolicyRecord | None]:
+        """The first non-blank value of ``key`` across the records; with ``normalise`` (a resolved
+        field), values whose normal forms differ are reported (other fields: :func:`disagreements`)."""
         seen: list[tuple[Any, PolicyRecord]] = []
         for r in records:
             value = r.data.get(key)
@@ -196,7 +242,7 @@ class _PolicyConverter:
             seen.append((value, r))
         if not seen:
             return None, None
-        distinct = {str(normalise(v)) for v, _ in seen}
+        distinct = {str(normalise(v)) for v, _ in seen} if normalise else set()
         if len(distinct) > 1:
             listing = "; ".join(f"{r.path}: {v!r}" for v, r in seen)
             self.problem(s, "warning", "conflicting-values",
@@ -205,23 +251,23 @@ class _PolicyConverter:
 
     def _single_values(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
         out = self.out
-        pub, r = self._first(s, records, "pubDate", lambda v: str(v).strip())
+        pub, r = self._first(s, records, "pubDate")
         if pub is not None:
             value = parse_iso_date(pub)
             if value is None:
-                self.problem(s, "warning", "bad-date", f"pubDate {pub!r} is not a date (expected YYYY-MM-DD)", r, "pubDate")
+                self.problem(s, "warning", "bad-date", f"pubDate {pub!r} is not a date (expected YYYY-MM-DD)", r, "pubDate", raw=_raw(pub))
             elif value.precision == "day":
                 out.add(s, ELI.date_publication, date_literal(value))
             else:
                 out.add(s, CCUS.year, ox.Literal(str(value.year), datatype=XSD.gYear))
                 self.problem(s, "info", "imprecise-date", f"pubDate {pub!r} has only {value.precision} precision; kept as the year", r, "pubDate")
-        year, r = self._first(s, records, "year", lambda v: str(v).strip())
+        year, r = self._first(s, records, "year")
         if year is not None:
             if re.fullmatch(r"\d{4}", str(year).strip()):
                 out.add(s, CCUS.year, ox.Literal(str(year).strip(), datatype=XSD.gYear))
             else:
-                self.problem(s, "warning", "bad-year", f"year {year!r} is not a four-digit year", r, "year")
-        url, r = self._first(s, records, "url", lambda v: str(v).strip())
+                self.problem(s, "warning", "bad-year", f"year {year!r} is not a four-digit year", r, "year", raw=_raw(year))
+        url, r = self._first(s, records, "url")
         if url is not None:
             url = str(url).strip()
             if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$", url):
@@ -255,12 +301,12 @@ class _PolicyConverter:
         agency = _str(r.data.get("source"))
         titles = " ".join(_str(x.data.get("title")) for x in records)
         decision = self.ctx.jurisdictions.for_record(country=_str(country), record_id=policy_id, agency=agency, title=titles)
-        self.ctx.decisions["jurisdiction"].append({
-            "raw": _str(country), "subject": policy_id, "file": r.path,
-            "code": decision.jurisdiction.code if decision.jurisdiction else None,
-            "iri": iris.jurisdiction(decision.jurisdiction.code) if decision.jurisdiction else None,
-            "evidence": decision.evidence, "detail": decision.detail,
-        })
+        self.ctx.decisions.jurisdictions.append(JurisdictionResolution(
+            raw=_str(country), subject=policy_id, file=r.path,
+            code=decision.jurisdiction.code if decision.jurisdiction else None,
+            iri=iris.jurisdiction(decision.jurisdiction.code) if decision.jurisdiction else None,
+            evidence=decision.evidence, detail=decision.detail,
+        ))
         if decision.jurisdiction is None:
             self.out.text(s, CCUS.countryText, _str(country))
             self.problem(s, "warning", "unresolved-jurisdiction",
@@ -283,24 +329,21 @@ class _PolicyConverter:
             if not raw:
                 if named:
                     self.problems.append(Problem("info", "empty-agency", f"'source' is empty in this file; the agency comes from {named[0].path}",
-                                                 file=r.path, field="source", subject=policy_id))
+                                                 file=r.path, line=r.line_of("source"), field="source", subject=policy_id))
                 else:
                     self.problem(s, "warning", "empty-agency", "no issuing agency ('source' is empty or missing); the policy gets no eli:passed_by", r, "source")
                 continue
-            decisions = self.ctx.agencies.resolve(raw, jurisdiction, self.ctx.jurisdictions)
+            decisions = self.ctx.agencies.resolve(raw, jurisdiction)
             for d in decisions:
                 target = self.ctx.use_agency(d.agency)
-                self.ctx.decisions["agency"].append({
-                    "raw": d.raw, "part": d.part, "subject": policy_id, "file": r.path,
-                    "iri": target.value, "rule": d.rule, "in_authority_file": d.agency.in_authority_file,
-                })
+                self.ctx.decisions.agencies.append(AgencyResolution.of(d, subject=policy_id, file=r.path, iri=target.value))
                 if target.value not in seen:
                     seen.add(target.value)
                     self.out.add(s, ELI.passed_by, target)
                 if not d.agency.in_authority_file:
                     self.problems.append(Problem("info", "unresolved-agency",
                                                  f"agency {d.part!r} is not in ontology/agencies.yaml; minted {target.value}",
-                                                 file=r.path, field="source", subject=policy_id))
+                                                 file=r.path, line=r.line_of("source"), field="source", subject=policy_id))
 
     def _concepts(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
         specs = (
@@ -318,61 +361,75 @@ class _PolicyConverter:
                         self.problem(s, "warning", f"missing-{scheme}", f"no {key} given", r, key)
                     continue
                 match = self.ctx.vocabularies.lookup(scheme, raw)
-                self.ctx.decisions["concept"].append({
-                    "scheme": scheme, "raw": raw, "subject": policy_id, "file": r.path,
-                    "iri": match.iri if match else None,
-                })
+                self.ctx.decisions.concepts.append(ConceptResolution(
+                    scheme=scheme, raw=raw, subject=policy_id, file=r.path, iri=match.iri if match else None))
                 if match is None:
                     self.out.text(s, text_prop, raw)
                     self.problem(s, "warning", f"unknown-{scheme}",
                                  f"{key} {raw!r} is not in the {scheme} concept scheme (ontology/vocabularies.ttl)", r, key)
                     continue
                 targets.add(match.iri)
-                self.out.add(s, prop, node(match.iri))
+                self.out.add(s, prop, named_node(match.iri))
                 if match.in_force:
-                    self.out.add(s, ELI.in_force, node(match.in_force))
+                    self.out.add(s, ELI.in_force, named_node(match.in_force))
             if len(targets) > 1:
                 self.problem(s, "warning", "conflicting-values",
                              f"files of one policy give different {key} concepts: {', '.join(sorted(targets))}", records[0], key)
 
     def _assessments(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
-        scores: dict[str, tuple[Any, PolicyRecord]] = {}
+        """One ``ccus:DimensionAssessment`` per dimension, one consistent unit.
+
+        The winning score is the first valid one (``en`` file first); label, evidence, citation
+        and audit note come only from the files that give that score (or no score), so an
+        assessment never holds a label written for another score.  A losing file's entry is
+        reported (``conflicting-values``, its values on the issue) and not used.
+        """
+        per_dim: dict[str, list[tuple[PolicyRecord, dict[str, Any]]]] = {}
         for r in records:
             analysis = r.data.get("analysis")
             if analysis is None:
                 continue
             if not isinstance(analysis, dict):
-                self.problem(s, "warning", "bad-field", "analysis must be a mapping of dimension → {score, label, evidence, citation}", r, "analysis")
+                self.problem(s, "warning", "bad-field", "analysis must be a mapping of dimension → {score, label, evidence, citation}",
+                             r, "analysis", raw=_raw(analysis))
                 continue
             for dim, body in analysis.items():
                 if not isinstance(body, dict):
-                    self.problem(s, "warning", "bad-field", f"analysis.{dim} must be a mapping", r, f"analysis.{dim}")
+                    self.problem(s, "warning", "bad-field", f"analysis.{dim} must be a mapping", r, f"analysis.{dim}", raw=_raw(body))
                     continue
-                concept = self.ctx.vocabularies.lookup("analysis-dimension", dim)
-                a = node(iris.assessment(policy_id, iris.slug(dim)))
-                self.out.add(s, CCUS.hasAssessment, a)
-                self.out.types(a, CCUS.DimensionAssessment)
-                if concept is None:
-                    self.out.plain(a, RDFS.label, dim)
-                    self.problem(s, "warning", "unknown-analysis-dimension", f"analysis dimension {dim!r} is not in the analysis-dimension scheme", r, f"analysis.{dim}")
-                else:
-                    self.out.add(a, CCUS.dimension, node(concept.iri))
-                score = body.get("score")
-                if score is not None and str(score).strip() != "":
-                    try:
-                        number = int(float(str(score)))
-                        if not 0 <= number <= 100:
-                            raise ValueError
-                    except ValueError:
-                        self.problem(s, "warning", "bad-score", f"analysis.{dim}.score {score!r} is not an integer 0–100", r, f"analysis.{dim}.score")
-                    else:
-                        if dim in scores and scores[dim][0] != number:
-                            self.problem(s, "warning", "conflicting-values",
-                                         f"analysis.{dim}.score differs between {scores[dim][1].path} ({scores[dim][0]}) and {r.path} ({number}); the first is used",
-                                         r, f"analysis.{dim}.score")
-                        else:
-                            scores[dim] = (number, r)
-                            self.out.add(a, CCUS.score, ox.Literal(str(number), datatype=XSD.integer))
+                per_dim.setdefault(dim, []).append((r, body))
+        for dim, entries in per_dim.items():
+            concept = self.ctx.vocabularies.lookup("analysis-dimension", dim)
+            a = named_node(iris.assessment(policy_id, iris.slug(dim)))
+            self.out.add(s, CCUS.hasAssessment, a)
+            self.out.types(a, CCUS.DimensionAssessment)
+            if concept is None:
+                self.out.plain(a, RDFS.label, dim)
+                self.problem(s, "warning", "unknown-analysis-dimension", f"analysis dimension {dim!r} is not in the analysis-dimension scheme",
+                             entries[0][0], f"analysis.{dim}")
+            else:
+                self.out.add(a, CCUS.dimension, named_node(concept.iri))
+            scores: list[int | None] = []
+            for r, body in entries:
+                raw = body.get("score")
+                number = parse_score(raw)
+                if number is None and raw is not None and str(raw).strip() != "":
+                    self.problem(s, "warning", "bad-score", f"analysis.{dim}.score {raw!r} is not an integer 0–100; not used",
+                                 r, f"analysis.{dim}.score", raw=_raw(raw))
+                scores.append(number)
+            winner = next((n for n in scores if n is not None), None)
+            if winner is not None:
+                self.out.add(a, CCUS.score, ox.Literal(str(winner), datatype=XSD.integer))
+            first = next(r for (r, _b), n in zip(entries, scores, strict=True) if n == winner)
+            for (r, body), number in zip(entries, scores, strict=True):
+                if number is not None and number != winner:
+                    self.problem(s, "warning", "conflicting-values",
+                                 f"analysis.{dim}.score differs between {first.path} ({winner}) and {r.path} ({number}); "
+                                 f"the first is used, with its label and evidence (those of {r.path} are on this issue)",
+                                 r, f"analysis.{dim}.score", raw=_raw(body))
+                    continue
+                if number is None and winner is not None and r is not first and body.get("score") not in (None, ""):
+                    continue  # a bad score: its label was written for a score we do not know
                 self.out.text(a, RDFS.label, _str(body.get("label")))
                 self.out.text(a, CCUS.evidence, _str(body.get("evidence")))
                 self.out.text(a, CCUS.citation, _str(body.get("citation")))
@@ -385,20 +442,22 @@ class _PolicyConverter:
                 continue
             author = _str(prov.get("author"))
             if author:
-                agent = node(iris.agent(author))
+                agent = named_node(iris.agent(author))
                 self.out.add(s, PROV.wasAttributedTo, agent)
                 self.out.types(agent, PROV.Agent)
                 self.out.plain(agent, RDFS.label, author)
             self.out.text(s, CCUS.reviewer, _str(prov.get("reviewer")))
+        audited = False
         for r in records:
             prov = r.data.get("provenance")
             audit = prov.get("lastAuditDate") if isinstance(prov, dict) else None
-            if audit:
+            if audit and not audited:
                 value = parse_iso_date(audit)
                 if value is None or value.precision != "day":
-                    self.problem(s, "warning", "bad-date", f"provenance.lastAuditDate {audit!r} is not a YYYY-MM-DD date", r, "provenance.lastAuditDate")
+                    self.problem(s, "warning", "bad-date", f"provenance.lastAuditDate {audit!r} is not a YYYY-MM-DD date", r, "provenance.lastAuditDate", raw=_raw(audit))
                 else:
                     self.out.add(s, CCUS.lastAuditDate, date_literal(value))
+                    audited = True
 
     # -- evolution -------------------------------------------------------------------------
     def _evolution(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
@@ -409,20 +468,47 @@ class _PolicyConverter:
             if not isinstance(evo, dict):
                 self.problem(s, "warning", "bad-field", "evolution must be a mapping {supersedes, supersededBy, clusters, milestones}", r, "evolution")
                 continue
-            for field_name, pairs in (("supersedes", [(policy_id, t) for t in _as_list(evo.get("supersedes"))]),
+            for _field, pairs in (("supersedes", [(policy_id, t) for t in _as_list(evo.get("supersedes"))]),
                                       ("supersededBy", [(t, policy_id) for t in _as_list(evo.get("supersededBy"))])):
-                for pair in pairs:
-                    if pair[0] == pair[1]:
-                        self.problem(s, "warning", "self-replacement", f"evolution.{field_name} names the policy itself", r, f"evolution.{field_name}")
-                    else:
-                        self.replaces.setdefault(pair, r)
+                for pair in pairs:  # a self-replacement is kept: shapes:SelfReplacement reports it
+                    self.replaces.setdefault(pair, r)
+            for pid in _as_list(evo.get("consolidatedFrom")):  # several policies merged into this one (ELI consolidation)
+                self.consolidates.setdefault((policy_id, pid), r)  # itself included: shapes:SelfReplacement
             for name in _as_list(evo.get("clusters")):
-                c = node(iris.cluster(name))
-                self.cluster_names.setdefault(c.value, name)
-                self.out.add(s, ELI.is_member_of, c)
-                self.out.add(c, SKOS.member, s)
-            for key in sorted(set(evo) - {"supersedes", "supersededBy", "clusters", "milestones"}):
+                canonical = self.canonical_cluster(name)
+                c = named_node(iris.cluster(canonical))
+                self.cluster_names.setdefault(c.value, canonical)
+                if iris.cluster(name) != c.value:
+                    self.cluster_other_names[c.value].add(name)
+                self.out.add(s, DCTERMS.isPartOf, c)  # a cluster is a group (dcmitype:Collection), not legislation
+                self.out.add(c, DCTERMS.hasPart, s)
+            self.out.text(s, CCUS.currentConsolidatedVersion, _str(evo.get("currentConsolidatedVersion")))
+            self.out.text(s, CCUS.effectiveApplicationWindow, _str(evo.get("effectiveApplicationWindow")))
+            published = _str(evo.get("sourcePublicationDate"))
+            if published:
+                span = parse_date(published)
+                if span is None:
+                    self.problem(s, "warning", "bad-date", f"evolution.sourcePublicationDate {published!r} is not a date", r,
+                                 "evolution.sourcePublicationDate", raw=published)
+                else:
+                    self.out.add(s, CCUS.sourcePublicationDate, date_literal(span.start))
+            for key in sorted(set(evo) - _EVOLUTION_KEYS):
                 self.problem(s, "info", "unmapped-field", f"evolution.{key} is not mapped", r, f"evolution.{key}")
+
+    def canonical_cluster(self, name: str) -> str:
+        """The name a cluster is minted by: ``name``, or the first file's name of the cluster it was paired with."""
+        seen = {name}
+        while name in self.cluster_alias and self.cluster_alias[name] not in seen:
+            name = self.cluster_alias[name]
+            seen.add(name)
+        return name
+
+    def pair_clusters(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Record the cluster names that two files of one id give at the same position (``cluster_pairs``) as one cluster."""
+        for first, other in pairs:
+            a, b = self.canonical_cluster(first), self.canonical_cluster(other)
+            if a != b and iris.cluster(a) != iris.cluster(b):
+                self.cluster_alias[b] = a
 
     def _life_events(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
         """Publication, last audit and milestones as ``ccus:TimelineEvent``s about the policy."""
@@ -431,7 +517,7 @@ class _PolicyConverter:
         for r in records:
             value = parse_iso_date(r.data.get("pubDate")) if r.data.get("pubDate") else None
             if value is not None:
-                e = node(iris.policy(policy_id) + "/event/publication")
+                e = named_node(iris.policy(policy_id) + "/event/publication")
                 self._policy_event(e, s, "publication", value)
                 for lang, title in titles.items():
                     out.add(e, SCHEMA.name, ox.Literal(("Published: " if lang == "en" else "发布：") + title, language=lang))
@@ -440,7 +526,7 @@ class _PolicyConverter:
             prov = r.data.get("provenance")
             value = parse_iso_date(prov.get("lastAuditDate")) if isinstance(prov, dict) and prov.get("lastAuditDate") else None
             if value is not None:
-                e = node(iris.policy(policy_id) + "/event/last-audit")
+                e = named_node(iris.policy(policy_id) + "/event/last-audit")
                 self._policy_event(e, s, "last-audit", value)
                 out.add(e, SCHEMA.name, ox.Literal(f"Last audit of record {policy_id}", language="en"))
                 break
@@ -453,14 +539,23 @@ class _PolicyConverter:
             if not isinstance(milestones, list):
                 self.problem(s, "warning", "bad-field", "milestones must be a list of {date, event}", r, "milestones")
                 continue
+            on_date: dict[str, int] = defaultdict(int)
+            where = "evolution.milestones" if evo.get("milestones") is not None else "milestones"
             for i, m in enumerate(milestones):
                 if not isinstance(m, dict) or not _str(m.get("event")):
-                    self.problem(s, "warning", "bad-milestone", f"milestone #{i + 1} must be {{date, event}} with a non-empty event", r, "milestones")
+                    self.problem(s, "warning", "bad-milestone", f"milestone #{i + 1} must be {{date, event}} with a non-empty event",
+                                 r, f"{where}[{i}]", raw=_raw(m))
                     continue
                 span = parse_date(_str(m.get("date"))) if _str(m.get("date")) else None
-                e = node(iris.policy(policy_id) + "/event/milestone-" + iris.digest(_str(m.get("date")), _str(m.get("event")), length=8))
+                # one event per (date, n-th milestone of that date): the en and zh files list the
+                # same milestone under the same date, so their names (@en, @zh) go on one event
+                date_key = _str(m.get("date"))
+                key = (date_key, on_date[date_key]) if date_key else (_str(m.get("event")),)
+                on_date[date_key] += 1
+                e = named_node(iris.policy(policy_id) + "/event/milestone-" + iris.digest(*key, length=8))
                 if span is None:
-                    self.problem(s, "warning", "bad-date", f"milestone #{i + 1} date {m.get('date')!r} is not a date", r, "milestones")
+                    self.problem(s, "warning", "bad-date", f"milestone #{i + 1} date {m.get('date')!r} is not a date", r,
+                                 f"{where}[{i}].date", raw=_raw(m.get("date")))
                     self._policy_event(e, s, "milestone", None)
                 else:
                     self._policy_event(e, s, "milestone", span.start)
@@ -473,11 +568,12 @@ class _PolicyConverter:
 
     def _policy_event(self, e, s, kind: str, value: DateValue | None) -> None:
         out = self.out
+        self.policy_events.add(e.value)
         out.types(e, CCUS.TimelineEvent, SCHEMA.Event)
         out.add(e, SCHEMA.about, s)
         concept = self.ctx.vocabularies.lookup("event-kind", kind)
         if concept is not None:
-            out.add(e, CCUS.eventKind, node(concept.iri))
+            out.add(e, CCUS.eventKind, named_node(concept.iri))
         if value is not None:
             out.add(e, SCHEMA.startDate, date_literal(value))
         if s.value in self.jurisdiction_of:
@@ -488,79 +584,41 @@ class _PolicyConverter:
         out = self.out
         dangling: set[str] = set()
         for (newer, older), record in sorted(self.replaces.items(), key=lambda kv: kv[0]):
-            n, o = node(iris.policy(newer)), node(iris.policy(older))
-            out.add(n, DCTERMS.replaces, o)
-            out.add(o, DCTERMS.isReplacedBy, n)
+            emit_link(out, Link(iris.policy(newer), "replaces", iris.policy(older), False, "field",
+                                f"evolution.supersedes / supersededBy of {record.path}"))
             for pid, other, rel in ((older, newer, "supersedes"), (newer, older, "supersededBy")):
                 if pid in known:
                     continue
                 dangling.add(pid)
-                self.problem(node(iris.policy(other)), "warning", "dangling-supersedes" if rel == "supersedes" else "dangling-superseded-by",
+                self.problem(named_node(iris.policy(other)), "warning", "dangling-supersedes" if rel == "supersedes" else "dangling-superseded-by",
                              f"{other!r} {'supersedes' if rel == 'supersedes' else 'is superseded by'} {pid!r}, which is not in the input; "
                              f"it is kept as a policy node marked ccus:inCorpus false",
                              record, f"evolution.{rel}", other)
+        for (merged, part), record in sorted(self.consolidates.items(), key=lambda kv: kv[0]):
+            emit_link(out, Link(iris.policy(merged), "consolidates", iris.policy(part), False, "field",
+                                f"evolution.consolidatedFrom of {record.path}"))
+            if part not in known:
+                dangling.add(part)
+                self.problem(named_node(iris.policy(merged)), "warning", "dangling-consolidated-from",
+                             f"{merged!r} is consolidated from {part!r}, which is not in the input; "
+                             f"it is kept as a policy node marked ccus:inCorpus false", record, "evolution.consolidatedFrom", merged)
         for pid in sorted(dangling):
-            d = node(iris.policy(pid))
+            d = named_node(iris.policy(pid))
             out.types(d, CCUS.Policy, ELI.LegalResource)
             out.plain(d, DCTERMS.identifier, pid)
             out.add(d, CCUS.inCorpus, ox.Literal("false", datatype=XSD.boolean))
         for iri, name in sorted(self.cluster_names.items()):
-            c = node(iri)
-            out.types(c, CCUS.PolicyCluster, SKOS.Collection)
+            c = named_node(iri)
+            out.types(c, CCUS.PolicyCluster, DCMITYPE.Collection)
             out.text(c, SKOS.prefLabel, name)
+            for other in sorted(self.cluster_other_names.get(iri, ())):
+                out.text(c, SKOS.altLabel, other)
         return dangling
 
 
-def emit_jurisdiction(out: Emitter, j: Jurisdiction) -> None:
-    """Emit a jurisdiction node: ISO 3166 notation, en/zh labels, broader country, Wikidata match."""
-    s = node(iris.jurisdiction(j.code))
-    out.types(s, CCUS.Jurisdiction, SKOS.Concept, DCTERMS.Location)
-    out.plain(s, SKOS.notation, j.code)
-    out.add(s, SKOS.prefLabel, ox.Literal(j.label_en, language="en"))
-    out.add(s, SKOS.prefLabel, ox.Literal(j.label_zh, language="zh"))
-    preferred = {j.label_en, j.label_zh}
-    for alt in j.alt_labels:
-        if alt and alt not in preferred:
-            out.text(s, SKOS.altLabel, alt)
-    out.add(s, SKOS.inScheme, node(iris.scheme("jurisdiction")))
-    if j.broader:
-        out.add(s, SKOS.broader, node(iris.jurisdiction(j.broader)))
-        out.add(node(iris.jurisdiction(j.broader)), SKOS.narrower, s)
-    else:
-        out.add(s, SKOS.topConceptOf, node(iris.scheme("jurisdiction")))
-    if j.wikidata:
-        out.add(s, SKOS.exactMatch, node(WD + j.wikidata))
-
-
-def emit_jurisdiction_scheme(out: Emitter) -> None:
-    """Emit the jurisdiction concept scheme node."""
-    scheme = node(iris.scheme("jurisdiction"))
-    out.types(scheme, SKOS.ConceptScheme)
-    out.add(scheme, SKOS.prefLabel, ox.Literal("Jurisdictions (ISO 3166)", language="en"))
-    out.add(scheme, SKOS.prefLabel, ox.Literal("法域（ISO 3166）", language="zh"))
-
-
-def emit_agency(out: Emitter, a: Agency) -> None:
-    """Emit an issuing agency node (``org:Organization``) with labels, jurisdiction, parent, match."""
-    s = node(iris.agency(a.jurisdiction, a.key))
-    out.types(s, CCUS.IssuingAgency, ORG.Organization)
-    if a.label_en:
-        out.add(s, SKOS.prefLabel, ox.Literal(a.label_en, language="en"))
-    if a.label_zh:
-        out.add(s, SKOS.prefLabel, ox.Literal(a.label_zh, language="zh"))
-    preferred = {a.label_en, a.label_zh}
-    for alt in (*((a.acronym,) if a.acronym else ()), *a.alt_labels):
-        if alt and alt not in preferred:
-            out.text(s, SKOS.altLabel, alt)
-    out.add(s, CCUS.agencyJurisdiction, node(iris.jurisdiction(a.jurisdiction)))
-    out.add(s, CCUS.inAuthorityFile, ox.Literal("true" if a.in_authority_file else "false", datatype=XSD.boolean))
-    if a.parent:
-        out.add(s, ORG.subOrganizationOf, node(iris.agency(*a.parent)))
-    if a.wikidata:
-        out.add(s, SKOS.exactMatch, node(WD + a.wikidata))
-
-
-def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: Emitter | None = None) -> Conversion:
+def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: Emitter | None = None,
+                    on_policy: Callable[[], object] | None = None, *, link: bool = True,
+                    cluster_alias: dict[str, str] | None = None) -> Conversion:
     """Convert policy records into quads.
 
     ``records`` may hold several files per id (``en`` and ``zh``); they become one policy.
@@ -568,7 +626,11 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
     events, clusters and dangling replacement targets, and whose ``problems`` list every data
     problem found (each also attached to its policy as a ``ccus:DataIssue``).  Jurisdiction and
     agency nodes are emitted later by :func:`emit_identities`, once every user is known.
-    Raises nothing for bad data.
+    ``on_policy`` is called after each policy (progress).  With ``link=False`` the links between
+    policies (supersedes, consolidation, dangling targets, cluster nodes) are left to
+    :func:`emit_links`, and ``cluster_alias`` (from :func:`cluster_aliases` over every record)
+    names clusters as a whole-input conversion would: incremental builds convert one policy at a
+    time.  Raises nothing for bad data.
     """
     out = out or Emitter()
     problems: list[Problem] = []
@@ -576,18 +638,51 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
     for r in records:
         by_id[r.id].append(r)
     conv = _PolicyConverter(ctx, out, problems)
+    conv.cluster_alias.update(cluster_alias or {})
+    for policy_id in sorted(by_id):  # first, so a cluster named two ways is one cluster wherever it is named
+        conv.pair_clusters(cluster_pairs(sorted(by_id[policy_id], key=lambda r: (_LANG_ORDER.get(r.lang, 9), r.path))))
     for policy_id in sorted(by_id):
-        conv.convert(policy_id, by_id[policy_id])
-    dangling = conv.finish(set(by_id))
+        mark = len(out.quads)
+        try:
+            conv.convert(policy_id, by_id[policy_id])
+        except Exception as exc:  # a bug must not cost the other policies: drop this one's triples, report it
+            del out.quads[mark:]
+            first = by_id[policy_id][0]
+            problems.append(Problem("error", "internal-error", f"internal error while converting this policy "
+                                    f"({type(exc).__name__}: {exc}); it is left out", file=first.path,
+                                    line=first.fm_line, subject=policy_id))
+        out.flush_if_full()  # between policies only, so the rollback above never meets flushed quads
+        if on_policy is not None:
+            on_policy()
+    dangling = conv.finish(set(by_id)) if link else set()
     return Conversion(out.quads, problems, policies=set(by_id), dangling=dangling,
-                      clusters=set(conv.cluster_names))
+                      clusters=set(conv.cluster_names), policy_events=conv.policy_events,
+                      replaces=conv.replaces, consolidates=conv.consolidates, cluster_names=conv.cluster_names,
+                      cluster_other_names=dict(conv.cluster_other_names))
 
 
-def emit_identities(ctx: IdentityContext, out: Emitter) -> None:
-    """Emit every jurisdiction and agency the conversion used (called once, after all converters)."""
-    if ctx.used_jurisdictions:
-        emit_jurisdiction_scheme(out)
-    for code in sorted(ctx.used_jurisdictions):
-        emit_jurisdiction(out, ctx.used_jurisdictions[code])
-    for iri in sorted(ctx.used_agencies):
-        emit_agency(out, ctx.used_agencies[iri])
+def cluster_aliases(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The cluster aliases a whole-input conversion makes from the ``cluster_pairs`` of every policy
+    (:func:`ccus_kg.ingest.agreement.cluster_pairs` of its files), given in policy id order."""
+    conv = _PolicyConverter(None, Emitter(), [])  # type: ignore[arg-type]  # pairing needs no context
+    conv.pair_clusters(pairs)
+    return conv.cluster_alias
+
+
+def emit_links(conversion: Conversion, known: set[str], ctx: IdentityContext, out: Emitter) -> tuple[list[Problem], set[str]]:
+    """Emit the links between policies that :func:`convert_records` left out with ``link=False``.
+
+    ``conversion``: the merged cross-policy state of every policy (``replaces``, ``consolidates``,
+    ``cluster_names``, ``cluster_other_names``; the first statement of a pair and the first name of
+    a cluster in policy id order are kept, as in one conversion); ``known``: every policy id with a
+    record.  Emits supersedes and consolidation links, nodes for targets not in ``known``
+    (``ccus:inCorpus false``) and the cluster nodes.  Returns ``(problems, dangling ids)``.
+    """
+    problems: list[Problem] = []
+    conv = _PolicyConverter(ctx, out, problems)
+    conv.replaces.update(conversion.replaces)
+    conv.consolidates.update(conversion.consolidates)
+    conv.cluster_names.update(conversion.cluster_names)
+    for iri, names in conversion.cluster_other_names.items():
+        conv.cluster_other_names[iri].update(names)
+    return problems, conv.finish(known)

@@ -25,10 +25,12 @@ import pyoxigraph as ox
 from ccus_kg.identity import iris
 from ccus_kg.identity.jurisdictions import Jurisdiction
 from ccus_kg.ingest.dates import parse_iso_date
+from ccus_kg.ingest.language import language_code
 from ccus_kg.mapping import FieldMap, RecordMapping, get_path
 from ccus_kg.model import PolicyRecord, Problem, Severity
-from ccus_kg.namespaces import CCUS, DCTERMS, PROV, RDFS, XSD
-from ccus_kg.rdf.triples import Emitter, date_literal, node, text_literal
+from ccus_kg.namespaces import CCUS, DCTERMS, EU_LANGUAGE, PROV, RDFS, XSD
+from ccus_kg.rdf.identity_context import ConceptResolution, JurisdictionResolution
+from ccus_kg.rdf.triples import Emitter, date_literal, named_node, text_literal
 
 __all__ = ["MappedRecordConverter", "Values", "scalar", "as_list", "decimal_lexical", "LANG_ORDER"]
 
@@ -73,7 +75,7 @@ def decimal_lexical(value: Any) -> str | None:
 class MappedRecordConverter:
     """Converts the records of one kind through its mapping; holds the emitter, context and problems.
 
-    ``ctx`` is the :class:`ccus_kg.rdf.policies.IdentityContext` of the build (resolvers and the
+    ``ctx`` is the :class:`ccus_kg.rdf.identity_context.IdentityContext` of the build (resolvers and the
     decisions report).  Call :meth:`convert` once per id, with every file of that id.
     """
 
@@ -90,7 +92,8 @@ class MappedRecordConverter:
     def problem(self, subject: ox.NamedNode | None, severity: Severity, code: str, message: str,
                 record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None) -> Problem:
         """Record a problem (and attach it to ``subject`` as a ``ccus:DataIssue``)."""
-        p = Problem(severity, code, message, file=record.path if record else None, field=field_name,
+        p = Problem(severity, code, message, file=record.path if record else None,
+                    line=record.line_of(field_name) if record else None, field=field_name,
                     subject=subject_id or (record.id if record else None))
         self.problems.append(p)
         if subject is not None:
@@ -101,7 +104,7 @@ class MappedRecordConverter:
     def subject(self, record_id: str) -> ox.NamedNode:
         """The node of ``record_id`` (the mapping's ``iri`` names the :mod:`ccus_kg.identity.iris` function)."""
         make: Callable[[str], str] = getattr(iris, self.mapping.iri)
-        return node(make(record_id))
+        return named_node(make(record_id))
 
     def convert(self, record_id: str, records: list[PolicyRecord]) -> ox.NamedNode:
         """Emit the node of ``record_id`` from its files; returns the node."""
@@ -116,11 +119,14 @@ class MappedRecordConverter:
                              f"{langs.count(lang)} '{lang}' files share id {record_id!r}: "
                              f"{', '.join(r.path for r in records if r.lang == lang)}; their values are merged", records[0], "id")
         for r in records:
-            src = node(iris.source(r.source_key or r.path))
+            src = named_node(iris.source(r.source_key or r.path))
             self.out.add(s, PROV.wasDerivedFrom, src)
             self.out.types(src, CCUS.SourceRecord, PROV.Entity)
             self.out.plain(src, CCUS.filePath, r.source_key or r.path)
-            self.out.plain(src, DCTERMS.language, r.lang)
+            self.out.plain(src, CCUS.language, r.lang)
+            if r.lang:
+                self.out.add(src, DCTERMS.language, named_node(EU_LANGUAGE + language_code(r.lang)))
+            self.out.add(src, CCUS.recordLine, ox.Literal(str(r.line_of("id")), datatype=XSD.integer))
             for key in sorted(set(r.data) - self._known):
                 self.problem(s, "info", "unmapped-field", f"front-matter field {key!r} is not in {self.mapping.kind} mapping; not mapped (kept in the source file)", r, key)
         self.begin(s, record_id, records)
@@ -211,8 +217,8 @@ class MappedRecordConverter:
         for v, r in values:
             raw = str(v).strip()
             match = self.ctx.vocabularies.lookup(scheme, raw)
-            self.ctx.decisions["concept"].append({"scheme": scheme, "raw": raw, "subject": record_id, "file": r.path,
-                                                  "iri": match.iri if match else None})
+            self.ctx.decisions.concepts.append(ConceptResolution(scheme=scheme, raw=raw, subject=record_id, file=r.path,
+                                                                 iri=match.iri if match else None))
             if match is None:
                 if fallback is not None:
                     self.out.text(s, fallback, raw)
@@ -227,7 +233,7 @@ class MappedRecordConverter:
             chosen = dict(list(chosen.items())[:1])
         assert f.predicate is not None
         for iri in chosen:
-            self.out.add(s, f.predicate, node(iri))
+            self.out.add(s, f.predicate, named_node(iri))
 
     def emit_jurisdiction(self, s, record_id, f: FieldMap, values: Values, records) -> None:
         """The ISO 3166 jurisdiction the value names (else the ``also`` field's value)."""
@@ -236,10 +242,10 @@ class MappedRecordConverter:
         found: dict[str, tuple[Jurisdiction, str, PolicyRecord]] = {}
         for v, r in candidates:
             j = self.ctx.jurisdictions.from_name(str(v))
-            self.ctx.decisions["jurisdiction"].append({
-                "raw": str(v), "subject": record_id, "file": r.path, "code": j.code if j else None,
-                "iri": iris.jurisdiction(j.code) if j else None, "evidence": f"{self.mapping.kind} {f.path if (v, r) in values else also}",
-                "detail": f"{self.mapping.kind} field {f.path}"})
+            self.ctx.decisions.jurisdictions.append(JurisdictionResolution(
+                raw=str(v), subject=record_id, file=r.path, code=j.code if j else None,
+                iri=iris.jurisdiction(j.code) if j else None, evidence="country",
+                detail=f"{self.mapping.kind} field {f.path if (v, r) in values else also}"))
             if j is not None:
                 found.setdefault(j.code, (j, str(v), r))
         fallback = f.node_option("fallback")
@@ -277,7 +283,7 @@ class MappedRecordConverter:
             if author:
                 agent = self._agents.get(author)
                 if agent is None:
-                    agent = self._agents[author] = node(iris.agent(author))
+                    agent = self._agents[author] = named_node(iris.agent(author))
                     self.out.types(agent, PROV.Agent)
                     self.out.plain(agent, RDFS.label, author)
                 self.out.add(s, PROV.wasAttributedTo, agent)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -12,12 +12,12 @@ from ccus_kg.ingest.language import detect
 from ccus_kg.model import Problem
 from ccus_kg.namespaces import CCUS, RDF, RDFS, XSD
 
-__all__ = ["Emitter", "node", "text_literal", "date_literal"]
+__all__ = ["Emitter", "named_node", "text_literal", "date_literal"]
 
 _XSD_BY_PRECISION = {"date": XSD.date, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear}
 
 
-def node(iri: str) -> ox.NamedNode:
+def named_node(iri: str) -> ox.NamedNode:
     """A :class:`pyoxigraph.NamedNode`; raises ``ValueError`` for a string that is not an IRI."""
     return ox.NamedNode(iri)
 
@@ -35,21 +35,40 @@ def date_literal(value: DateValue) -> ox.Literal:
 class Emitter:
     """Collects quads (default graph) for one conversion.
 
-    ``quads`` is the list of :class:`pyoxigraph.Quad` emitted so far; duplicates are fine (the
-    store keeps a set).
+    ``quads`` is the list of :class:`pyoxigraph.Quad` emitted and not yet handed to ``sink``;
+    duplicates are fine (the store keeps a set).  With a ``sink`` (e.g. ``Store.extend``), the
+    converter calls :meth:`flush_if_full` between policies and every ``chunk`` quads are handed over
+    and dropped from the list, so a large build never holds all its quads as Python objects (about
+    0.5 KB each); call :meth:`flush` at the end.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[list[ox.Quad]], object] | None = None, chunk: int = 50_000,
+                 graph: ox.NamedNode | None = None) -> None:
         self.quads: list[ox.Quad] = []
+        self.sink = sink
+        self.chunk = chunk
+        #: the named graph of the quads (None: the default graph)
+        self.graph = graph
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o) -> None:
         """Emit one triple."""
-        self.quads.append(ox.Quad(s, p, o))
+        self.quads.append(ox.Quad(s, p, o, self.graph))
+
+    def flush_if_full(self) -> None:
+        """Hand the pending quads to ``sink`` when there are at least ``chunk`` of them (call between units of work)."""
+        if len(self.quads) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the pending quads to ``sink`` (no-op without one)."""
+        if self.sink is not None and self.quads:
+            self.sink(self.quads)
+            self.quads = []
 
     def types(self, s: ox.NamedNode, *classes: ox.NamedNode) -> None:
         """Emit ``s rdf:type c`` for each class."""
         for c in classes:
-            self.quads.append(ox.Quad(s, RDF.type, c))
+            self.quads.append(ox.Quad(s, RDF.type, c, self.graph))
 
     def text(self, s: ox.NamedNode, p: ox.NamedNode, value: object, lang: str | None = None) -> bool:
         """Emit a language-tagged text if ``value`` is a non-blank string; returns whether it did."""
@@ -70,7 +89,7 @@ class Emitter:
 
     def issue(self, subject: ox.NamedNode, problem: Problem) -> ox.NamedNode:
         """Attach ``problem`` to ``subject`` as a ``ccus:DataIssue`` node, so the graph shows it."""
-        issue = node(iris.data_issue(subject.value, problem.code, problem.field, problem.message, problem.file))
+        issue = named_node(iris.data_issue(subject.value, problem.code, problem.field, problem.message, problem.file))
         self.add(subject, CCUS.hasDataIssue, issue)
         self.types(issue, CCUS.DataIssue)
         self.plain(issue, CCUS.issueCode, problem.code)
@@ -78,6 +97,8 @@ class Emitter:
         self.plain(issue, CCUS.issueField, problem.field)
         if problem.line:
             self.add(issue, CCUS.issueLine, ox.Literal(str(problem.line), datatype=XSD.integer))
+        if problem.raw is not None:
+            self.add(issue, CCUS.rawValue, ox.Literal(problem.raw, datatype=XSD.string))
         self.add(issue, RDFS.comment, ox.Literal(problem.message, language="en"))
         return issue
 

@@ -9,24 +9,26 @@ compilation of Jiangsu events (13 events once the three 2022-10-02 listings are 
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from helpers import write_synthetic
+from helpers import DOCUMENTED_PARAMS as POLICY_QUERY_PARAMS
+from helpers import FACILITY_QUERY_PARAMS, write_synthetic
 
 from ccus_kg.build import build
 from ccus_kg.errors import QueryError
 from ccus_kg.query.library import Query, bind, list_queries, load_query, render, select
 
 ID = "https://w3id.org/ccus-kg/id/"
+#: every query's documented parameters (the facility queries' too)
+DOCUMENTED_PARAMS = {**POLICY_QUERY_PARAMS, **FACILITY_QUERY_PARAMS}
+
 QUERY_NAMES = sorted([
     "counts-by-category-status", "data-issues", "in-force-on-date", "jurisdiction-timeline", "lineage-edges",
     "lineage-nodes", "policies-by-agency", "policies-in-jurisdiction", "policies-per-jurisdiction",
-    "policy-lineage", "timeline",
-    # facilities and profiles (tests/test_queries_facilities.py)
+    "policy-lineage", "record-sources", "timeline",
+    # facilities and profiles
     "capacity-by-jurisdiction-status-type", "facilities-by-milestone", "facilities-in-jurisdiction",
     "facilities-of-policy", "facilities-of-policy-family", "policies-without-operating-facility",
-    "policy-scope", "jurisdictions-under",
+    "policy-scope",
 ], key=lambda name: name + ".rq")  # the order of the .rq files
 
 JS = "cn-js-industrial-decarb-2022"
@@ -63,11 +65,12 @@ def test_declared_parameters():
     assert params["policies-in-jurisdiction"] == [("jurisdiction", "string", True)]
     assert params["policies-by-agency"] == [("agency", "string", False)]
     assert params["policy-lineage"] == [("policy", "string", True)]
-    assert params["jurisdiction-timeline"] == [("jurisdiction", "string", True), ("from", "string", False),
-                                               ("to", "string", False)]
+    assert params["jurisdiction-timeline"] == [("jurisdiction", "string", True), ("from", "period", False),
+                                               ("to", "period", False)]
     assert params["timeline"] == [("jurisdiction", "string", False), ("policy", "string", False)]
     assert params["data-issues"] == [("code", "string", False)]
-    for name in ("counts-by-category-status", "lineage-edges", "lineage-nodes", "policies-per-jurisdiction"):
+    assert params["lineage-edges"] == [("stated", "string", False)]
+    for name in ("counts-by-category-status", "lineage-nodes", "policies-per-jurisdiction"):
         assert params[name] == []
 
 
@@ -110,7 +113,7 @@ def test_bind_unknown_parameter():
 
 def test_bind_parameter_on_a_query_without_any():
     with pytest.raises(QueryError, match=r"has no parameter agency \(its parameters: none\)"):
-        bind(load_query("lineage-edges"), {"agency": "MIIT"})
+        bind(load_query("lineage-nodes"), {"agency": "MIIT"})
 
 
 def test_bind_missing_required_parameter():
@@ -128,12 +131,19 @@ def test_bind_bad_date(value):
     assert "expected a date YYYY-MM-DD" in str(err.value)
 
 
-def test_bind_inserts_typed_values_in_the_where_group():
-    text = bind(load_query("in-force-on-date"), {"jurisdiction": "CN", "date": "2023-01-01"})
-    head, _, body = text.partition("WHERE {")
-    assert "VALUES" not in head
-    assert 'VALUES ?jurisdiction { "CN" }' in body
-    assert 'VALUES ?date { "2023-01-01"^^<http://www.w3.org/2001/XMLSchema#date> }' in body
+def test_bind_fills_the_parameter_line_with_typed_terms():
+    q = load_query("in-force-on-date")
+    text = bind(q, {"jurisdiction": "CN", "date": "2023-01-01"})
+    line = '  VALUES (?jurisdiction ?date) { ("CN" "2023-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) }'
+    assert text == q.text.replace("  VALUES (?jurisdiction ?date) { (UNDEF UNDEF) }", line)
+    assert text.count("VALUES") == 1
+
+
+def test_bind_leaves_unset_optional_parameters_undef():
+    q = load_query("jurisdiction-timeline")
+    text = bind(q, {"jurisdiction": "CN-JS", "to": "2022-03"})
+    assert ('VALUES (?jurisdiction ?from ?to) { ("CN-JS" UNDEF "2022-03"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>) }'
+            in text)
 
 
 def test_bind_without_params_is_the_query_text():
@@ -146,7 +156,7 @@ def test_parameter_values_reach_the_query_unchanged(tmp_path, seed_graph, value)
     """Quotes, backslashes and newlines are escaped: the query sees exactly the value given."""
     path = tmp_path / "echo.rq"
     path.write_text("# title: echo\n# description: returns its parameter\n# param: v string required any text\n"
-                    "SELECT ?out WHERE {\n  BIND(?v AS ?out)\n}\n", encoding="utf-8")
+                    "SELECT ?out WHERE {\n  VALUES (?v) { (UNDEF) }\n  BIND(?v AS ?out)\n}\n", encoding="utf-8")
     assert select(seed_graph, load_query(path), {"v": value}) == [{"out": value}]
 
 
@@ -250,14 +260,24 @@ def test_data_issues_by_code(seed_graph):
     assert select(seed_graph, "data-issues", {"code": "empty-agency"}) == []
 
 
-def test_lineage_queries_on_the_seeds_have_no_links(seed_graph):
-    assert select(seed_graph, "lineage-edges") == []
+def test_lineage_queries_on_the_seeds(seed_graph):
+    """The seeds state no lineage link; every link is inferred, and --param stated=true sees none."""
+    rows = select(seed_graph, "lineage-edges")
+    assert {(r["kind"], r["source"], r["target"], r["inferred"], r["rule"]) for r in rows if not r["source"].startswith("work-")} == {
+        ("based_on", JS, MIIT, True, "counterpart-agency"), ("based_on", PARKS, MIIT, True, "short-title-in-text")}
+    assert all(r["inferred"] and r["evidence"] and 0 < float(r["confidence"]) < 1 for r in rows)
+    assert select(seed_graph, "lineage-edges", {"stated": "true"}) == []
     assert select(seed_graph, "policy-lineage", {"policy": JS}) == []
-    assert select(seed_graph, "lineage-nodes") == [
-        {"id": JS, "label": JS_TITLE_ZH, "in_corpus": True, "published": "2022-10-01", "jurisdiction": "CN-JS"},
-        {"id": MIIT, "label": MIIT_TITLE_EN, "in_corpus": True, "published": "2022-08-01", "jurisdiction": "CN"},
-        {"id": PARKS, "label": PARKS_TITLE_ZH, "in_corpus": True, "published": "2024-01-15", "jurisdiction": "CN"},
+    policies = [r for r in select(seed_graph, "lineage-nodes") if r["kind"] == "policy"]
+    assert project(policies, "id", "label_en", "label_zh", "in_corpus", "published", "jurisdiction") == [
+        (JS, None, JS_TITLE_ZH, True, "2022-10-01", "CN-JS"),
+        (MIIT, MIIT_TITLE_EN, "中国工信部工业领域碳达峰实施方案", True, "2022-08-01", "CN"),
+        (PARKS, None, PARKS_TITLE_ZH, True, "2024-01-15", "CN"),
     ]
+    works = {r["label_zh"]: r for r in select(seed_graph, "lineage-nodes") if r["kind"] == "work"}
+    assert works["江苏省碳达峰实施方案"]["first_item"] == "2022-10-02"
+    assert works["江苏省碳达峰实施方案"]["place_jurisdiction"] == "CN-JS"
+    assert works["关于加速建立产品碳足迹管理体系的意见"]["agency_jurisdiction"] == "CN"  # 国家发改委 organises it
 
 
 # the Jiangsu events of seeds/002_…txt, in date order: (date, precision, end, name)
@@ -353,62 +373,7 @@ def test_timeline_by_jurisdiction(seed_graph):
 
 
 # --------------------------------------------------------------------------------------------
-# render()
-
-
-def test_render_table(seed_graph):
-    text, count = render(seed_graph, "policies-per-jurisdiction", None, "table")
-    assert count == 2
-    lines = text.splitlines()
-    assert lines[0].split() == ["code", "label_en", "label_zh", "broader", "policies"]
-    assert set(lines[1]) == {"-", " "}
-    assert lines[2].split() == ["CN", "China", "中国", "2"]
-    assert lines[3].split() == ["CN-JS", "Jiangsu", "江苏省", "CN", "1"]
-    assert lines[4] == "(2 rows)"
-
-
-def test_render_table_shortens_iris_with_prefixes(seed_graph):
-    text, count = render(seed_graph, "policies-by-agency", {"agency": "MIIT"}, "table")
-    assert count == 2
-    assert "agency:CN/miit" in text and ID not in text
-    assert text.endswith("(2 rows)\n")
-
-
-def test_render_table_one_and_no_rows(seed_graph):
-    text, count = render(seed_graph, "policies-in-jurisdiction", {"jurisdiction": "CN-JS"})
-    assert count == 1 and text.endswith("(1 row)\n")
-    text, count = render(seed_graph, "policies-in-jurisdiction", {"jurisdiction": "FR"})
-    assert count == 0 and text.endswith("(0 rows)\n")
-    assert text.splitlines()[0].split() == ["id", "code", "title_en", "title_zh", "published"]
-
-
-def test_render_csv(seed_graph):
-    text, count = render(seed_graph, "policies-per-jurisdiction", None, "csv")
-    assert count == 2
-    assert text == "code,label_en,label_zh,broader,policies\r\nCN,China,中国,,2\r\nCN-JS,Jiangsu,江苏省,CN,1\r\n"
-
-
-def test_render_json_is_sparql_results_json(seed_graph):
-    text, count = render(seed_graph, "policies-per-jurisdiction", {}, "json")
-    assert count == 2
-    data = json.loads(text)
-    assert data["head"]["vars"] == ["code", "label_en", "label_zh", "broader", "policies"]
-    first, second = data["results"]["bindings"]
-    assert first["code"] == {"type": "literal", "value": "CN"}
-    assert first["label_zh"] == {"type": "literal", "value": "中国", "xml:lang": "zh"}
-    assert first["policies"] == {"type": "literal", "value": "2", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
-    assert "broader" not in first  # unbound
-    assert second["broader"]["value"] == "CN"
-
-
-def test_render_json_iris(seed_graph):
-    data = json.loads(render(seed_graph, "policies-by-agency", {"agency": "工信部"}, "json")[0])
-    assert [b["agency_iri"] for b in data["results"]["bindings"]] == [{"type": "uri", "value": ID + "agency/CN/miit"}] * 2
-
-
-def test_render_unknown_format(seed_graph):
-    with pytest.raises(QueryError, match=r"unknown result format 'xml'; expected one of table, csv, json"):
-        render(seed_graph, "policies-per-jurisdiction", None, "xml")
+# render(): binding errors and bad query files (the result formats: tests/test_query_results.py)
 
 
 def test_render_errors_are_query_errors(seed_graph):
@@ -465,25 +430,27 @@ def test_policy_lineage_of_an_unlinked_or_unknown_policy(synthetic_graph):
 
 def test_lineage_edges_synthetic(synthetic_graph):
     rows = select(synthetic_graph, "lineage-edges")
-    assert project(rows, "kind", "source", "target", "source_label", "target_label", "source_in_corpus",
-                   "target_in_corpus", "source_published") == [
-        ("member_of", "us-syn-a", "cluster:Synthetic Storage Rules", "Synthetic Rule A", "Synthetic Storage Rules", True, None, "2024-03-01"),
-        ("member_of", "us-syn-b", "cluster:Synthetic Storage Rules", "Synthetic Rule B", "Synthetic Storage Rules", True, None, "2020-06-01"),
-        ("member_of", "us-syn-d", "cluster:Other Cluster", "Synthetic Standalone D", "Other Cluster", True, None, "2019-05-05"),
-        ("replaces", "us-syn-a", "us-syn-b", "Synthetic Rule A", "Synthetic Rule B", True, True, "2024-03-01"),
-        ("replaces", "us-syn-b", "us-syn-c", "Synthetic Rule B", "Synthetic Rule C", True, True, "2020-06-01"),
-        ("replaces", "us-syn-b", "us-syn-gone", "Synthetic Rule B", "us-syn-gone", True, False, "2020-06-01"),
+    assert project(rows, "kind", "source", "target", "inferred", "rule") == [
+        ("member_of", "us-syn-a", "cluster:Synthetic Storage Rules", False, "field"),
+        ("member_of", "us-syn-b", "cluster:Synthetic Storage Rules", False, "field"),
+        ("member_of", "us-syn-d", "cluster:Other Cluster", False, "field"),
+        ("replaces", "us-syn-a", "us-syn-b", False, "field"),
+        ("replaces", "us-syn-b", "us-syn-c", False, "field"),
+        ("replaces", "us-syn-b", "us-syn-gone", False, "field"),
     ]
+    assert all("evolution.supersedes" in r["evidence"] for r in rows if r["kind"] == "replaces")
 
 
 def test_lineage_nodes_synthetic(synthetic_graph):
-    assert select(synthetic_graph, "lineage-nodes") == [
-        {"id": "us-syn-a", "label": "Synthetic Rule A", "in_corpus": True, "published": "2024-03-01", "jurisdiction": "US"},
-        {"id": "us-syn-b", "label": "Synthetic Rule B", "in_corpus": True, "published": "2020-06-01", "jurisdiction": "US"},
-        {"id": "us-syn-c", "label": "Synthetic Rule C", "in_corpus": True, "published": "2015-01-10", "jurisdiction": "US"},
-        {"id": "us-syn-d", "label": "Synthetic Standalone D", "in_corpus": True, "published": "2019-05-05", "jurisdiction": "US"},
-        {"id": "us-syn-gone", "label": "us-syn-gone", "in_corpus": False},
+    rows = select(synthetic_graph, "lineage-nodes")
+    assert project(rows, "id", "kind", "label_en", "in_corpus", "published", "jurisdiction") == [
+        ("us-syn-a", "policy", "Synthetic Rule A", True, "2024-03-01", "US"),
+        ("us-syn-b", "policy", "Synthetic Rule B", True, "2020-06-01", "US"),
+        ("us-syn-c", "policy", "Synthetic Rule C", True, "2015-01-10", "US"),
+        ("us-syn-d", "policy", "Synthetic Standalone D", True, "2019-05-05", "US"),
+        ("us-syn-gone", "policy", None, False, None, None),
     ]
+    assert rows[0]["iri"] == ID + "policy/us-syn-a"
 
 
 @pytest.mark.parametrize("date, expected", [
@@ -527,14 +494,110 @@ def test_corpus_lineage_edges(corpus_build):
     replaces = [r for r in rows if r["kind"] == "replaces"]
     assert len(replaces) == 8
     assert ("us-45q-ira", "us-45q-pre-2022") in {(r["source"], r["target"]) for r in replaces}
-    assert all(r["source_in_corpus"] is True for r in replaces)
-    assert {r["kind"] for r in rows} == {"replaces", "member_of"}
+    assert all(r["inferred"] is False for r in replaces)
+    assert {r["kind"] for r in rows} == {"replaces", "member_of", "cites", "based_on"}
     assert all(r["target"].startswith("cluster:") for r in rows if r["kind"] == "member_of")
 
 
-def test_table_columns_align_for_chinese_text():
-    from ccus_kg.query.results import pad, width
+# --------------------------------------------------------------------------------------------
+# portable query files: complete SPARQL 1.1, one parameter convention, no SERVICE by default
 
-    assert width("江苏省") == 6 and width("CN-JS") == 5
-    assert pad("江苏", 6) == "江苏  " and width(pad("江苏省工信厅", 7)) == 7
-    assert pad("江苏省工信厅", 7).endswith("…")
+def test_documented_params_cover_every_query_and_parameter():
+    assert sorted(DOCUMENTED_PARAMS) == sorted(QUERY_NAMES)
+    for q in list_queries():
+        used = {k for params in DOCUMENTED_PARAMS[q.name] for k in params}
+        assert used == {p.name for p in q.params}, q.name
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_query_file_runs_as_it_is_without_predeclared_prefixes(name):
+    """The file's own text parses and runs on a store that knows no prefixes."""
+    import pyoxigraph as ox
+
+    q = load_query(name)
+    assert "PREFIX " in q.text
+    ox.Store().query(q.text)  # raises SyntaxError on an undeclared prefix
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_sparqlwrapper_sees_a_select_query(name):
+    """SPARQLWrapper guesses the query form from keywords in the text (comments included, every
+    second comment line survives its comment stripping): no header may mislead it."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    q = load_query(name)
+    for params in DOCUMENTED_PARAMS[name]:
+        client = SPARQLWrapper("http://127.0.0.1:9/query")
+        client.setQuery(bind(q, params))
+        assert client.queryType == "SELECT", (name, params)
+    from ccus_kg.query.library import query_form
+    assert query_form(q.text) == "SELECT"
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_no_repeated_rows(seed_graph, name):
+    for params in DOCUMENTED_PARAMS[name]:
+        rows = [tuple(sorted(r.items())) for r in select(seed_graph, name, params)]
+        assert len(rows) == len(set(rows)), (name, params)
+
+
+@pytest.mark.parametrize("name, params", [
+    ("data-issues", {"code": "no-such-code"}),
+    ("policies-by-agency", {"agency": "No Such Agency"}),
+    ("timeline", {"jurisdiction": "ZZ"}),
+    ("timeline", {"policy": "no-such-policy"}),
+    ("jurisdiction-timeline", {"jurisdiction": "CN-JS", "from": "2999"}),
+    ("jurisdiction-timeline", {"jurisdiction": "CN-JS", "to": "1900-01-01"}),
+])
+def test_optional_parameters_take_effect(seed_graph, name, params):
+    """An optional parameter bound to a value that matches nothing gives no rows, where the query
+    without it gives some: the parameter is not silently ignored (e.g. bound outside a sub-select)."""
+    required = {k: v for k, v in params.items() if k == "jurisdiction" and name == "jurisdiction-timeline"}
+    assert select(seed_graph, name, required)
+    assert select(seed_graph, name, params) == []
+
+
+def test_period_parameter_is_typed_by_precision():
+    q = load_query("jurisdiction-timeline")
+    for value, datatype in (("2022", "gYear"), ("2022-03", "gYearMonth"), ("2022-03-01", "date")):
+        assert f'"{value}"^^<http://www.w3.org/2001/XMLSchema#{datatype}>' in bind(q, {"jurisdiction": "CN", "from": value})
+    for bad in ("22", "2022-3", "2022-13", "2022-02-30", "20220301"):
+        with pytest.raises(QueryError, match="YYYY, YYYY-MM or YYYY-MM-DD"):
+            bind(q, {"jurisdiction": "CN", "from": bad})
+
+
+def test_a_query_with_parameters_needs_its_parameter_line(tmp_path):
+    path = tmp_path / "bad.rq"
+    path.write_text("# param: code string required a code\nSELECT * WHERE { ?s ?p ?code }\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"VALUES \(\?code\) \{ \(UNDEF\) \}"):
+        load_query(path)
+    path.write_text("# param: code string required a code\nSELECT * WHERE {\n  VALUES (?other) { (UNDEF) }\n}\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"bad.rq:3: the parameter line"):
+        load_query(path)
+
+
+def test_a_parameter_line_in_a_comment_does_not_count(tmp_path):
+    path = tmp_path / "c.rq"
+    path.write_text("# param: code string required a code\n# VALUES (?code) { (UNDEF) }\nSELECT * WHERE { ?s ?p ?code }\n",
+                    encoding="utf-8")
+    with pytest.raises(QueryError, match="no parameter line"):
+        load_query(path)
+
+
+def test_service_is_refused_unless_allowed(seed_graph, tmp_path):
+    from ccus_kg.query.library import check_service
+
+    text = "SELECT * WHERE { # SERVICE in a comment does not count\n  ?s ?p ?o . FILTER(?o = \"SERVICE <http://x/>\") }"
+    check_service(text)
+    path = tmp_path / "fed.rq"
+    path.write_text("SELECT * WHERE { { ?s ?p ?o } UNION { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } } }\n",
+                    encoding="utf-8")
+    with pytest.raises(QueryError, match="SERVICE.*--allow-service"):
+        select(seed_graph, load_query(path))
+
+
+def test_non_utf8_query_file_is_a_clean_error(tmp_path):
+    path = tmp_path / "latin1.rq"
+    path.write_bytes("# title: café\nSELECT * WHERE { ?s ?p \"é\" }\n".encode("latin-1"))
+    with pytest.raises(QueryError, match=r"latin1.rq:1: not UTF-8"):
+        load_query(path)

@@ -1,0 +1,727 @@
+"""Lineage links beyond supersedes: citations, named works, implementation across levels (pure).
+
+:func:`infer_links` reads the quads a conversion made (policies, timeline events, jurisdictions,
+agencies) and returns new quads: no file is read, nothing is asked of a store.
+
+Every lineage link is one :class:`Link` and is written by :func:`emit_link` as an RDF reified
+statement (``rdf:Statement``, RDF 1.1 Semantics §D.2 vocabulary; our ``ccus:LineageLink``) with
+its rule, evidence, and whether the data *states* it or ccus-kg *infers* it.  A stated link is
+also asserted as the direct triple in both directions (``eli:cites`` / ``eli:cited_by`` …); an
+inferred one is not, so ``?a eli:implements ?b`` finds only what the data says, and
+``?l ccus:inferred true`` finds what ccus-kg suggests for a curator to confirm.
+
+Kinds and their ELI / DCTERMS properties (http://data.europa.eu/eli/ontology, ELI 1.5; DCMI
+terms): ``replaces`` (``dcterms:replaces`` / ``dcterms:isReplacedBy``), ``consolidates``
+(``eli:consolidates`` / ``eli:consolidated_by``), ``cites`` (``eli:cites`` / ``eli:cited_by``),
+``implements`` (``eli:implements`` / ``eli:implemented_by``), ``based_on`` (``eli:based_on`` /
+``eli:basis_for``).
+
+Rules (``ccus:linkRule``):
+
+* ``citation-exact`` (stated): a 《title》 (Chinese) or a quoted / italic English title in a
+  policy's text or a timeline item equals a title of the graph after
+  :func:`~ccus_kg.text.fold_title`.
+* ``citation-contains`` (inferred, 0.7): one title contains the other (at least
+  ``MIN_CONTAINED_TITLE`` characters, one candidate only).
+* a citation that resolves to nothing is kept as a ``ccus:NamedWork`` with its title, and
+  reported (``unresolved-citation``).  A timeline item whose *name* carries a 《title》 is a
+  policy: the event is ``schema:about`` that work; titles only in its text are
+  ``schema:mentions`` of the event and citations of the work.
+* ``named-after`` (inferred): the core title of A (jurisdiction and agency names, brackets and
+  years removed) contains the core title of B as a subsequence (``工业领域碳达峰实施方案`` in
+  ``江苏省工业领域及重点行业碳达峰实施方案``), A is not older, and B's jurisdiction is A's or a
+  broader one: ``implements`` across levels, ``based_on`` within one jurisdiction.
+* ``counterpart-agency`` (inferred, 0.4): A is issued by the sub-national counterpart of B's
+  national issuing agency (the same name once the jurisdiction and organ words are removed:
+  *Jiangsu Provincial Department of* Industry and Information Technology / *Ministry of* …), A
+  is at most ``COUNTERPART_YEARS`` younger, and their titles share a topic word → ``based_on``.
+* ``short-title-in-text`` (inferred, 0.5 / 0.35 for a short form): an older policy's text names
+  the key phrase of a younger one's title (its core without the document type), or its short form
+  (first two and last two characters: ``零碳工业园区`` → ``零碳园区``), and the younger one is
+  of the same or a narrower jurisdiction → the younger is ``based_on`` the older.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ccus_kg.identity import iris
+from ccus_kg.model import Problem
+from ccus_kg.namespaces import CCUS, DCTERMS, ELI, RDF, SCHEMA, SKOS, XSD
+from ccus_kg.rdf.triples import Emitter, named_node
+from ccus_kg.text import fold_name, fold_title, has_han
+
+__all__ = ["Link", "LinkResult", "LINK_PROPERTIES", "LINKER_PREDICATES", "LINKER_CLASSES", "emit_link", "emit_named_work",
+           "infer_links", "cited_titles", "linker_quads", "policy_summaries", "policy_texts"]
+
+#: Lineage kind → (property, inverse property).
+LINK_PROPERTIES: dict[str, tuple[ox.NamedNode, ox.NamedNode]] = {
+    "replaces": (DCTERMS.replaces, DCTERMS.isReplacedBy),
+    "consolidates": (ELI.consolidates, ELI.consolidated_by),
+    "cites": (ELI.cites, ELI.cited_by),
+    "implements": (ELI.implements, ELI.implemented_by),
+    "based_on": (ELI.based_on, ELI.basis_for),
+}
+#: A title shorter than this (characters, folded) is too generic to match on containment.
+MIN_CONTAINED_TITLE = 8
+#: The counterpart-agency rule looks this many years after the national policy.
+COUNTERPART_YEARS = 3
+
+_ZH_TITLE = re.compile(r"《(?P<title>[^《》\n]{2,80})》")
+# *italic* or _italic_ (not **bold**), "double", “curly” quotes; English titles start with a capital
+_EN_TITLE = re.compile(r"(?<![*\w])\*(?!\*)(?P<a>[A-Z][^*\n]{4,110}?)(?<!\*)\*(?![*\w])"
+                       r"|(?<![\w])_(?P<b>[A-Z][^_\n]{4,110}?)_(?![\w])"
+                       r"|\"(?P<c>[A-Z][^\"\n]{4,110}?)\"|“(?P<d>[A-Z][^”\n]{4,110}?)”")
+_DOC_WORDS = frozenset("""act acts law laws plan plans regulation regulations directive directives rule rules strategy
+    protocol agreement program programme framework code guideline guidelines standard standards policy bill decree
+    order scheme roadmap treaty convention ordinance statute accord""".split())
+_BRACKETS = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]")
+_YEARS = re.compile(r"\d{4}(?:\s*[-/–]\s*\d{2,4})?\s*年?")
+_ZH_DOC_TYPES = ("指导意见", "实施方案", "行动方案", "实施细则", "管理办法", "建设指南", "实施意见", "工作方案", "规划", "方案",
+                 "指南", "意见", "办法", "通知", "条例", "规定", "细则", "计划", "战略", "法案", "法")
+_EN_STOP = frozenset("the of and for on in to a an national federal state provincial".split())
+_ORGAN_WORDS = frozenset("""ministry department bureau commission administration agency office committee council of the
+    provincial municipal state national people's peoples government and""".split())
+_ZH_ORGAN = re.compile(r"(省|市|自治区)?(人民政府|委员会|管理局|总局|部|厅|局|委|办公室|办)$")
+_GENERIC_BIGRAMS = frozenset({"实施", "方案", "行动", "规划", "指南", "意见", "办法", "通知", "关于", "中国", "国家", "全国", "建设"})
+
+
+@dataclass(frozen=True)
+class Link:
+    """One lineage link: ``source`` → ``target`` (IRIs) of ``kind`` (a key of :data:`LINK_PROPERTIES`).
+
+    ``inferred``: made by a rule of ours, not stated by the data; ``rule`` and ``evidence`` say
+    how; ``confidence`` (0–1) only for inferred links.
+    """
+
+    source: str
+    kind: str
+    target: str
+    inferred: bool
+    rule: str
+    evidence: str
+    confidence: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class LinkResult:
+    """What :func:`infer_links` made: ``quads`` to add, ``problems`` (unresolved citations),
+    ``links`` (every link made), ``works`` (named works minted: IRI → title).
+
+    The same output, structured (for a store that updates its inferred named graph by
+    difference): ``made`` (the links the linker made, sorted; ``links`` also has those already in
+    the quads), ``named`` (named work IRI → (title, language)), ``event_links`` (``(event IRI,
+    property IRI, work IRI)``: ``schema:about`` / ``schema:mentions`` of timeline items), and
+    ``state`` (JSON-ready; give it back as ``previous`` to the next :func:`infer_links`).
+    """
+
+    quads: list[ox.Quad]
+    problems: list[Problem]
+    links: list[Link]
+    works: dict[str, str] = field(default_factory=dict)
+    made: list[Link] = field(default_factory=list)
+    named: dict[str, tuple[str, str]] = field(default_factory=dict)
+    event_links: list[tuple[str, str, str]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+def emit_link(out: Emitter, link: Link) -> None:
+    """Write ``link``: its reified statement and, when stated, the direct triples both ways."""
+    prop, inverse = LINK_PROPERTIES[link.kind]
+    s, o = named_node(link.source), named_node(link.target)
+    if not link.inferred:
+        out.add(s, prop, o)
+        out.add(o, inverse, s)
+    st = named_node(iris.lineage_link(link.source, link.kind, link.target))
+    out.types(st, RDF.Statement, CCUS.LineageLink)
+    out.add(st, RDF.subject, s)
+    out.add(st, RDF.predicate, prop)
+    out.add(st, RDF.object, o)
+    out.add(st, CCUS.inferred, ox.Literal("true" if link.inferred else "false", datatype=XSD.boolean))
+    out.plain(st, CCUS.linkRule, link.rule)
+    out.text(st, CCUS.linkEvidence, link.evidence, "en")
+    if link.confidence is not None:
+        out.add(st, CCUS.linkConfidence, ox.Literal(f"{link.confidence:.2f}", datatype=XSD.decimal))
+
+
+def cited_titles(text: str) -> list[tuple[str, str]]:
+    """Titles a text cites, in order, without repeats: ``[(title, "zh" | "en")]``.
+
+    Chinese: every 《…》.  English: a quoted ("…", “…”) or italic (``*…*``, ``_…_``) phrase that
+    starts with a capital letter and has at least two words.
+
+    >>> cited_titles('见《巴黎协定》与 the "Danish Climate Act" and *Net Zero Strategy*.')
+    [('巴黎协定', 'zh'), ('Danish Climate Act', 'en'), ('Net Zero Strategy', 'en')]
+    """
+    found: list[tuple[str, str]] = []
+    for m in _ZH_TITLE.finditer(text or ""):
+        found.append((m.group("title").strip(), "zh"))
+    for m in _EN_TITLE.finditer(text or ""):
+        title = next(g for g in m.groups() if g).strip().rstrip(".,;:")
+        if len(title.split()) >= 2:
+            found.append((title, "en"))
+    return list(dict.fromkeys(found))
+
+
+def _looks_like_title(title: str, lang: str) -> bool:
+    """Whether an unresolved citation is kept as a named work: any 《》 title; an English one of
+    three words or more with a document word (Act, Plan, Strategy …)."""
+    if lang == "zh":
+        return True
+    words = re.findall(r"[A-Za-z]+", title)
+    return len(words) >= 3 and any(w.lower() in _DOC_WORDS for w in words)
+
+
+def emit_named_work(out: Emitter, iri: str, title: str, lang: str) -> None:
+    """Write a named work (``ccus:NamedWork``, ``eli:LegalResource``): a title cited that is no policy of the graph."""
+    w = named_node(iri)
+    out.types(w, CCUS.NamedWork, ELI.LegalResource)
+    out.plain(w, DCTERMS.identifier, "work-" + iri.rsplit("/", 1)[-1])
+    out.text(w, DCTERMS.title, title, lang)
+
+
+# -- reading the quads ---------------------------------------------------------------------
+
+_PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+_TEXT_PREDICATES = (DCTERMS.description, DCTERMS.abstract, CCUS.interpretation)
+#: The only predicates the linker reads (besides ``rdf:type`` of :data:`LINKER_CLASSES`): a
+#: store hands it these (:func:`linker_quads`), not the whole graph.
+LINKER_PREDICATES: tuple[ox.NamedNode, ...] = (
+    SKOS.broader, SKOS.prefLabel, SKOS.altLabel, CCUS.agencyJurisdiction,
+    RDF.subject, RDF.predicate, RDF.object, CCUS.inferred, CCUS.linkRule, CCUS.linkEvidence, CCUS.linkConfidence,
+    DCTERMS.title, CCUS.inCorpus, DCTERMS.identifier, *_TEXT_PREDICATES, _PROV_DERIVED, ELI.date_publication,
+    CCUS.year, ELI.jurisdiction, ELI.passed_by, CCUS.filePath,
+    CCUS.listedIn, SCHEMA.name, SCHEMA.description, CCUS.eventImpact, SCHEMA.startDate, SCHEMA.organizer, SCHEMA.location,
+)
+#: The classes whose ``rdf:type`` triples the linker reads.
+LINKER_CLASSES: tuple[ox.NamedNode, ...] = (CCUS.Jurisdiction, CCUS.IssuingAgency, CCUS.LineageLink, CCUS.Policy, CCUS.TimelineEvent)
+
+_LANG_RANK = {"en": 0, "zh": 1}
+
+
+def linker_quads(store: ox.Store, graph: ox.NamedNode | None = None) -> Iterable[ox.Quad]:
+    """The quads of ``store`` (of named graph ``graph``, or of every graph) that :func:`infer_links`
+    reads: :data:`LINKER_PREDICATES` and the ``rdf:type`` triples of :data:`LINKER_CLASSES`, read
+    predicate by predicate (a fraction of the graph, never all of it at once)."""
+    for cls in LINKER_CLASSES:
+        yield from store.quads_for_pattern(None, RDF.type, cls, graph)
+    for p in LINKER_PREDICATES:
+        yield from store.quads_for_pattern(None, p, None, graph)
+
+
+def policy_texts(store: ox.Store, iri: str) -> list[str]:
+    """The text literals (description, abstract, interpretation) of policy ``iri`` in ``store``, any named graph."""
+    return [q.object.value for p in _TEXT_PREDICATES for q in store.quads_for_pattern(ox.NamedNode(iri), p, None)
+            if isinstance(q.object, ox.Literal)]
+
+
+def _value_order(term: Any) -> tuple[int, str]:
+    return _LANG_RANK.get(getattr(term, "language", None) or "", 2), getattr(term, "value", "")
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _work_digest(label: str, titles: list[str], date: str, jurisdiction: str, agencies: list[str], texts: str) -> str:
+    """What the implementation rules read of a work (its texts by digest)."""
+    return _digest([label, titles, date, jurisdiction, agencies, texts])
+
+
+class _Index:
+    """The quads by subject: ``props[s][p]`` → list of objects."""
+
+    def __init__(self, quads: Iterable[ox.Quad]):
+        self.props: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        self.types: dict[str, set[str]] = defaultdict(set)
+        for q in quads:
+            if not isinstance(q.subject, ox.NamedNode):
+                continue
+            s = q.subject.value
+            if q.predicate == RDF.type:
+                if isinstance(q.object, ox.NamedNode):
+                    self.types[s].add(q.object.value)
+            else:
+                self.props[s][q.predicate.value].append(q.object)
+        # one order whatever order the quads came in (a list, a store, named graphs): each value
+        # once, English before Chinese before the rest, then by value
+        for by_p in self.props.values():
+            for p, objects in by_p.items():
+                by_p[p] = sorted(set(objects), key=_value_order)
+
+    def values(self, s: str, p: ox.NamedNode) -> list[Any]:
+        return self.props.get(s, {}).get(p.value, [])
+
+    def first(self, s: str, p: ox.NamedNode) -> str:
+        v = self.values(s, p)
+        return v[0].value if v else ""
+
+    def of_type(self, cls: ox.NamedNode) -> list[str]:
+        return sorted(s for s, t in self.types.items() if cls.value in t)
+
+
+def _policy_summaries(ix: _Index) -> list[tuple[dict[str, Any], list[str]]]:
+    """``(summary, texts)`` of each policy of the corpus in ``ix`` (see :func:`policy_summaries`)."""
+    found: list[tuple[dict[str, Any], list[str]]] = []
+    for p in ix.of_type(CCUS.Policy):
+        if ix.first(p, CCUS.inCorpus) != "true":
+            continue
+        titles = [v.value for v in ix.values(p, DCTERMS.title)]
+        pid = ix.first(p, DCTERMS.identifier)
+        texts = [v.value for prop in _TEXT_PREDICATES for v in ix.values(p, prop)]
+        source = ix.first(p, _PROV_DERIVED)
+        found.append(({
+            "iri": p, "label": titles[0] if titles else pid, "titles": titles,
+            "date": ix.first(p, ELI.date_publication) or ix.first(p, CCUS.year), "jurisdiction": ix.first(p, ELI.jurisdiction),
+            "agencies": [a.value for a in ix.values(p, ELI.passed_by)], "file": ix.first(source, CCUS.filePath) if source else None,
+            "id": pid, "cites": [list(c) for text in texts for c in cited_titles(text)], "texts": _digest(texts),
+        }, texts))
+    for summary, _texts in found:
+        summary["digest"] = _work_digest(summary["label"], summary["titles"], summary["date"], summary["jurisdiction"],
+                                         summary["agencies"], summary["texts"])
+    return found
+
+
+def policy_summaries(quads: Iterable[ox.Quad]) -> list[dict[str, Any]]:
+    """What the linker needs of each policy of the corpus in ``quads`` (one conversion unit's), JSON-ready.
+
+    Keys: ``iri``, ``label``, ``titles``, ``date``, ``jurisdiction``, ``agencies`` (IRIs),
+    ``file``, ``id``, ``cites`` (``[title, language]`` cited by its texts, in order) and
+    ``texts`` (a digest of its texts, which are not kept: :func:`infer_links` asks for them).
+    """
+    return [summary for summary, _texts in _policy_summaries(_Index(quads))]
+
+
+@dataclass
+class _Work:
+    """A legal resource of the graph as the rules see it."""
+
+    iri: str
+    label: str
+    titles: list[str]
+    date: str = ""  # ISO lexical form (YYYY, YYYY-MM or YYYY-MM-DD) or ''
+    jurisdiction: str = ""  # IRI or ''
+    agencies: list[str] = field(default_factory=list)
+    texts: list[str] | None = field(default_factory=list)  # None: ask the linker's text source
+    file: str | None = None
+    subject_id: str = ""
+    cites: list[tuple[str, str]] = field(default_factory=list)
+    known_digest: str = ""  # its digest, from its summary
+
+    def digest(self) -> str:
+        """What the implementation rules read of this work (:func:`_work_digest`)."""
+        if self.known_digest:
+            return self.known_digest
+        return _work_digest(self.label, self.titles, self.date, self.jurisdiction, self.agencies, _digest(self.texts))
+
+
+class _Linker:
+    def __init__(self, quads: Iterable[ox.Quad], texts: Callable[[str], list[str]] | None = None):
+        self.ix = _Index(quads)
+        self.texts_of = texts
+        self.problems: list[Problem] = []
+        self.links: dict[tuple[str, str, str], Link] = {}
+        self.works: dict[str, _Work] = {}
+        self.named: dict[str, tuple[str, str]] = {}  # named work IRI → (title, language)
+        self.event_links: list[tuple[str, str, str]] = []
+        self.titles: dict[str, set[str]] = defaultdict(set)  # folded title → work IRIs
+        self.grams: dict[str, set[str]] = defaultdict(set)  # first MIN_CONTAINED_TITLE characters of a title's substrings → titles
+        self.broader: dict[str, str] = {}
+        self.jurisdiction_names: dict[str, list[str]] = {}
+        self._memo: dict[Any, Any] = {}
+        context: list[Any] = []
+        for j in self.ix.of_type(CCUS.Jurisdiction):
+            b = self.ix.first(j, SKOS.broader)
+            if b:
+                self.broader[j] = b
+            self.jurisdiction_names[j] = [v.value for p in (SKOS.prefLabel, SKOS.altLabel) for v in self.ix.values(j, p)]
+            context.append([j, b, self.jurisdiction_names[j]])
+        for a in self.ix.of_type(CCUS.IssuingAgency):
+            self.jurisdiction_names.setdefault(a, [])
+            context.append([a, [[v.value, v.language] for p in (SKOS.prefLabel, SKOS.altLabel) for v in self.ix.values(a, p)],
+                            self.ix.first(a, CCUS.agencyJurisdiction)])
+        #: what the implementation rules read besides the works: when it changes, every pair is looked at again
+        self.context_digest = _digest(context)
+
+    def existing_links(self) -> list[Link]:
+        """The links already in the quads (emitted by the policy converter: supersedes, consolidation)."""
+        kinds = {prop.value: kind for kind, (prop, _inverse) in LINK_PROPERTIES.items()}
+        found = []
+        for st in self.ix.of_type(CCUS.LineageLink):
+            confidence = self.ix.first(st, CCUS.linkConfidence)
+            found.append(Link(self.ix.first(st, RDF.subject), kinds[self.ix.first(st, RDF.predicate)], self.ix.first(st, RDF.object),
+                              self.ix.first(st, CCUS.inferred) == "true", self.ix.first(st, CCUS.linkRule),
+                              self.ix.first(st, CCUS.linkEvidence), float(confidence) if confidence else None))
+        return found
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    # -- jurisdictions --------------------------------------------------------------------
+    def chain(self, j: str) -> list[str]:
+        """``j`` and its broader jurisdictions, narrowest first."""
+        out: list[str] = []
+        while j and j not in out:
+            out.append(j)
+            j = self.broader.get(j, "")
+        return out
+
+    def names_to_strip(self, w: _Work) -> list[str]:
+        names: list[str] = []
+        for j in self.chain(w.jurisdiction):
+            names += self.jurisdiction_names.get(j, [])
+        for a in w.agencies:
+            names += [v.value for p in (SKOS.prefLabel, SKOS.altLabel) for v in self.ix.values(a, p)]
+        folded = {fold_title(n) for n in names if n}
+        for n in list(folded):  # 江苏省 → 江苏 too
+            if len(n) > 2 and n[-1] in "省市国":
+                folded.add(n[:-1])
+        return sorted((n for n in folded if n), key=len, reverse=True)
+
+    # -- the works of the graph --------------------------------------------------------------
+    def collect_policies(self, summaries: list[dict[str, Any]] | None = None) -> None:
+        """The policies of the corpus: from the quads, or from ``summaries`` (:func:`policy_summaries`)."""
+        found = _policy_summaries(self.ix) if summaries is None else [(s, None) for s in summaries]
+        for s, texts in sorted(found, key=lambda f: f[0]["iri"]):
+            p = s["iri"]
+            self.works[p] = _Work(p, s["label"], list(s["titles"]), s["date"], s["jurisdiction"], list(s["agencies"]), texts,
+                                  s["file"], s["id"], [(t, lang) for t, lang in s["cites"]], s["digest"])
+            for t in s["titles"]:
+                self.add_title(fold_title(t), p)
+
+    def add_title(self, key: str, iri: str) -> None:
+        if key not in self.titles and len(key) >= MIN_CONTAINED_TITLE:
+            for i in range(len(key) - MIN_CONTAINED_TITLE + 1):
+                self.grams[key[i:i + MIN_CONTAINED_TITLE]].add(key)
+        self.titles[key].add(iri)
+
+    def containing(self, key: str) -> set[str]:
+        """The titles (folded, of ``MIN_CONTAINED_TITLE`` characters or more) that contain ``key`` or
+        that ``key`` contains: through the index of their substrings, not by looking at every title."""
+        n = MIN_CONTAINED_TITLE
+        if len(key) < n:
+            return set()
+        found = {known for known in self.grams.get(key[:n], ()) if key in known}
+        found |= {key[i:j] for i in range(len(key) - n + 1) if key[i:i + n] in self.grams
+                  for j in range(i + n, len(key) + 1) if key[i:j] in self.titles}
+        return found
+
+    def resolve(self, title: str, exclude: str = "") -> tuple[str, str]:
+        """The work IRI a cited title names and the rule: exact, contains, or ('', '')."""
+        key = fold_title(title)
+        if not key:
+            return "", ""
+        hits = self.titles.get(key, set()) - {exclude}
+        if len(hits) == 1:
+            return next(iter(hits)), "citation-exact"
+        if hits:
+            return "", ""
+        contained: set[str] = set()
+        for known in self.containing(key):
+            contained |= self.titles[known]
+        if exclude in contained:  # a text naming its own policy by a shorter title is no citation
+            return exclude, "self"
+        if len(contained) == 1:
+            return next(iter(contained)), "citation-contains"
+        return "", ""
+
+    def named_work(self, title: str, lang: str) -> str:
+        key = fold_title(title)
+        iri = iris.work(key)
+        if iri not in self.named:
+            self.named[iri] = (title, lang)
+            self.add_title(key, iri)
+            self.works[iri] = _Work(iri, title, [title], subject_id=title)
+        return iri
+
+    def link(self, source: str, kind: str, target: str, *, inferred: bool, rule: str, evidence: str,
+             confidence: float | None = None) -> None:
+        if source == target:
+            return
+        key = (source, kind, target)
+        if key not in self.links:
+            self.links[key] = Link(source, kind, target, inferred, rule, evidence, confidence)
+
+    # -- citations ------------------------------------------------------------------------------
+    def cite(self, source: str, title: str, lang: str, where: str, file: str | None, subject_id: str) -> str:
+        """Resolve one cited title from ``source``'s text; link it; return the target IRI or ''."""
+        target, rule = self.resolve(title, exclude=source)
+        if rule == "self":
+            return ""
+        if not target:
+            if not _looks_like_title(title, lang):
+                return ""
+            known = iris.work(fold_title(title)) in self.named
+            target = self.named_work(title, lang)
+            rule = "citation-exact" if known else "citation-unresolved"
+            if not known:
+                self.problems.append(Problem("info", "unresolved-citation",
+                                             f"{where} cites {title!r}, which is no title of the graph; kept as named work {target}",
+                                             file=file, subject=subject_id))
+        inferred = rule == "citation-contains"
+        self.link(source, "cites", target, inferred=inferred,
+                  rule="citation-contains" if inferred else "citation-exact",
+                  evidence=f"{where} cites {'《' + title + '》' if lang == 'zh' else repr(title)}",
+                  confidence=0.7 if inferred else None)
+        return target
+
+    def policy_citations(self) -> None:
+        for iri in sorted(self.works):
+            w = self.works[iri]
+            if iri in self.named:
+                continue
+            for title, lang in w.cites:
+                self.cite(iri, title, lang, f"the text of policy {w.subject_id!r}", w.file, w.subject_id)
+
+    def timeline_items(self) -> None:
+        ix = self.ix
+        for e in ix.of_type(CCUS.TimelineEvent):
+            if not ix.values(e, CCUS.listedIn):
+                continue  # a policy's own life event
+            names = [v.value for v in ix.values(e, SCHEMA.name)]
+            description = " ".join(v.value for prop in (SCHEMA.description, CCUS.eventImpact) for v in ix.values(e, prop))
+            start = ix.first(e, SCHEMA.startDate)
+            organizers = [a.value for a in ix.values(e, SCHEMA.organizer)]
+            jurisdiction = ""
+            for a in organizers:
+                jurisdiction = ix.first(a, CCUS.agencyJurisdiction) or jurisdiction
+            jurisdiction = jurisdiction or ix.first(e, SCHEMA.location)
+            label = names[0] if names else e
+            about: list[str] = []
+            for name in names:
+                for m in _ZH_TITLE.finditer(name):
+                    title = m.group("title").strip()
+                    target, _rule = self.resolve(title)
+                    if not target:
+                        target = self.named_work(title, "zh")
+                        w = self.works[target]
+                        w.date = min(filter(None, (w.date, start)), default="")
+                        w.jurisdiction = w.jurisdiction or jurisdiction
+                        w.agencies = w.agencies or organizers
+                        assert w.texts is not None  # a named work's texts are its timeline items'
+                        w.texts.append(description)
+                    if target not in about:
+                        about.append(target)
+                        self.event_links.append((e, SCHEMA.about.value, target))
+            for title, lang in cited_titles(description):
+                if any(fold_title(title) == fold_title(self.works[a].label) for a in about):
+                    continue
+                for source in about or [""]:
+                    if source:
+                        target = self.cite(source, title, lang, f"timeline item {label!r}", None, label)
+                    else:
+                        target, _ = self.resolve(title)
+                        if not target and _looks_like_title(title, lang):
+                            target = self.named_work(title, lang)
+                    if target:
+                        self.event_links.append((e, SCHEMA.mentions.value, target))
+
+    # -- implementation across levels ---------------------------------------------------------
+    def core(self, w: _Work, title: str) -> list[str]:
+        """Tokens of a title without brackets, years, jurisdiction and agency names: characters
+        for Chinese, words for English (memoised per work and title)."""
+        return self.memo(("core", w.iri, title), lambda: self._core(w, title))
+
+    def _core(self, w: _Work, title: str) -> list[str]:
+        text = _YEARS.sub(" ", _BRACKETS.sub(" ", title))
+        if has_han(text):
+            folded = fold_title(text)
+            changed = True
+            while changed:
+                changed = False
+                for name in self.names_to_strip(w):
+                    if folded.startswith(name) and len(folded) > len(name):
+                        folded, changed = folded[len(name):], True
+            return list(folded)
+        strip = {t for n in self.names_to_strip(w) for t in re.findall(r"[a-z0-9]+", fold_name(n))}
+        return [t for t in re.findall(r"[a-z0-9]+", fold_name(text)) if t not in _EN_STOP and t not in strip]
+
+    @staticmethod
+    def key_phrase(tokens: list[str]) -> list[str]:
+        """The core without its trailing document type (实施方案, Plan …)."""
+        joined = "".join(tokens)
+        if tokens and len(tokens[0]) == 1:  # Chinese, one character per token
+            for suffix in _ZH_DOC_TYPES:
+                if joined.endswith(suffix) and len(joined) > len(suffix):
+                    return list(joined[: -len(suffix)])
+            return tokens
+        return [t for t in tokens if t not in _DOC_WORDS]
+
+    def level(self, w: _Work) -> int:
+        return len(self.chain(w.jurisdiction))
+
+    def folded_texts(self, w: _Work) -> list[str]:
+        def make() -> list[str]:
+            texts = w.texts if w.texts is not None else (self.texts_of(w.iri) if self.texts_of else [])
+            return [fold_title(t) for t in texts]
+        return self.memo(("texts", w.iri), make)
+
+    def infer_implementation(self, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The rules between pairs of works that have a jurisdiction and a date.  A pair's links
+        depend on its two works (and the jurisdiction and agency nodes) only, so with ``previous``
+        (the state this returned last time, same context) only pairs with a changed work are
+        looked at again and the other pairs' links are taken from ``previous``.  Returns the state."""
+        works = [w for w in (self.works[i] for i in sorted(self.works)) if w.jurisdiction and w.date]
+        digests = {w.iri: w.digest() for w in works}
+        by_j: dict[str, list[_Work]] = defaultdict(list)
+        for w in works:
+            by_j[w.jurisdiction].append(w)
+        if previous is None or previous.get("context") != self.context_digest:
+            pairs = [(a, b) for a in works for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())]
+        else:
+            old = previous["works"]
+            changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
+            for item in previous["links"]:
+                link = Link(*item)
+                if link.source not in changed and link.target not in changed:
+                    self.links[(link.source, link.kind, link.target)] = link
+            fresh = [w for w in works if w.iri in changed]
+            pairs = [(a, b) for a in fresh for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())]
+            narrower = {j: [k for k in by_j if j in self.chain(k)] for j in {b.jurisdiction for b in fresh}}
+            pairs += [(a, b) for b in fresh for k in narrower[b.jurisdiction] for a in by_j[k] if a.iri not in changed]
+        for a, b in pairs:
+            if a.iri != b.iri:
+                self._pair(a, b)
+        kept = [list(link.__dict__.values()) for link in self.links.values() if link.kind in ("implements", "based_on")]
+        return {"context": self.context_digest, "works": digests, "links": sorted(kept, key=lambda k: (k[0], k[1], k[2]))}
+
+    def _pair(self, a: _Work, b: _Work) -> None:
+        """The rules for ``a`` (same or narrower jurisdiction as ``b``) against ``b``, in the order
+        of a full pass: named after, else counterpart agency; then the short title in ``b``'s text."""
+        if a.date >= b.date:
+            across = b.jurisdiction != a.jurisdiction
+            if not self._named_after(a, b, across) and across:
+                self._counterpart(a, b)
+        if a.date > b.date:
+            self._short_title_in_text(b, a)
+
+    def _named_after(self, a: _Work, b: _Work, across: bool) -> bool:
+        for ta in a.titles:
+            for tb in b.titles:
+                ca, cb = self.core(a, ta), self.core(b, tb)
+                if len(self.key_phrase(cb)) < 3 or len(cb) > len(ca) or (ca == cb and not across):
+                    continue
+                if (len(ca[0]) == 1) != (len(cb[0]) == 1):
+                    continue
+                if _is_subsequence(cb, ca):
+                    confidence = round(0.5 + 0.4 * len(cb) / len(ca), 2)
+                    sep = "" if len(ca[0]) == 1 else " "
+                    self.link(a.iri, "implements" if across else "based_on", b.iri, inferred=True, rule="named-after",
+                              evidence=f"{a.label!r} ({a.date}) is named after {b.label!r} ({b.date}): core title "
+                                       f"{sep.join(cb)!r} within {sep.join(ca)!r}"
+                                       + (", in a narrower jurisdiction" if across else ", same jurisdiction"),
+                              confidence=confidence)
+                    return True
+        return False
+
+    def _organ_key(self, agency: str) -> str:
+        return self.memo(("organ", agency), lambda: self._make_organ_key(agency))
+
+    def _make_organ_key(self, agency: str) -> str:
+        labels = [v.value for v in self.ix.values(agency, SKOS.prefLabel) if v.language == "en"]
+        if not labels:
+            return ""
+        j = self.ix.first(agency, CCUS.agencyJurisdiction)
+        strip = {t for jj in self.chain(j) for n in self.jurisdiction_names.get(jj, []) for t in re.findall(r"[a-z]+", fold_name(n))}
+        words = [t for t in re.findall(r"[a-z']+", fold_name(labels[0])) if t not in _ORGAN_WORDS and t not in strip]
+        return " ".join(words)
+
+    def _counterpart(self, a: _Work, b: _Work) -> None:
+        if int(a.date[:4]) - int(b.date[:4]) > COUNTERPART_YEARS:
+            return
+        keys_a = {k for k in map(self._organ_key, a.agencies) if k}
+        keys_b = {k for k in map(self._organ_key, b.agencies) if k}
+        shared_organ = keys_a & keys_b
+        if not shared_organ:
+            return
+        topics_a = {t for ta in a.titles for t in _bigrams(self.key_phrase(self.core(a, ta)))}
+        topics_b = {t for tb in b.titles for t in _bigrams(self.key_phrase(self.core(b, tb)))}
+        shared = sorted((topics_a & topics_b) - _GENERIC_BIGRAMS)
+        if not shared:
+            return
+        self.link(a.iri, "based_on", b.iri, inferred=True, rule="counterpart-agency",
+                  evidence=f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({sorted(shared_organ)[0]}) of the "
+                           f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}",
+                  confidence=0.4)
+
+    def _short_title_in_text(self, older: _Work, younger: _Work) -> None:
+        if (younger.iri, "based_on", older.iri) in self.links or (younger.iri, "implements", older.iri) in self.links:
+            return
+        folded_texts: list[str] | None = None
+        for tb in younger.titles:
+            key = self.key_phrase(self.core(younger, tb))
+            phrase = "".join(key)
+            if sum(1 for ch in phrase if has_han(ch)) < 4:
+                continue  # Chinese titles of 4 Han characters or more: an English phrase is too often a common name
+            short = "".join(key[:2] + key[-2:]) if len(key) >= 6 else ""
+            for found, confidence, what in ((phrase, 0.5, "the key phrase"), (short, 0.35, "a short form")):
+                if found and folded_texts is None:
+                    folded_texts = self.folded_texts(older)
+                if found and any(found in t for t in folded_texts or ()):
+                    self.link(younger.iri, "based_on", older.iri, inferred=True, rule="short-title-in-text",
+                              evidence=f"the text of {older.label!r} ({older.date}) names {found!r}, {what} of the title of "
+                                       f"{younger.label!r} ({younger.date})",
+                              confidence=confidence)
+                    return
+
+
+def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:
+    it = iter(haystack)
+    return all(t in it for t in needle)
+
+
+def _bigrams(tokens: list[str]) -> set[str]:
+    if tokens and len(tokens[0]) == 1:
+        return {tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1)}
+    return set(tokens)
+
+
+def infer_links(quads: Iterable[ox.Quad], *, policies: list[dict[str, Any]] | None = None,
+                texts: Callable[[str], list[str]] | None = None, previous: dict[str, Any] | None = None,
+                emit: bool = True) -> LinkResult:
+    """Citations, named works and inferred implementation links from a conversion's quads.
+
+    ``quads``: everything converted so far (policies, events, jurisdiction and agency nodes);
+    only :data:`LINKER_PREDICATES` and the types of :data:`LINKER_CLASSES` are read, so
+    :func:`linker_quads` of a store is enough.  An incremental caller (``ccus-kg build --store``)
+    gives the policies as ``policies`` (:func:`policy_summaries` of each, kept between builds;
+    then ``quads`` need not hold them), ``texts`` (policy IRI → its text literals, asked only
+    for pairs the rules look at) and ``previous`` (the last result's ``state``): the citations
+    are resolved again (cheap: titles only), the implementation rules only for works that
+    changed.  The result is the same as a full run.  ``emit``: make ``quads`` (False when the
+    caller writes from ``made`` / ``named`` / ``event_links``).
+    Returns a :class:`LinkResult`; its ``quads`` hold the named works, ``schema:about`` /
+    ``schema:mentions`` of timeline items, and every link (:func:`emit_link`).  Raises nothing
+    for bad data; an unresolved citation is an ``info`` problem.
+    """
+    linker = _Linker(quads, texts)
+    linker.collect_policies(policies)
+    linker.timeline_items()
+    linker.policy_citations()
+    state = linker.infer_implementation(previous)
+    made = sorted(linker.links.values(), key=lambda k: (k.source, k.kind, k.target))
+    named = dict(sorted(linker.named.items()))
+    out = Emitter()
+    if emit:
+        for iri, (title, lang) in named.items():
+            emit_named_work(out, iri, title, lang)
+        for e, prop, target in linker.event_links:
+            out.add(named_node(e), named_node(prop), named_node(target))
+        for link in made:
+            emit_link(out, link)
+    existing = linker.existing_links() if policies is None else []
+    return LinkResult(out.quads, linker.problems, sorted(made + existing, key=lambda k: (k.source, k.kind, k.target)),
+                      {iri: title for iri, (title, _lang) in named.items()}, made, named, linker.event_links, state)
