@@ -54,8 +54,8 @@ def link_policies_and_facilities(policy_records: Iterable[PolicyRecord], facilit
             policy_side.setdefault((r.id, fid), r.path)
             lines.setdefault((r.path, r.id, fid), r.line_of("relatedFacilities"))
     facility_side: dict[tuple[str, str], str] = {}
-    for fid, refs in facility_refs.items():
-        for pid, path, line in refs:
+    for fid, facility_stated in facility_refs.items():
+        for pid, path, line in facility_stated:
             facility_side.setdefault((pid, fid), path)
             lines.setdefault((path, pid, fid), line)
 
@@ -97,14 +97,14 @@ def link_policies_and_facilities(policy_records: Iterable[PolicyRecord], facilit
                                 "each id is kept as a facility node marked ccus:inCorpus false (add the facilities folder to the build to resolve them)",
                                 field="relatedFacilities"))
     else:
-        for fid, refs in sorted(dangling_f.items()):
-            for pid, path in refs:
+        for fid, stated in sorted(dangling_f.items()):
+            for pid, path in stated:
                 problems.append(Problem("warning", "dangling-facility", f"relatedFacilities names facility {fid!r}, which has no facility record in the input; "
                                         "kept as a facility node marked ccus:inCorpus false", file=path, line=lines.get((path, pid, fid)),
                                         field="relatedFacilities", subject=pid))
     if dangling_p and policy_ids:
-        for pid, refs in sorted(dangling_p.items()):
-            for fid, path in refs:
+        for pid, stated_p in sorted(dangling_p.items()):
+            for fid, path in stated_p:
                 problems.append(Problem("warning", "dangling-policy", f"relatedPolicies names policy {pid!r}, which has no policy record in the input; "
                                         "kept as a policy node marked ccus:inCorpus false", file=path, line=lines.get((path, pid, fid)),
                                         field="relatedPolicies", subject=fid))
