@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # the corpus folder: $CCUS_KG_CORPUS, else ../shared/corpus/policy-hub-2026-03 (tests/corpus.py says which)
 CORPUS ?= $(shell $(PYTHON) tests/corpus.py)
+FACILITIES ?= $(CORPUS)-facilities
+COUNTRIES ?= $(CORPUS)-countries
 OUT    ?= build
 
 .PHONY: run test test-stores lint corpus bench bench-smoke docs clean install lock
@@ -45,9 +47,9 @@ lint: install
 	$(BIN)/ruff check ccus_kg tests benchmarks
 	$(BIN)/mypy
 
-## make corpus: build the real CCUS Policy Hub corpus (exit 1 = data does not conform; still written)
+## make corpus: build the real CCUS Policy Hub corpus: policies, facilities and country profiles (exit 1 = data does not conform; still written)
 corpus: install
-	$(BIN)/ccus-kg build $(CORPUS) -o $(OUT)/corpus.ttl --report $(OUT)/corpus-report.json || [ $$? -eq 1 ]
+	$(BIN)/ccus-kg build $(CORPUS) $(FACILITIES) $(COUNTRIES) -o $(OUT)/corpus.ttl --report $(OUT)/corpus-report.json || [ $$? -eq 1 ]
 	$(BIN)/ccus-kg lineage -g $(OUT)/corpus.ttl -o $(OUT)/corpus-lineage.svg -o $(OUT)/corpus-lineage.png -o $(OUT)/corpus-lineage.html -o $(OUT)/corpus-lineage.json
 	$(BIN)/ccus-kg lineage -g $(OUT)/corpus.ttl --stats
 

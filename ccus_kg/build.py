@@ -27,7 +27,10 @@ from ccus_kg.ingest.loader import load_paths
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS
 from ccus_kg.progress import Progress
+from ccus_kg.rdf.countries import compare_regulatory, convert_profiles
 from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
+from ccus_kg.rdf.facilities import convert_facilities
+from ccus_kg.rdf.facility_links import link_policies_and_facilities
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.rdf.identity_context import IdentityContext, IdentityDecisions, emit_identities
 from ccus_kg.rdf.links import infer_links, linker_quads
@@ -58,6 +61,10 @@ class BuildResult:
     decisions: IdentityDecisions = field(default_factory=IdentityDecisions)
     links: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: extra report sections: ``facility_links`` (policy ↔ facility consistency), ``organisations``
+    #: (operator/partner names and what they resolved to) and ``regulatory_differences`` (policy
+    #: regulatory values that differ from the country profile)
+    sections: dict[str, Any] = field(default_factory=dict)
     #: per policy file: ``{"id", "file", "missing": [field…], "empty": [field…]}`` (:func:`ccus_kg.ingest.agreement.empty_fields`)
     empty_fields: list[dict[str, Any]] = field(default_factory=list)
 
@@ -109,6 +116,13 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
     conversion = convert_records(loaded.records, ctx, out, on_policy=progress.advance)
     timeline_docs = [(doc, loaded.source_keys.get(doc.path, Path(doc.path).name)) for doc in loaded.timelines]
     event_problems, events, links = convert_timelines(timeline_docs, ctx, PolicyTitleIndex.from_records(loaded.records), out)
+    facilities = convert_facilities(loaded.facilities, ctx, out)
+    profiles = convert_profiles(loaded.profiles, ctx, out)
+    link_problems: list[Problem] = []
+    facility_links = link_policies_and_facilities(loaded.records, facilities.facilities, facilities.policy_refs, out, link_problems)
+    policy_files = {r.path for r in loaded.records}
+    regulatory = compare_regulatory(loaded.records, {d.subject: d.code for d in ctx.decisions.jurisdictions
+                                                     if d.file in policy_files and d.code}, profiles, ctx.jurisdictions)
     emit_identities(ctx, out)
     out.flush()  # the linker reads everything converted so far: from the store, where the sink put it
     linked = infer_links(linker_quads(graph.store))  # only what it reads; citations, named works, implementation across levels (docs/MODEL.md)
@@ -131,7 +145,8 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
             report = shacl_validate(graph, engine=engine)
         seconds["validate"] = time.perf_counter() - t0
 
-    problems = sorted(_locate(loaded.problems + conversion.problems + event_problems + linked.problems, loaded.records),
+    problems = sorted(_locate(loaded.problems + conversion.problems + event_problems + linked.problems, loaded.records)
+                      + facilities.problems + profiles.problems + link_problems,
                       key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts = {
         "files_read": loaded.files_read,
@@ -148,6 +163,15 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         "named_works": len(linked.works),
         "lineage_links": len(linked.links),
         "inferred_links": sum(1 for k in linked.links if k.inferred),
+        "facility_files": len(loaded.facilities),
+        "facilities": len(facilities.facilities),
+        "facility_events": facilities.events,
+        "hubs": len(facilities.hubs),
+        "organisations": len(facilities.organisations),
+        "profile_files": len(loaded.profiles),
+        "profiles": len(profiles.profiles),
+        "policy_facility_links": facility_links["pairs"],
+        "regulatory_differences": len(regulatory),
         "triples": len(graph),
     }
     empty = []
@@ -157,7 +181,9 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
             empty.append({"id": record.id, "file": record.path, "missing": missing, "empty": blank})
     return BuildResult(graph=graph, counts=counts, problems=problems, validation=report,
                        decisions=ctx.decisions, links=links, seconds=seconds,
-                       lineage=[k.as_dict() for k in linked.links], empty_fields=empty)
+                       lineage=[k.as_dict() for k in linked.links], empty_fields=empty,
+                       sections={"facility_links": facility_links, "organisations": facilities.decisions,
+                                 "regulatory_differences": regulatory})
 
 
 _QUOTED = re.compile(r"'([^'\n]{2,})'")
@@ -216,7 +242,8 @@ def report_dict(result: BuildResult, *, timings: bool = False) -> dict[str, Any]
     message, file, line, field, subject), ``identities`` (``jurisdiction``, ``agency``,
     ``concept``: every raw string and the node it resolved to), ``unresolved`` (the raw
     strings that did not resolve to an authority entry, with their count), ``event_links``,
-    ``empty_fields`` (``summary``: field → missing/empty counts; ``records``: per file), and ``validation``.
+    ``empty_fields`` (``summary``: field → missing/empty counts; ``records``: per file),
+    ``facility_links``, ``organisations``, ``regulatory_differences``, and ``validation``.
     """
     decisions = result.decisions
     unresolved: dict[str, Counter[str]] = {
@@ -234,6 +261,7 @@ def report_dict(result: BuildResult, *, timings: bool = False) -> dict[str, Any]
         "unresolved": {k: [{"raw": raw, "count": n} for raw, n in sorted(c.items())] for k, c in unresolved.items()},
         "event_links": result.links,
         "lineage_links": result.lineage,
+        **result.sections,
         "empty_fields": {"summary": result.empty_summary(), "records": result.empty_fields},
         "validation": result.validation.as_dict() if result.validation else None,
     }

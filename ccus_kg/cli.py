@@ -187,6 +187,9 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
         ("jurisdictions", c["jurisdictions"]),
         ("clusters", c["clusters"]),
         ("events", f"{c['timeline_events']} from timelines, {c['policy_events']} policy life events"),
+        ("facilities", f"{c['facilities']} ({c['facility_events']} milestone events, {c['hubs']} hubs, {c['organisations']} named organisations, "
+                       f"{c['policy_facility_links']} policy links)"),
+        ("profiles", f"{c['profiles']} country profiles ({c['regulatory_differences']} policy regulatory values differ from them)"),
         ("triples", c["triples"]),
         ("SHACL", result.validation.summary() if result.validation else "not run (--no-validate)"),
         ("problems", f"{pc.get('error', 0)} errors, {pc.get('warning', 0)} warnings, {pc.get('info', 0)} info"),
@@ -478,11 +481,13 @@ def export(graph_file, store_dir, fmt, output, with_ontology):
 @graph_option
 @click.option("--jurisdiction", metavar="CODE", help="ISO 3166 code; includes jurisdictions under it (CN includes CN-JS).")
 @click.option("--policy", metavar="ID", help="Only events about this policy.")
+@click.option("--facilities", "scope", flag_value="facilities", help="With --policy: also the milestones of the policy's facilities.")
+@click.option("--family", "scope", flag_value="family", help="With --policy: the policy's whole lineage family and their facilities.")
 @click.option("--from", "date_from", metavar="DATE", help="Earliest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Latest date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @store_option
-def timeline(graph_file, store_dir, jurisdiction, policy, date_from, date_to, fmt):
+def timeline(graph_file, store_dir, jurisdiction, policy, scope, date_from, date_to, fmt):
     """List events in date order, with their precision (2019-03-21, 2019-04, 2022).
 
     An event is kept when the period its date covers overlaps [--from, --to].
@@ -491,13 +496,14 @@ def timeline(graph_file, store_dir, jurisdiction, policy, date_from, date_to, fm
     Example:
       ccus-kg timeline --jurisdiction CN-JS --from 2022 --to 2022-12
       ccus-kg timeline --policy cn-js-industrial-decarb-2022
+      ccus-kg timeline --policy us-45q-ira --family --from 2022
     """
     from ccus_kg.errors import TimelineFilterError
     from ccus_kg.query.timeline import events, render_events
 
     kg = _load_graph(graph_file, store_dir)
     try:
-        rows = events(kg, jurisdiction=jurisdiction, policy=policy, date_from=date_from, date_to=date_to)
+        rows = events(kg, jurisdiction=jurisdiction, policy=policy, date_from=date_from, date_to=date_to, scope=scope or "policy")
     except TimelineFilterError as exc:
         _fail(str(exc))
     click.echo(render_events(rows, fmt), nl=False)

@@ -57,6 +57,9 @@ class PolicyRecord:
     ``lines`` maps a field path (``analysis.mrv.score``, ``evolution.milestones[2]``) to the
     1-based file line of its key; ``fm_line`` is the line of the opening ``---``.
     ``problems`` are those found while reading the front matter (duplicate keys, …).
+    ``kind`` is what the front matter is a record of, told by its content
+    (:func:`ccus_kg.mapping.record_kind`): ``"policy"``, ``"facility"`` or ``"country-profile"``;
+    the same class carries all three (the front matter is kept as parsed in ``data``).
     """
 
     path: str
@@ -68,6 +71,7 @@ class PolicyRecord:
     body_line: int = 1
     source_key: str = ""
     problems: list[Problem] = field(default_factory=list)
+    kind: str = "policy"
     lines: dict[str, int] = field(default_factory=dict)
     fm_line: int = 1
 

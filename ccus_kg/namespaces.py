@@ -20,7 +20,7 @@ from ccus_kg.identity import iris
 
 __all__ = [
     "Vocabulary", "CCUS", "ELI", "DCTERMS", "SKOS", "ORG", "PROV", "SCHEMA", "RDF", "RDFS",
-    "XSD", "OWL", "SH", "WD", "PREFIXES", "DCMITYPE", "EU_LANGUAGE",
+    "XSD", "OWL", "SH", "WD", "PREFIXES", "DCMITYPE", "EU_LANGUAGE", "GEO", "UNIT",
 ]
 
 
@@ -76,6 +76,12 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     currentConsolidatedVersion effectiveApplicationWindow sourcePublicationDate
     NamedWork LineageLink inferred linkRule linkEvidence linkConfidence
     recordLine
+    Facility Hub CountryProfile FacilityType FacilitySector FacilityStatus FacilityPhase CarbonFate
+    LocationPrecision Region relatedPolicy facilityType facilitySector facilityStatus facilityPhase
+    fateOfCarbon operator partner partOfHub region locationPrecision announcedCapacity
+    estimatedCapacity hasProfile profileOf captureTechnology storageType investmentScale
+    facilityTypeText facilitySectorText facilityStatusText facilityPhaseText fateOfCarbonText
+    regionText precisionText partnersText organisationText capacityText maturityX maturityY
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
@@ -98,7 +104,12 @@ ORG = Vocabulary("org", "http://www.w3.org/ns/org#", "Organization subOrganizati
 PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", "Entity Agent SoftwareAgent wasDerivedFrom wasAttributedTo generatedAtTime")
 SCHEMA = Vocabulary("schema", "https://schema.org/", """
     Event WebPage Organization name startDate endDate location organizer about citation url description mentions
+    QuantitativeValue value minValue maxValue unitCode unitText
 """)
+#: GeoSPARQL 1.1 (OGC 22-047r1), http://www.opengis.net/ont/geosparql#
+GEO = Vocabulary("geo", "http://www.opengis.net/ont/geosparql#", "Feature Geometry hasGeometry asWKT wktLiteral")
+#: QUDT units, http://qudt.org/vocab/unit/ (``MegaTONNE-PER-YR``: megatonne per year)
+UNIT = Vocabulary("unit", "http://qudt.org/vocab/unit/", "MegaTONNE-PER-YR")
 RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type Statement subject predicate object")
 RDFS = Vocabulary("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso")
 XSD = Vocabulary("xsd", "http://www.w3.org/2001/XMLSchema#", """
@@ -136,4 +147,7 @@ PREFIXES: dict[str, str] = {
     "jurisdiction": iris.BASE + "jurisdiction/",
     "agency": iris.BASE + "agency/",
     "concept": iris.BASE + "concept/",
+    "geo": GEO.base,
+    "unit": UNIT.base,
+    "facility": iris.BASE + "facility/",
 }

@@ -211,6 +211,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     from ccus_kg.ingest.loader import iter_files, load_files, shown_path
     from ccus_kg.namespaces import CCUS
     from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
+    from ccus_kg.rdf.facility_links import link_policies_and_facilities
     from ccus_kg.rdf.identity_context import IdentityContext
     from ccus_kg.rdf.links import policy_summaries
     from ccus_kg.rdf.policies import cluster_aliases, convert_records
@@ -317,6 +318,9 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
         ctx = IdentityContext.default()
         if unit.startswith("policy:"):
             conv = convert_records(records[unit], ctx, out, link=False, cluster_alias=alias)
+            # relatedFacilities → facility nodes, as build() makes them with no facility records
+            # (facility and country-profile files are not converted into a store yet: build without --store)
+            link_policies_and_facilities(records[unit], set(), {}, out, [])
             file_problems = [p for r in records[unit] for p in r.problems]  # as build() shows them: on the source node
             keys = {r.path: r.source_key for r in records[unit]}
             for p in file_problems:

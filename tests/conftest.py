@@ -56,6 +56,14 @@ def corpus_ttl(tmp_path_factory, corpus_build) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def full_corpus_build():
+    """:class:`BuildResult` of the three corpus folders: policies, facilities, country profiles."""
+    from corpus import corpus_dir, corpus_folder
+
+    from ccus_kg.build import build
+
+    return build([corpus_dir(), corpus_folder("facilities"), corpus_folder("countries")])
 @pytest.fixture
 def oxigraph_server(tmp_path):
     """A real Oxigraph server on a free loopback port with a temporary store; stopped after the test."""

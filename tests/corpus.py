@@ -75,5 +75,19 @@ def front_matter(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def corpus_folder(suffix: str) -> Path:
+    """A sibling corpus folder: ``policy-hub-2026-03-facilities`` (``suffix="facilities"``) or
+    ``…-countries``; skips (or fails under ``CI=true``) like :func:`corpus_dir`."""
+    import pytest
+
+    path = corpus_dir().parent / f"policy-hub-2026-03-{suffix}"
+    if not path.is_dir():
+        message = f"corpus folder not found at {path}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 if __name__ == "__main__":  # the Makefile's CORPUS default
     print(corpus_path())

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from ccus_kg.cli import main
 
-__all__ = ["write_synthetic", "invoke", "usage_error", "rows_of", "DOCUMENTED_PARAMS"]
+__all__ = ["write_synthetic", "invoke", "usage_error", "rows_of", "DOCUMENTED_PARAMS", "FACILITY_QUERY_PARAMS"]
 
 #: For each query, the documented parameter values used to run it (its examples, plus each optional parameter).
 DOCUMENTED_PARAMS = {
@@ -35,6 +35,17 @@ DOCUMENTED_PARAMS = {
     "policy-lineage": [{"policy": "us-45q-ira"}, {"policy": "cn-miit-industrial-plan-2022"}],
     "record-sources": [{}, {"node": "https://w3id.org/ccus-kg/id/policy/us-45q-ira"}],
     "timeline": [{}, {"jurisdiction": "CN-JS"}, {"policy": "cn-js-industrial-decarb-2022"}],
+}
+#: The facility queries, run on the build of the three corpus folders (tests/test_push_facilities.py).
+FACILITY_QUERY_PARAMS = {
+    "capacity-by-jurisdiction-status-type": [{}, {"jurisdiction": "US"}],
+    "facilities-by-milestone": [{"from": "2022", "to": "2024"}, {"from": "2022", "to": "2024", "milestone": "fid"},
+                                {"from": "2025", "to": "2030", "jurisdiction": "CN"}],
+    "facilities-in-jurisdiction": [{"jurisdiction": "NO"}],
+    "facilities-of-policy": [{"policy": "us-45q-ira"}],
+    "facilities-of-policy-family": [{"policy": "us-45q-ira"}],
+    "policies-without-operating-facility": [{}, {"jurisdiction": "CN"}],
+    "policy-scope": [{"policy": "us-45q-ira"}, {"policy": "us-45q-ira", "scope": "family"}],
 }
 
 def write_synthetic(folder: Path) -> Path:

@@ -127,7 +127,7 @@ def test_corpus_every_supersedes_and_cluster_entry_is_in_the_graph(corpus_build)
             expected_members.add((iris.policy(data["id"]), by_label[name]))
     assert expected_replaces and replaces == expected_replaces
     assert expected_members and members == expected_members
-    dangling = {r["id"].value for r in g.query("SELECT ?id WHERE { ?p ccus:inCorpus false ; dcterms:identifier ?id }")}
+    dangling = {r["id"].value for r in g.query("SELECT ?id WHERE { ?p a ccus:Policy ; ccus:inCorpus false ; dcterms:identifier ?id }")}
     assert len(dangling) == corpus_build.counts["dangling_policies"] and "us-45q-pre-2022" in dangling
 
 

@@ -145,7 +145,7 @@ def test_bad_date_param(seed_ttl):
 
 def test_unknown_query(seed_ttl):
     result = invoke("query", "policies-per-country", "-g", seed_ttl)
-    usage_error(result, "no query named 'policies-per-country'", "known queries: counts-by-category-status")
+    usage_error(result, "no query named 'policies-per-country'", "known queries: capacity-by-jurisdiction-status-type, counts-by-category-status")
     assert result.stdout == ""
 
 

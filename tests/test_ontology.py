@@ -11,7 +11,7 @@ from ccus_kg.resources import ontology_path
 
 OWL_NS, RDF_TYPE = "http://www.w3.org/2002/07/owl#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-STANDARD = tuple(getattr(rdflib_ns, n) for n in ("DCMITYPE", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "XSD"))
+STANDARD = tuple(getattr(rdflib_ns, n) for n in ("DCMITYPE", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "XSD", "GEO"))
 
 
 def _triples(name: str) -> list[ox.Quad]:
@@ -59,7 +59,7 @@ def test_closed_namespace_refuses_unknown_terms():
         CCUS.Polcy  # noqa: B018
 
 
-@pytest.mark.parametrize("fixture", ["seed_build", "corpus_build"])
+@pytest.mark.parametrize("fixture", ["seed_build", "corpus_build", "full_corpus_build"])
 def test_every_class_and_property_used_is_declared(request, declared, fixture):
     graph = request.getfixturevalue(fixture).graph
     predicates = {q.predicate.value for q in graph.store}
@@ -70,7 +70,7 @@ def test_every_class_and_property_used_is_declared(request, declared, fixture):
     assert not _standard("https://schema.org/startDat")
 
 
-@pytest.mark.parametrize("fixture", ["seed_build", "corpus_build"])
+@pytest.mark.parametrize("fixture", ["seed_build", "corpus_build", "full_corpus_build"])
 def test_every_skos_concept_in_a_built_graph_has_en_and_zh_preflabel(request, fixture):
     rows = request.getfixturevalue(fixture).graph.query("""
         SELECT ?c (GROUP_CONCAT(LANG(?l); separator=",") AS ?langs) WHERE {

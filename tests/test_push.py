@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import DOCUMENTED_PARAMS, invoke, rows_of, usage_error
+from helpers import DOCUMENTED_PARAMS, FACILITY_QUERY_PARAMS, invoke, rows_of, usage_error
 from stores import OxigraphServer
 
 from ccus_kg.push import DATA_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, VOCABULARIES_GRAPH, payloads, push
@@ -35,7 +35,7 @@ def corpus_server(tmp_path_factory, corpus_ttl, corpus_build):
     server.kill()
 
 
-CASES = [(q.name, params) for q in list_queries() for params in DOCUMENTED_PARAMS[q.name]]
+CASES = [(q.name, params) for q in list_queries() if q.name in DOCUMENTED_PARAMS for params in DOCUMENTED_PARAMS[q.name]]
 
 
 @pytest.mark.parametrize("name, params", CASES, ids=[f"{n}-{'-'.join(p.values()) or 'all'}" for n, p in CASES])
@@ -59,6 +59,11 @@ def test_every_query_same_rows_on_the_server(corpus_server, corpus_build, name, 
     client.setReturnFormat(JSON)
     client.setMethod("POST")
     assert rows_of(client.query().convert()) == rows_of(local)
+
+
+def test_every_library_query_is_run_on_the_server():
+    """Every query is in DOCUMENTED_PARAMS (here) or FACILITY_QUERY_PARAMS (tests/test_push_facilities.py)."""
+    assert {q.name for q in list_queries()} == set(DOCUMENTED_PARAMS) | set(FACILITY_QUERY_PARAMS)
 
 
 def test_corpus_queries_return_rows(corpus_server, corpus_build):

@@ -24,7 +24,7 @@ import yaml
 
 from ccus_kg.errors import CcusKgError, ResourceNotFound
 from ccus_kg.identity import iris
-from ccus_kg.identity.vocabularies import SCHEMES, ConceptMatch, VocabularyIndex
+from ccus_kg.identity.vocabularies import FACILITY_SCHEMES, SCHEMES, ConceptMatch, VocabularyIndex
 from ccus_kg.resources import ontology_path
 from ccus_kg.text import fold_label
 
@@ -268,7 +268,7 @@ def test_event_kinds():
 
 def test_default_is_cached_and_complete(index: VocabularyIndex):
     assert VocabularyIndex.default() is index
-    assert index.schemes() == sorted(SCHEMES)
+    assert index.schemes() == sorted(SCHEMES + FACILITY_SCHEMES)  # facility schemes: tests/test_facility_vocabularies.py
     assert sum(len(index.concepts(s)) for s in SCHEMES) == len(CONCEPTS)
 
 
@@ -343,7 +343,8 @@ def test_unknown_scheme_raises_key_error(index: VocabularyIndex):
 def test_triples_are_the_whole_file(index: VocabularyIndex):
     triples = index.triples()
     assert all(isinstance(t, ox.Triple) for t in triples)
-    assert len(triples) == sum(len(objs) for props in GRAPH.values() for objs in props.values())
+    facility_file = list(ox.parse(path=str(ontology_path("facility-vocabularies.ttl")), format=ox.RdfFormat.TURTLE))
+    assert len(triples) == sum(len(objs) for props in GRAPH.values() for objs in props.values()) + len(facility_file)
     assert ox.Triple(
         ox.NamedNode(iris.concept("status", "active")),
         ox.NamedNode(CCUS + "inForceValue"),
@@ -356,7 +357,7 @@ def test_triples_are_the_whole_file(index: VocabularyIndex):
 def test_missing_vocabulary_file_raises_resource_not_found(monkeypatch):
     import ccus_kg.identity.vocabularies as vocabularies
 
-    monkeypatch.setattr(vocabularies, "VOCABULARY_FILE", "no-such-vocabulary.ttl")
+    monkeypatch.setattr(vocabularies, "VOCABULARY_FILES", ("no-such-vocabulary.ttl",))
     monkeypatch.setattr(VocabularyIndex, "_default", None)
     with pytest.raises(ResourceNotFound):
         VocabularyIndex.default()

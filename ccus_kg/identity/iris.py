@@ -20,6 +20,7 @@ __all__ = [
     "BASE", "ONTOLOGY", "segment", "slug", "digest",
     "policy", "jurisdiction", "agency", "concept", "scheme", "cluster", "event",
     "source", "assessment", "data_issue", "timeline_node", "compilation", "agent", "work", "lineage_link",
+    "facility", "hub", "organisation", "profile",
 ]
 
 #: Base of the data IRIs (instances).
@@ -147,3 +148,27 @@ def work(folded_title: str) -> str:
 def lineage_link(source_iri: str, kind: str, target_iri: str) -> str:
     """IRI of the reified statement (``ccus:LineageLink``) of one lineage link."""
     return _iri("link", digest(source_iri, kind, target_iri))
+
+
+def facility(facility_id: str) -> str:
+    """IRI of the CCUS facility whose record ``id`` is ``facility_id``: ``facility/1``.
+
+    Its geometry, capacities and milestone events hang below it (``facility/1/geometry``,
+    ``facility/1/capacity/announced``, ``facility/1/event/fid``).
+    """
+    return _iri("facility", facility_id)
+
+
+def hub(name: str) -> str:
+    """IRI of a CCUS hub by its name; same name (after :func:`slug`), same IRI."""
+    return _iri("hub", slug(name))
+
+
+def organisation(name: str) -> str:
+    """IRI of a named organisation (operator or partner) not in the agency authority file."""
+    return _iri("organisation", slug(name))
+
+
+def profile(profile_id: str) -> str:
+    """IRI of a country regulatory profile by its record ``id`` (``"Canada"`` → ``profile/canada``)."""
+    return _iri("profile", slug(profile_id))

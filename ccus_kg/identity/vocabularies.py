@@ -45,13 +45,21 @@ from ccus_kg.namespaces import CCUS, RDF, SKOS
 from ccus_kg.resources import ontology_path
 from ccus_kg.text import fold_label
 
-__all__ = ["ConceptMatch", "VocabularyIndex", "SCHEMES", "VOCABULARY_FILE"]
+__all__ = ["ConceptMatch", "VocabularyIndex", "SCHEMES", "FACILITY_SCHEMES", "VOCABULARY_FILE", "VOCABULARY_FILES"]
 
-#: File name of the vocabularies under ``ontology/``.
+#: File name of the policy vocabularies under ``ontology/``.
 VOCABULARY_FILE = "vocabularies.ttl"
+#: Every vocabulary file :meth:`VocabularyIndex.default` reads (``facility-vocabularies.ttl``:
+#: the schemes of facility records and country profiles).
+VOCABULARY_FILES: tuple[str, ...] = (VOCABULARY_FILE, "facility-vocabularies.ttl")
 #: The scheme names ``vocabularies.ttl`` defines (``iris.scheme(name)``).
 SCHEMES: tuple[str, ...] = (
     "status", "category", "legal-weight", "review-status", "analysis-dimension", "event-kind",
+)
+#: The scheme names ``facility-vocabularies.ttl`` defines.
+FACILITY_SCHEMES: tuple[str, ...] = (
+    "facility-type", "facility-sector", "facility-status", "facility-phase", "fate-of-carbon",
+    "location-precision", "region", "facility-milestone",
 )
 
 _IN_FORCE_VALUE = CCUS.inForceValue
@@ -122,26 +130,28 @@ class VocabularyIndex:
 
     @classmethod
     def default(cls) -> VocabularyIndex:
-        """The index of the packaged ``ontology/vocabularies.ttl`` (parsed once, then cached).
+        """The index of the packaged vocabulary files (:data:`VOCABULARY_FILES`; parsed once, then cached).
 
         Raises :class:`ccus_kg.errors.ResourceNotFound` if the file is missing,
         :class:`CcusKgError` if it does not parse or is inconsistent.
         """
         with cls._default_lock:
             if cls._default is None:
-                cls._default = cls.from_path(ontology_path(VOCABULARY_FILE))
+                cls._default = cls.from_path(*(ontology_path(name) for name in VOCABULARY_FILES))
             return cls._default
 
     @classmethod
-    def from_path(cls, path: str | Path) -> VocabularyIndex:
-        """Parse the Turtle file at ``path`` with pyoxigraph and index it.
+    def from_path(cls, *paths: str | Path) -> VocabularyIndex:
+        """Parse the Turtle file(s) at ``paths`` with pyoxigraph and index them together.
 
         Raises :class:`CcusKgError` on a syntax error or an unreadable file.
         """
-        try:
-            quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-        except (SyntaxError, OSError) as error:
-            raise CcusKgError(f"cannot read vocabulary file {path}: {error}") from error
+        quads: list[ox.Quad] = []
+        for path in paths:
+            try:
+                quads += ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            except (SyntaxError, OSError) as error:
+                raise CcusKgError(f"cannot read vocabulary file {path}: {error}") from error
         return cls([q.triple for q in quads])
 
     # -- queries -----------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Read input files and folders: policy records and timeline compilations.
+"""Read input files and folders: policy, facility and country-profile records, and timeline compilations.
 
 I/O lives here; everything after it is pure.  The kind of a file is told by its content,
 not its name:
 
-* **policy record** — Markdown whose first line is ``---`` followed by front matter (a JSON
-  object or a YAML mapping) closed by another ``---`` line, then the body text;
+* **front-matter record** — Markdown whose first line is ``---`` followed by front matter (a JSON
+  object or a YAML mapping) closed by another ``---`` line, then the body text; a **facility** or
+  a **country profile** when the ``detect`` rule of its mapping (``ontology/mapping/*.yaml``,
+  :func:`ccus_kg.mapping.record_kind`) claims its keys, else a **policy record**;
 * **timeline compilation** — Markdown with ``## 节点: YYYY-MM-DD`` node headings
   (:func:`ccus_kg.ingest.timeline_parser.looks_like_timeline`);
 * anything else is reported (``unknown-kind``) and skipped.
@@ -32,6 +34,7 @@ from ccus_kg.ingest.frontmatter import parse_front_matter
 from ccus_kg.ingest.language import detect
 from ccus_kg.ingest.timeline_model import TimelineDocument
 from ccus_kg.ingest.timeline_parser import looks_like_timeline, parse_timeline
+from ccus_kg.mapping import record_kind
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.progress import Progress
 
@@ -63,9 +66,12 @@ _HANDLER = FrontMatterHandler()
 
 @dataclass
 class LoadResult:
-    """What :func:`load_paths` read: records, parsed timelines, problems, and file counts."""
+    """What :func:`load_paths` read: policy records, facility records, country profiles, parsed
+    timelines, problems, and file counts."""
 
     records: list[PolicyRecord] = field(default_factory=list)
+    facilities: list[PolicyRecord] = field(default_factory=list)
+    profiles: list[PolicyRecord] = field(default_factory=list)
     timelines: list[TimelineDocument] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
@@ -168,14 +174,18 @@ def read_policy_text(text: str, path: str, *, key: str = "", folder_lang: str | 
         found = "" if record_id is None else f", found {'a list' if isinstance(record_id, list) else 'a mapping' if isinstance(record_id, dict) else 'blank text'}"
         raise InputError(f"record has no 'id' (expected a non-empty string{found})", path=path,
                          line=fm.lines.get("id", 2 + line_offset), field="id")
+    kind = record_kind(data)
     if folder_lang:
         lang, evidence = folder_lang, "folder"
+    elif kind != "policy" and data.get("lang") in ("en", "zh"):
+        lang, evidence = data["lang"], "field"
     else:
         lang, evidence = detect(f"{data.get('title') or ''} {body[:2000]}"), "text"
     return PolicyRecord(
         path=path, lang=lang, data=data, body=body, front_matter_format=fm.format,
         lang_evidence=evidence, body_line=closing + 2 + line_offset, source_key=key or Path(path).name,
         problems=[_located(p, path, record_id) for p in fm.problems], lines=fm.lines, fm_line=1 + line_offset,
+        kind=kind,
     )
 
 
@@ -243,7 +253,7 @@ def load_files(files: list[tuple[Path, str, str | None]], *, progress: Progress 
                                                f"({type(exc).__name__}: {exc}); skipped", file=shown, line=1))
                 result.files_skipped += 1
                 continue
-            result.records.append(record)
+            {"facility": result.facilities, "country-profile": result.profiles}.get(record.kind, result.records).append(record)
             result.problems.extend(record.problems)
         elif looks_like_timeline(text):
             result.timelines.append(parse_timeline(text, shown))

@@ -208,8 +208,7 @@ class _PolicyConverter:
             out.text(s, CCUS.interpretation, _str(r.data.get("interpretation")))
             for sector in _as_list(r.data.get("sectors")):
                 out.text(s, CCUS.sector, sector)
-            for facility in _as_list(r.data.get("relatedFacilities")):
-                out.plain(s, CCUS.relatedFacility, facility)
+            # relatedFacilities: linked to facility nodes by ccus_kg.rdf.facility_links (both directions)
             self._impact_and_regulatory(s, r)
 
         for d in disagreements(records):
