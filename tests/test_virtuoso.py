@@ -53,7 +53,7 @@ def virtuoso(tmp_path_factory, corpus_ttl, corpus_build):
         server.stop()
 
 
-CASES = [(q.name, params) for q in list_queries() for params in DOCUMENTED_PARAMS[q.name]]
+CASES = [(q.name, params) for q in list_queries() if q.name in DOCUMENTED_PARAMS for params in DOCUMENTED_PARAMS[q.name]]
 IDS = [f"{n}-{'-'.join(p.values()) or 'all'}" for n, p in CASES]
 
 
