@@ -415,7 +415,10 @@ def lineage(graph_file, store_dir, policy, outputs, lang, lanes, stated_only, sh
         rows = in_force(full, policy, as_of, include_inferred=not stated_only)
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if fmt == "json" else as_of_table(rows, policy, as_of), nl=fmt == "json")
     if show_stats:
-        result = stats(g, include_inferred=not stated_only)
+        from ccus_kg.query.library import select
+
+        facility_links = [(r["policy"], r["facility"], r.get("status")) for r in select(kg, "policy-facilities")]
+        result = stats(g, include_inferred=not stated_only, facility_links=facility_links)
         click.echo(json.dumps(result, ensure_ascii=False, indent=2) if fmt == "json" else stats_table(result, g), nl=fmt == "json")
     if not outputs:
         return

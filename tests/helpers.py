@@ -46,6 +46,7 @@ FACILITY_QUERY_PARAMS = {
     "facilities-of-policy-family": [{"policy": "us-45q-ira"}],
     "policies-without-operating-facility": [{}, {"jurisdiction": "CN"}],
     "policy-scope": [{"policy": "us-45q-ira"}, {"policy": "us-45q-ira", "scope": "family"}],
+    "policy-facilities": [{}],
 }
 
 def write_synthetic(folder: Path) -> Path:

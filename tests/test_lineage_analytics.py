@@ -71,6 +71,18 @@ def test_stats_is_json_ready(g):
     assert s["inferred"] == 1 and len(s["families"]) == 3 and s["singletons"] == 1
 
 
+
+def test_families_count_the_facilities_their_members_act_on(g):
+    # n1 and n3 share facility 7; q's facility 9 has no status; lone is in no family, so its facility 5 counts nowhere
+    links = [("n1", "7", "operational"), ("n3", "7", "operational"), ("n2", "8", "planned"), ("q", "9", None),
+             ("lone", "5", "operational")]
+    fams = {tuple(f["members"]): f for f in stats(g, facility_links=links)["families"]}
+    assert fams[("gone", "n1", "n2", "n3", "n3b")]["facilities"] == ["7", "8"]
+    assert fams[("gone", "n1", "n2", "n3", "n3b")]["facilities_by_status"] == {"operational": 1, "planned": 1}
+    assert fams[("m", "p", "q", "sub")]["facilities_by_status"] == {"unknown": 1}
+    assert fams[("x", "y")]["facilities"] == []
+    assert "facilities" not in stats(g)["families"][0]  # without links, no facility columns
+
 @pytest.mark.parametrize(("as_of", "expected"), [
     ("2016-06-01", ["n2"]),           # n2 replaced n1; n3 not yet published
     ("2020-06-01", ["n3"]),           # n3 replaced n2

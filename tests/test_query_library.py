@@ -24,7 +24,7 @@ DOCUMENTED_PARAMS = {**POLICY_QUERY_PARAMS, **FACILITY_QUERY_PARAMS}
 QUERY_NAMES = sorted([
     "counts-by-category-status", "data-issues", "in-force-on-date", "jurisdiction-timeline", "lineage-edges",
     "lineage-nodes", "policies-by-agency", "policies-in-jurisdiction", "policies-per-jurisdiction",
-    "policy-lineage", "record-sources", "timeline",
+    "policy-facilities", "policy-lineage", "record-sources", "timeline",
     # facilities and profiles
     "capacity-by-jurisdiction-status-type", "facilities-by-milestone", "facilities-in-jurisdiction",
     "facilities-of-policy", "facilities-of-policy-family", "policies-without-operating-facility",

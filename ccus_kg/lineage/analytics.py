@@ -9,6 +9,7 @@ member replaces or consolidates: what is current.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -151,20 +152,51 @@ def unlinked(g: nx.DiGraph) -> list[str]:
                   and not any(g.edges[p, n]["kind"] != "member_of" for p in g.predecessors(n)))
 
 
-def stats(g: nx.DiGraph, include_inferred: bool = True) -> dict[str, Any]:
+def family_facilities(members: Iterable[str], facility_links: Iterable[tuple[str, str, str | None]]) -> dict[str, Any]:
+    """The CCUS facilities the policies ``members`` (ids) act on.
+
+    ``facility_links``: ``(policy id, facility id, status notation or None)`` triples, as the
+    library query ``queries/policy-facilities.rq`` gives them.  Returns ``facilities`` (sorted
+    distinct facility ids) and ``by_status`` (facility count per status notation, ``"unknown"``
+    for a facility without one).
+    """
+    wanted = set(members)
+    status_of: dict[str, str] = {}
+    for policy, facility, status in facility_links:
+        if policy in wanted:
+            status_of.setdefault(facility, status or "unknown")
+    by_status: dict[str, int] = {}
+    for status in status_of.values():
+        by_status[status] = by_status.get(status, 0) + 1
+    return {"facilities": sorted(status_of), "by_status": dict(sorted(by_status.items()))}
+
+
+def stats(g: nx.DiGraph, include_inferred: bool = True,
+          facility_links: Iterable[tuple[str, str, str | None]] | None = None) -> dict[str, Any]:
     """Every analysis at once, JSON-ready: ``nodes``, ``edges`` (by kind), ``inferred``,
     ``families`` (:class:`Family` dicts), ``forks``, ``cycles``, ``dangling``, ``unlinked``,
-    ``singletons`` (policies in no family)."""
+    ``singletons`` (policies in no family).
+
+    With ``facility_links`` (see :func:`family_facilities`), each family also gets
+    ``facilities`` and ``facilities_by_status``: the facilities its members act on.
+    """
     kinds: dict[str, int] = {}
     for *_e, d in g.edges(data=True):
         kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
     fams = families(g, include_inferred)
     in_family = {m for f in fams for m in f.members}
+    family_dicts = [f.as_dict() for f in fams]
+    if facility_links is not None:
+        links = list(facility_links)
+        for fam in family_dicts:
+            found = family_facilities(fam["members"], links)
+            fam["facilities"] = found["facilities"]
+            fam["facilities_by_status"] = found["by_status"]
     return {
         "nodes": g.number_of_nodes(),
         "edges": dict(sorted(kinds.items())),
         "inferred": sum(1 for *_e, d in g.edges(data=True) if d.get("inferred")),
-        "families": [f.as_dict() for f in fams],
+        "families": family_dicts,
         "forks": forks(g),
         "cycles": cycles(g),
         "dangling": dangling(g),

@@ -35,9 +35,13 @@ def stats_table(result: dict[str, Any], g: nx.DiGraph) -> str:
     rows = [{"family": f["id"], "size": len(f["members"]), "root": _label(g, f["root"]),
              "heads": ", ".join(f["heads"][:3]) + (" …" if len(f["heads"]) > 3 else ""),
              "chain": max((len(c) for c in f["chains"]), default=1), "depth": f["depth"] if f["depth"] >= 0 else "cycle",
-             "edges": ", ".join(f"{n} {k}" for k, n in f["edges"].items()), "inferred": f["inferred"]} for f in result["families"]]
+             "edges": ", ".join(f"{n} {k}" for k, n in f["edges"].items()), "inferred": f["inferred"],
+             "facilities": _facilities_cell(f)} for f in result["families"]]
+    columns = ["family", "size", "root", "heads", "chain", "depth", "edges", "inferred"]
+    if any("facilities" in f for f in result["families"]):
+        columns.append("facilities")
     if rows:
-        lines.append(format_table(rows, ["family", "size", "root", "heads", "chain", "depth", "edges", "inferred"]).rstrip("\n"))
+        lines.append(format_table(rows, columns).rstrip("\n"))
     for title, key in (("forks (replaced by two or more)", "forks"), ("cycles (data errors)", "cycles"),
                        ("dangling targets (no record)", "dangling"), ("unlinked policies (nothing links to them)", "unlinked")):
         value = result[key]
@@ -49,6 +53,14 @@ def stats_table(result: dict[str, Any], g: nx.DiGraph) -> str:
         elif key == "dangling":
             lines += [f"  {n}  {_label(g, n)}" for n in value]
     return "\n".join(lines) + "\n"
+
+
+def _facilities_cell(family: dict[str, Any]) -> str:
+    """``"12 (3 operational)"``: the facilities a family acts on, and how many of them operate."""
+    if "facilities" not in family:
+        return ""
+    operating = family.get("facilities_by_status", {}).get("operational", 0)
+    return f"{len(family['facilities'])} ({operating} operational)"
 
 
 def as_of_table(rows: list[dict[str, Any]], policy: str, as_of: str) -> str:
