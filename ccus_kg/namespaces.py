@@ -122,7 +122,11 @@ SH = Vocabulary("sh", "http://www.w3.org/ns/shacl#", """
     Violation Warning Info conforms result focusNode resultPath value resultMessage resultSeverity
     sourceShape sourceConstraint sourceConstraintComponent SPARQLConstraintComponent
     sparql select prefixes declare prefix namespace message severity deactivated path property
-    target targetClass targetNode targetSubjectsOf targetObjectsOf
+    target targetClass targetNode targetSubjectsOf targetObjectsOf name description order group defaultValue
+    class datatype nodeKind minCount maxCount minInclusive maxInclusive minExclusive maxExclusive minLength
+    maxLength pattern flags languageIn uniqueLang in hasValue or and not node qualifiedValueShape
+    inversePath alternativePath zeroOrMorePath oneOrMorePath zeroOrOnePath
+    IRI BlankNode Literal BlankNodeOrIRI BlankNodeOrLiteral IRIOrLiteral
 """)
 #: Wikidata entities (``skos:exactMatch`` targets).
 WD = "http://www.wikidata.org/entity/"

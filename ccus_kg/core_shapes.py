@@ -1,0 +1,339 @@
+"""SHACL core constraints as SPARQL: the shapes graph compiled, at run time, into SELECT queries.
+
+The default validation engine (:mod:`ccus_kg.validate`) runs these queries in pyoxigraph over the
+store instead of copying the graph into rdflib for pySHACL.  Nothing here is written per shape:
+:func:`compile_core` reads every shape of the shapes graph and, for each constraint component it
+knows (SHACL 1.0 §4), writes the query whose solutions are that component's validation results
+(``?this`` the focus node, ``?value`` the value node when the component reports one), with the
+semantics pySHACL implements (the reference engine, ``--engine pyshacl``):
+
+* value type (§4.1): ``sh:class`` (``rdf:type/rdfs:subClassOf*``), ``sh:datatype`` (same IRI and a
+  well-formed lexical form for the XSD types SPARQL casts), ``sh:nodeKind``;
+* cardinality (§4.2): ``sh:minCount``, ``sh:maxCount`` (distinct value nodes);
+* value range (§4.3): ``sh:minInclusive``, ``sh:maxInclusive``, ``sh:minExclusive``,
+  ``sh:maxExclusive`` (a value that cannot be compared fails);
+* string (§4.4): ``sh:minLength``, ``sh:maxLength``, ``sh:pattern`` (+ ``sh:flags``),
+  ``sh:languageIn``, ``sh:uniqueLang``;
+* logical (§4.6) over node shapes made only of value-level constraints: ``sh:or``, ``sh:and``, ``sh:not``;
+* other (§4.8): ``sh:in``, ``sh:hasValue``.
+
+Paths (§2.3.1): IRIs, inverse, sequence, alternative, zero-or-more, one-or-more, zero-or-one.
+Targets (§2.1.3): ``sh:targetClass``, ``sh:targetNode``, ``sh:targetSubjectsOf``,
+``sh:targetObjectsOf`` and SHACL-SPARQL targets (``sh:target`` with ``sh:select``, §5.1 of
+SHACL Advanced Features); a property shape's focus nodes are those of the node shapes that list
+it under ``sh:property``.
+
+A shape using anything else (another component, a shape without ``sh:message``, whose default
+message is pySHACL's own text, a nested ``sh:node`` …) is not compiled: it is listed in
+:attr:`CoreProgram.uncompiled` and :mod:`ccus_kg.validate` runs it in pySHACL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ccus_kg.namespaces import RDF, RDFS, SH
+from ccus_kg.shapes import _prefix_lines, _split_prologue
+
+__all__ = ["CoreCheck", "CoreProgram", "compile_core"]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: parameters of a shape that are not constraints (SHACL §2.1, §2.3, §5): never a reason to fall back
+_NOT_CONSTRAINTS = {SH[n].value for n in (
+    "path", "property", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target", "message",
+    "severity", "deactivated", "name", "description", "order", "group", "defaultValue", "sparql", "prefixes", "declare")}
+#: XSD datatypes whose lexical form a SPARQL cast checks (SPARQL 1.1 §17.5, XPath casts)
+_CASTABLE = {XSD + n for n in ("integer", "decimal", "float", "double", "boolean", "date", "dateTime", "time")}
+
+
+@dataclass(frozen=True, slots=True)
+class CoreCheck:
+    """One constraint component of one shape, as a SELECT query.
+
+    ``shape`` the source shape IRI; ``component`` the constraint component's local name
+    (``MinCountConstraintComponent``); ``severity`` ``Violation``/``Warning``/``Info``;
+    ``message`` the shape's ``sh:message`` texts (sorted, space-joined, as pySHACL reports them);
+    ``path`` the result path IRI (``"(complex path)"`` for another path, None for a node shape);
+    ``query`` a SELECT whose solutions bind ``?this`` and, when the component reports a value,
+    ``?value``.
+    """
+
+    shape: str
+    component: str
+    severity: str
+    message: str
+    path: str | None
+    query: str
+
+
+@dataclass
+class CoreProgram:
+    """The compiled shapes: ``checks`` to run, ``compiled`` shape IRIs they cover completely,
+    ``uncompiled`` shape IRIs (with the reason) left to pySHACL."""
+
+    checks: list[CoreCheck] = field(default_factory=list)
+    compiled: set[str] = field(default_factory=set)
+    uncompiled: dict[str, str] = field(default_factory=dict)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _u(term):
+    import rdflib
+
+    return rdflib.URIRef(term.value if hasattr(term, "value") else term)
+
+
+def _term(node) -> str:
+    """An rdflib term in SPARQL syntax (N-Triples form)."""
+    import rdflib
+
+    if isinstance(node, rdflib.URIRef):
+        return f"<{node}>"
+    if isinstance(node, rdflib.Literal):
+        return node.n3()
+    raise _Unsupported(f"blank node {node} as a constraint parameter")
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def _is_true(g, node, param: str) -> bool:
+    return str(g.value(node, _u(SH[param]))).lower() == "true"
+
+
+def _path(g, node) -> str:
+    """A SHACL property path (§2.3.1) in SPARQL property path syntax."""
+    import rdflib
+
+    if isinstance(node, rdflib.URIRef):
+        return f"<{node}>"
+    if (node, _u(RDF.first), None) in g:
+        items = list(g.items(node))
+        return "(" + "/".join(_path(g, i) for i in items) + ")"
+    for param, fmt in (("inversePath", "^({})"), ("zeroOrMorePath", "({})*"), ("oneOrMorePath", "({})+"),
+                       ("zeroOrOnePath", "({})?")):
+        inner = g.value(node, _u(SH[param]))
+        if inner is not None:
+            return fmt.format(_path(g, inner))
+    alt = g.value(node, _u(SH.alternativePath))
+    if alt is not None:
+        return "(" + "|".join(_path(g, i) for i in g.items(alt)) + ")"
+    raise _Unsupported(f"path {node}")
+
+
+def _targets(g, shape) -> list[str]:
+    """SPARQL groups binding ``?this`` to the focus nodes of ``shape``'s own targets (SHACL §2.1.3)."""
+    parts = [f"{{ ?this <{RDF.type.value}>/<{RDFS.base}subClassOf>* <{c}> }}" for c in sorted(g.objects(shape, _u(SH.targetClass)))]
+    parts += [f"{{ BIND({_term(n)} AS ?this) }}" for n in sorted(g.objects(shape, _u(SH.targetNode)))]
+    parts += [f"{{ ?this <{p}> [] }}" for p in sorted(g.objects(shape, _u(SH.targetSubjectsOf)))]
+    parts += [f"{{ [] <{p}> ?this }}" for p in sorted(g.objects(shape, _u(SH.targetObjectsOf)))]
+    for target in sorted(g.objects(shape, _u(SH.target))):
+        select = g.value(target, _u(SH.select))
+        if select is None:
+            raise _Unsupported(f"target {target} without sh:select")
+        parts.append("{ " + _split_prologue(_prefix_lines(g, target) + str(select))[1] + " }")
+    return parts
+
+
+def _target_prefixes(g, shapes) -> str:
+    lines = {line for s in shapes for t in g.objects(s, _u(SH.target)) for line in _prefix_lines(g, t).splitlines(keepends=True)}
+    return "".join(sorted(lines))
+
+
+# -- value-level conditions: a SPARQL expression, true when ?v conforms -----------------------
+
+def _datatype_ok(v: str, dt) -> str:
+    dt_iri = str(dt)
+    if dt_iri == RDF.base + "langString":
+        return f"(isLiteral({v}) && LANG({v}) != \"\")"
+    if dt_iri == RDFS.base + "Literal":
+        return f"isLiteral({v})"
+    test = f"(isLiteral({v}) && DATATYPE({v}) = <{dt_iri}>"
+    if dt_iri in _CASTABLE:  # ill-typed literals fail (SHACL §4.1.2); a cast of an ill-formed form is an error
+        test += f" && isLiteral(<{dt_iri}>(STR({v})))"
+    return test + ")"
+
+
+def _node_kind_ok(v: str, kind) -> str:
+    name = str(kind).removeprefix(SH.base)
+    tests = {"IRI": f"isIRI({v})", "BlankNode": f"isBlank({v})", "Literal": f"isLiteral({v})",
+             "BlankNodeOrIRI": f"(isBlank({v}) || isIRI({v}))", "BlankNodeOrLiteral": f"(isBlank({v}) || isLiteral({v}))",
+             "IRIOrLiteral": f"(isIRI({v}) || isLiteral({v}))"}
+    if name not in tests:
+        raise _Unsupported(f"sh:nodeKind {kind}")
+    return tests[name]
+
+
+def _value_conditions(g, shape, v: str, skip_has_value: bool) -> list[tuple[str, str]]:
+    """``(component, condition)`` for each value-level constraint of ``shape`` on the value ``v``."""
+    out: list[tuple[str, str]] = []
+
+    def objs(param: str) -> list:
+        return sorted(g.objects(shape, _u(SH[param])))
+
+    for c in objs("class"):
+        out.append(("ClassConstraintComponent", f"EXISTS {{ {v} <{RDF.type.value}>/<{RDFS.base}subClassOf>* {_term(c)} }}"))
+    for dt in objs("datatype"):
+        out.append(("DatatypeConstraintComponent", _datatype_ok(v, dt)))
+    for kind in objs("nodeKind"):
+        out.append(("NodeKindConstraintComponent", _node_kind_ok(v, kind)))
+    for param, op in (("minInclusive", ">="), ("maxInclusive", "<="), ("minExclusive", ">"), ("maxExclusive", "<")):
+        for bound in objs(param):
+            out.append((param[0].upper() + param[1:] + "ConstraintComponent", f"(isLiteral({v}) && {v} {op} {_term(bound)})"))
+    for param, op in (("minLength", ">="), ("maxLength", "<=")):
+        for n in objs(param):
+            if param == "minLength" and int(n) == 0:
+                continue
+            out.append((param[0].upper() + param[1:] + "ConstraintComponent", f"(!isBlank({v}) && STRLEN(STR({v})) {op} {int(n)})"))
+    flags = g.value(shape, _u(SH.flags))
+    for pattern in objs("pattern"):
+        args = _string(str(pattern)) + (", " + _string(str(flags)) if flags is not None else "")
+        out.append(("PatternConstraintComponent", f"(!isBlank({v}) && REGEX(STR({v}), {args}))"))
+    for lst in objs("languageIn"):
+        langs = sorted({str(x).lower() for x in g.items(lst)})
+        if "*" in langs:
+            test = f"(isLiteral({v}) && LANG({v}) != \"\")"
+        else:
+            among = ", ".join(_string(x) for x in langs)
+            test = (f"(isLiteral({v}) && LANG({v}) != \"\" && (LCASE(LANG({v})) IN ({among}) || "
+                    f"LCASE(STRBEFORE(CONCAT(LANG({v}), \"-\"), \"-\")) IN ({among})))")
+        out.append(("LanguageInConstraintComponent", test))
+    for lst in objs("in"):
+        members = [_term(x) for x in g.items(lst)]
+        out.append(("InConstraintComponent", "(" + (" || ".join(f"sameTerm({v}, {m})" for m in members) or "false") + ")"))
+    if not skip_has_value:
+        for hv in objs("hasValue"):
+            out.append(("HasValueConstraintComponent", f"sameTerm({v}, {_term(hv)})"))
+    for param, join in (("or", " || "), ("and", " && ")):
+        for lst in objs(param):
+            members = [_nested(g, s, v) for s in g.items(lst)]
+            out.append((param.capitalize() + "ConstraintComponent", "(" + (join.join(members) or ("false" if param == "or" else "true")) + ")"))
+    for s in objs("not"):
+        out.append(("NotConstraintComponent", f"!({_nested(g, s, v)})"))
+    known = {SH[p].value for p in ("class", "datatype", "nodeKind", "minInclusive", "maxInclusive", "minExclusive",
+                                   "maxExclusive", "minLength", "maxLength", "pattern", "flags", "languageIn", "in",
+                                   "hasValue", "or", "and", "not", "minCount", "maxCount", "uniqueLang")}
+    for p in set(g.predicates(shape, None)):
+        if str(p).startswith(SH.base) and str(p) not in known and str(p) not in _NOT_CONSTRAINTS:
+            raise _Unsupported(f"{p}")
+    return out
+
+
+def _nested(g, shape, v: str) -> str:
+    """A node shape inside sh:or/sh:and/sh:not as one condition on ``v`` (value-level constraints only)."""
+    if (shape, _u(SH.path), None) in g or (shape, _u(SH.property), None) in g or (shape, _u(SH.sparql), None) in g:
+        raise _Unsupported(f"nested shape {shape} with a path, property or SPARQL constraint")
+    if _is_true(g, shape, "deactivated") or (shape, _u(SH.minCount), None) in g or (shape, _u(SH.maxCount), None) in g:
+        raise _Unsupported(f"nested shape {shape}")
+    conditions = [c for _, c in _value_conditions(g, shape, v, skip_has_value=False)]
+    return "(" + (" && ".join(f"COALESCE({c}, false)" for c in conditions) or "true") + ")"
+
+
+# -- compiling one shape ----------------------------------------------------------------------
+
+def _severity(g, shape) -> str:
+    value = g.value(shape, _u(SH.severity))
+    return str(value).rsplit("#", 1)[-1] if value is not None else "Violation"
+
+
+def _compile_shape(g, shape, focus: list[str], prefixes: str) -> list[CoreCheck]:
+    """The checks of one shape whose focus nodes are bound to ``?this`` by ``focus`` (groups, UNIONed)."""
+    import rdflib
+
+    messages = sorted(str(m) for m in g.objects(shape, _u(SH.message)))
+    if not messages:
+        raise _Unsupported("no sh:message (pySHACL would write its own text)")
+    message, severity = " ".join(messages), _severity(g, shape)
+    if (shape, _u(SH.sparql), None) in g and (shape, _u(SH.path), None) in g:
+        raise _Unsupported("SPARQL constraint on a property shape")
+    path_node = g.value(shape, _u(SH.path))
+    target = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(focus) + " } }"
+    head = f"{prefixes}SELECT DISTINCT "
+    checks: list[CoreCheck] = []
+
+    def add(component: str, query: str) -> None:
+        checks.append(CoreCheck(str(shape), component, severity, message, result_path, query))
+
+    if path_node is None:  # a node shape: its value node is the focus node
+        result_path = None
+        if any(True for _ in g.objects(shape, _u(SH.uniqueLang))) or (shape, _u(SH.minCount), None) in g \
+                or (shape, _u(SH.maxCount), None) in g:
+            raise _Unsupported("cardinality or uniqueLang on a node shape")
+        for component, ok in _value_conditions(g, shape, "?this", skip_has_value=False):
+            add(component, f"{head}?this (?this AS ?value) WHERE {{ {target} FILTER(!COALESCE({ok}, false)) }}")
+        return checks
+    path = _path(g, path_node)
+    result_path = str(path_node) if isinstance(path_node, rdflib.URIRef) else "(complex path)"
+    for component, ok in _value_conditions(g, shape, "?value", skip_has_value=True):
+        add(component, f"{head}?this ?value WHERE {{ {target} ?this {path} ?value FILTER(!COALESCE({ok}, false)) }}")
+    for n in sorted(int(x) for x in g.objects(shape, _u(SH.minCount))):
+        if n == 1:
+            add("MinCountConstraintComponent", f"{head}?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?value }} }}")
+        elif n > 1:
+            add("MinCountConstraintComponent",
+                f"{head}?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})")
+    for n in sorted(int(x) for x in g.objects(shape, _u(SH.maxCount))):
+        add("MaxCountConstraintComponent",
+            f"{head}?this WHERE {{ {target} ?this {path} ?value }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})")
+    for hv in sorted(g.objects(shape, _u(SH.hasValue))):
+        add("HasValueConstraintComponent", f"{head}?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} {_term(hv)} }} }}")
+    if any(str(x).lower() == "true" for x in g.objects(shape, _u(SH.uniqueLang))):
+        add("UniqueLangConstraintComponent",
+            f"{head}?this WHERE {{ {target} ?this {path} ?a, ?b "
+            "FILTER(isLiteral(?a) && isLiteral(?b) && LANG(?a) != \"\" && LCASE(LANG(?a)) = LCASE(LANG(?b)) && !sameTerm(?a, ?b)) }")
+    return checks
+
+
+def compile_core(g) -> CoreProgram:
+    """Compile every shape of the rdflib shapes graph ``g`` that reports results (SHACL §2.1).
+
+    Shapes that report results: node shapes with targets (their own constraints) and the property
+    shapes they list under ``sh:property`` (focus nodes: the union of those node shapes' targets,
+    and the property shape's own targets); ``sh:sparql`` constraints are not compiled here
+    (:mod:`ccus_kg.shapes` gives them as queries).
+    Deactivated shapes (§2.1.6) are left out.  Returns a :class:`CoreProgram`; raises nothing
+    for a shape it cannot compile (that shape goes to :attr:`CoreProgram.uncompiled`).
+    """
+    import rdflib
+
+    program = CoreProgram()
+    sh_property = _u(SH.property)
+    shapes = set(g.subjects(_u(RDF.type), _u(SH.NodeShape))) | set(g.subjects(_u(RDF.type), _u(SH.PropertyShape)))
+    shapes |= set(g.subjects(sh_property, None)) | set(g.objects(None, sh_property))
+    target_params = [_u(SH[p]) for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")]
+    parents: dict = {}
+    for parent, prop in g.subject_objects(sh_property):
+        if not _is_true(g, parent, "deactivated"):
+            parents.setdefault(prop, set()).add(parent)
+
+    def has_targets(s) -> bool:
+        return any((s, p, None) in g for p in target_params)
+
+    for shape in sorted(shapes, key=str):
+        if isinstance(shape, rdflib.BNode) or _is_true(g, shape, "deactivated"):
+            if isinstance(shape, rdflib.BNode) and not _is_true(g, shape, "deactivated") and (shape in parents or has_targets(shape)):
+                program.uncompiled[str(shape)] = "blank-node shape"
+            continue
+        is_property = (shape, _u(SH.path), None) in g
+        owners = [p for p in sorted(parents.get(shape, ()), key=str) if has_targets(p)] + ([shape] if has_targets(shape) else [])
+        if not owners:
+            continue  # used only inside other shapes (sh:or, sh:node …): reports nothing itself
+        if not is_property and not _has_constraints(g, shape):
+            program.compiled.add(str(shape))
+            continue
+        try:
+            focus = [part for owner in owners for part in _targets(g, owner)]
+            program.checks.extend(_compile_shape(g, shape, focus, _target_prefixes(g, owners)))
+            program.compiled.add(str(shape))
+        except (_Unsupported, ValueError) as exc:
+            program.uncompiled[str(shape)] = str(exc)
+    return program
+
+
+def _has_constraints(g, shape) -> bool:
+    return any(str(p).startswith(SH.base) and str(p) not in _NOT_CONSTRAINTS for p in g.predicates(shape, None))
