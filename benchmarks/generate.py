@@ -3,7 +3,8 @@
 Each synthetic policy copies one corpus policy (its ``en`` and, when the corpus has one, its ``zh``
 file: real field values, real bodies, real country and agency strings) under a new id, with:
 
-* unique titles and URLs (``… (#i)``), so titles do not collide across copies;
+* unique titles and URLs (``… No. i``, ``… 第i号``, outside parentheses, which the likely-duplicate
+  rule drops), so normalised titles do not collide across copies;
 * publication years shifted by up to ±3 years (dates stay valid);
 * **supersedes chains** at the corpus rate: a copy supersedes the previous copy of the same
   template with probability ``SUPERSEDES_RATE`` (the corpus: 8 of 129 policies, 6 %), and names a
@@ -96,7 +97,8 @@ def generate(out: Path, n: int, *, seed: int = 1, corpus: Path = DEFAULT_CORPUS)
             d = copy.deepcopy(data)
             d["id"] = new_id
             if isinstance(d.get("title"), str):
-                d["title"] = f"{d['title']} (#{i})" if lang == "en" else f"{d['title']}（第{i}号）"
+                # a numbered suffix outside parentheses: the likely-duplicate rule ignores parenthesised parts
+                d["title"] = f"{d['title']} No. {i}" if lang == "en" else f"{d['title']} 第{i}号"
             if isinstance(d.get("url"), str) and d["url"].startswith("http"):
                 d["url"] = f"{d['url']}{'&' if '?' in d['url'] else '?'}copy={i}"
             d["pubDate"] = _shift_year(d.get("pubDate"), delta)

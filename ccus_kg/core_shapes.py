@@ -169,14 +169,19 @@ def _node_kind_ok(v: str, kind) -> str:
     return tests[name]
 
 
-def _value_conditions(g, shape, v: str, skip_has_value: bool) -> list[tuple[str, str]]:
-    """``(component, condition)`` for each value-level constraint of ``shape`` on the value ``v``."""
+def _value_conditions(g, shape, v: str, top: bool) -> list[tuple[str, str]]:
+    """``(component, condition)`` for each value-level constraint of ``shape`` on the value ``v``.
+
+    ``top``: the shape reports its own results, so ``sh:class`` is left to a MINUS
+    (:func:`_compile_shape`; Oxigraph runs ``EXISTS`` per row, a MINUS as one anti-join) and a
+    property shape's ``sh:hasValue`` is a focus-level check.
+    """
     out: list[tuple[str, str]] = []
 
     def objs(param: str) -> list:
         return sorted(g.objects(shape, _u(SH[param])))
 
-    for c in objs("class"):
+    for c in [] if top else objs("class"):
         out.append(("ClassConstraintComponent", f"EXISTS {{ {v} <{RDF.type.value}>/<{RDFS.base}subClassOf>* {_term(c)} }}"))
     for dt in objs("datatype"):
         out.append(("DatatypeConstraintComponent", _datatype_ok(v, dt)))
@@ -206,7 +211,7 @@ def _value_conditions(g, shape, v: str, skip_has_value: bool) -> list[tuple[str,
     for lst in objs("in"):
         members = [_term(x) for x in g.items(lst)]
         out.append(("InConstraintComponent", "(" + (" || ".join(f"sameTerm({v}, {m})" for m in members) or "false") + ")"))
-    if not skip_has_value:
+    if not top or v == "?this":
         for hv in objs("hasValue"):
             out.append(("HasValueConstraintComponent", f"sameTerm({v}, {_term(hv)})"))
     for param, join in (("or", " || "), ("and", " && ")):
@@ -230,8 +235,13 @@ def _nested(g, shape, v: str) -> str:
         raise _Unsupported(f"nested shape {shape} with a path, property or SPARQL constraint")
     if _is_true(g, shape, "deactivated") or (shape, _u(SH.minCount), None) in g or (shape, _u(SH.maxCount), None) in g:
         raise _Unsupported(f"nested shape {shape}")
-    conditions = [c for _, c in _value_conditions(g, shape, v, skip_has_value=False)]
+    conditions = [c for _, c in _value_conditions(g, shape, v, top=False)]
     return "(" + (" && ".join(f"COALESCE({c}, false)" for c in conditions) or "true") + ")"
+
+
+def _instance(v: str, cls) -> str:
+    """``v`` is a SHACL instance of ``cls`` (SHACL §3.2: ``rdf:type/rdfs:subClassOf*``)."""
+    return f"{v} <{RDF.type.value}>/<{RDFS.base}subClassOf>* {_term(cls)}"
 
 
 # -- compiling one shape ----------------------------------------------------------------------
@@ -264,16 +274,20 @@ def _compile_shape(g, shape, focus: list[str], prefixes: str) -> list[CoreCheck]
         if any(True for _ in g.objects(shape, _u(SH.uniqueLang))) or (shape, _u(SH.minCount), None) in g \
                 or (shape, _u(SH.maxCount), None) in g:
             raise _Unsupported("cardinality or uniqueLang on a node shape")
-        for component, ok in _value_conditions(g, shape, "?this", skip_has_value=False):
+        for component, ok in _value_conditions(g, shape, "?this", top=True):
             add(component, f"{head}?this (?this AS ?value) WHERE {{ {target} FILTER(!COALESCE({ok}, false)) }}")
+        for c in sorted(g.objects(shape, _u(SH["class"]))):
+            add("ClassConstraintComponent", f"{head}?this (?this AS ?value) WHERE {{ {target} MINUS {{ {_instance('?this', c)} }} }}")
         return checks
     path = _path(g, path_node)
     result_path = str(path_node) if isinstance(path_node, rdflib.URIRef) else "(complex path)"
-    for component, ok in _value_conditions(g, shape, "?value", skip_has_value=True):
+    for component, ok in _value_conditions(g, shape, "?value", top=True):
         add(component, f"{head}?this ?value WHERE {{ {target} ?this {path} ?value FILTER(!COALESCE({ok}, false)) }}")
+    for c in sorted(g.objects(shape, _u(SH["class"]))):
+        add("ClassConstraintComponent", f"{head}?this ?value WHERE {{ {target} ?this {path} ?value MINUS {{ {_instance('?value', c)} }} }}")
     for n in sorted(int(x) for x in g.objects(shape, _u(SH.minCount))):
         if n == 1:
-            add("MinCountConstraintComponent", f"{head}?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?value }} }}")
+            add("MinCountConstraintComponent", f"{head}?this WHERE {{ {target} MINUS {{ ?this {path} ?value }} }}")
         elif n > 1:
             add("MinCountConstraintComponent",
                 f"{head}?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})")
@@ -281,7 +295,7 @@ def _compile_shape(g, shape, focus: list[str], prefixes: str) -> list[CoreCheck]
         add("MaxCountConstraintComponent",
             f"{head}?this WHERE {{ {target} ?this {path} ?value }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})")
     for hv in sorted(g.objects(shape, _u(SH.hasValue))):
-        add("HasValueConstraintComponent", f"{head}?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} {_term(hv)} }} }}")
+        add("HasValueConstraintComponent", f"{head}?this WHERE {{ {target} MINUS {{ ?this {path} {_term(hv)} }} }}")
     if any(str(x).lower() == "true" for x in g.objects(shape, _u(SH.uniqueLang))):
         add("UniqueLangConstraintComponent",
             f"{head}?this WHERE {{ {target} ?this {path} ?a, ?b "
