@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from corpus import corpus_dir
 from helpers import invoke
 
 from ccus_kg.build import build
@@ -179,7 +180,7 @@ def test_event_ending_before_it_starts(folder):
 
 def test_date_whose_form_disagrees_with_its_datatype(folder):
     parks = copy_record(PARKS, folder)
-    graph = build([folder], validate=False).graph
+    graph = build([folder, corpus_slice], validate=False).graph
     graph.store.update(f"""PREFIX eli: <http://data.europa.eu/eli/ontology#>
         DELETE {{ ?p eli:date_publication ?d }} INSERT {{ ?p eli:date_publication "2024-01"^^<http://www.w3.org/2001/XMLSchema#date> }}
         WHERE {{ ?p eli:date_publication ?d FILTER(?p = <{iris.policy(PARKS_ID)}>) }}""")
@@ -300,10 +301,53 @@ def test_clean_corpus_gives_no_violation(corpus_build):
     assert {s.file for s in dup.sources} == {"policy-hub-2026-03/en/japan-ccs-act.md", "policy-hub-2026-03/zh/japan-ccs-act.md"}
 
 
+#: the core constraint components shapes.ttl uses (test_core_components_in_use keeps this list true)
+CORE_COMPONENTS = {c + "ConstraintComponent" for c in (
+    "MinCount", "MaxCount", "Datatype", "Class", "HasValue", "In", "Pattern", "MinLength", "MinInclusive",
+    "MaxInclusive", "UniqueLang", "LanguageIn", "Or")}
+
+#: one fault of each of them, on nodes added to a built graph of real records
+CORE_FAULTS = """PREFIX ccus: <https://w3id.org/ccus-kg/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/> PREFIX org: <http://www.w3.org/ns/org#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX x: <https://example.org/fault/>
+INSERT DATA {
+  x:policy a ccus:Policy ; dcterms:identifier "" ; ccus:inCorpus false ;      # no eli:LegalResource (hasValue), empty id (minLength)
+      dcterms:isPartOf x:notACluster .                                        # class
+  x:source a ccus:SourceRecord ; ccus:filePath "a.md", "b.md" ;               # maxCount
+      ccus:recordLine "seven"^^xsd:integer .                                  # datatype (ill-typed) and minInclusive
+  x:source2 a ccus:SourceRecord ; ccus:filePath 1 ; ccus:recordLine "7" .     # datatype (integer, string)
+  x:agency a ccus:IssuingAgency , org:Organization .                          # minCount (label, jurisdiction)
+  x:region a ccus:Jurisdiction ; skos:notation "cn-xx" ;                      # pattern
+      skos:prefLabel "Region"@en , "Region B"@en-GB , "Région"@fr .           # uniqueLang? no: en vs en-GB; languageIn (fr)
+  x:region2 a ccus:Jurisdiction ; skos:notation "XY" ; skos:prefLabel "A"@en , "B"@EN , "乙"@zh .   # uniqueLang (en, EN)
+  x:low a ccus:DimensionAssessment ; ccus:score -1 .                          # minInclusive
+  x:high a ccus:DimensionAssessment ; ccus:score 101 .                        # maxInclusive
+  x:issue a ccus:DataIssue ; ccus:issueCode "c" ; ccus:severity "fatal" .     # in
+  x:event a ccus:TimelineEvent ; schema:name "e" ; schema:startDate "2020"^^xsd:gYear ;
+      schema:about x:region .                                                 # or (neither a legal resource nor a facility)
+}"""
+
+
+def test_core_components_in_use():
+    """CORE_COMPONENTS lists exactly the core constraint components of shapes.ttl's reporting shapes."""
+    from ccus_kg.core_shapes import compile_core
+    from ccus_kg.shapes import load_shapes
+
+    program = compile_core(load_shapes())
+    assert program.uncompiled == {}
+    assert {c.component for c in program.checks} == CORE_COMPONENTS
+
+
 def test_engines_give_the_same_results_with_injected_faults(tmp_path):
-    """pySHACL (reference) and the pyoxigraph fast path agree, result for result, on a graph of
-    seed and corpus records with one fault of every SPARQL rule injected."""
-    folder = tmp_path / "in"
+    """pySHACL (reference) and the default engine (core constraints and SPARQL rules as SPARQL in
+    pyoxigraph) agree, result for result, on a graph of seed and corpus records with one fault of
+    every SPARQL rule and of every core constraint component injected."""
+    folder, corpus_slice = tmp_path / "in", tmp_path / "corpus"
+    for sub in ("en", "zh"):  # a slice of the real corpus (the same files every run), beside the seed records
+        (corpus_slice / sub).mkdir(parents=True)
+        for path in sorted((corpus_dir() / sub).glob("*.md"))[:15]:
+            shutil.copyfile(path, corpus_slice / sub / path.name)
     copy_record(JS, folder, _supersedes(MIIT_ID))
     copy_record(MIIT_ZH, folder, _supersedes(PARKS_ID))
     copy_record(MIIT_EN, folder, lambda d: d["analysis"]["mrv"].update(label="多级核查"))
@@ -312,14 +356,16 @@ def test_engines_give_the_same_results_with_injected_faults(tmp_path):
         d["provenance"].update(lastAuditDate="2020-01-01"), d.update(pubDate="2099-01-01"),
         d["analysis"].update({"Monitoring, reporting and verification": {"score": 1, "label": "x"}})))
     copy_record(PARKS, folder, lambda d: d.update(id="cn-zero-carbon-parks-copy"), as_name="005.txt")
-    graph = build([folder], validate=False).graph
+    graph = build([folder, corpus_slice], validate=False).graph
     graph.store.update(f"""PREFIX eli: <http://data.europa.eu/eli/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
         INSERT DATA {{ <{iris.policy("cn-zero-carbon-parks-copy")}> dcterms:replaces <{iris.policy(MIIT_ID)}> ;
                        eli:date_publication "2021"^^<http://www.w3.org/2001/XMLSchema#date> ;
                        eli:passed_by <{iris.agency("US", "doe")}> .
                        <{iris.agency("US", "doe")}> <https://w3id.org/ccus-kg/ontology#agencyJurisdiction> <{iris.jurisdiction("US")}> .
                        <{iris.jurisdiction("US")}> <http://www.w3.org/2004/02/skos/core#notation> "US" }}""")
+    graph.store.update(CORE_FAULTS)
     oxigraph, pyshacl = validate(graph, engine="oxigraph"), validate(graph, engine="pyshacl")
+    assert {r.constraint for r in pyshacl.results} >= CORE_COMPONENTS  # one fault of every core component in use
     rules = {r.shape.removeprefix(SHAPES) for r in oxigraph.results}
     assert {"ReplacementCycle", "SelfReplacement", "ReplacedByOlder", "AgencyOutsideJurisdiction", "InForceAfterReplacement", "ReplacementInverse", "EventEndBeforeStart",
             "DatePrecision", "PublishedAfterAudit", "FutureDate", "LikelyDuplicate", "OneScorePerDimension",
