@@ -111,7 +111,7 @@ def shacl_options(command):
     command = click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation",
                            show_default=True, help="Exit code 1 when a SHACL result of this severity or stronger exists.")(command)
     return click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
-                        help="oxigraph: SHACL-SPARQL rules as pyoxigraph queries (fast); pyshacl: all in pySHACL (reference).")(command)
+                        help="oxigraph: core and SHACL-SPARQL constraints as pyoxigraph queries (fast); pyshacl: all in pySHACL (reference).")(command)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -180,7 +180,7 @@ def test_event_ending_before_it_starts(folder):
 
 def test_date_whose_form_disagrees_with_its_datatype(folder):
     parks = copy_record(PARKS, folder)
-    graph = build([folder, corpus_slice], validate=False).graph
+    graph = build([folder], validate=False).graph
     graph.store.update(f"""PREFIX eli: <http://data.europa.eu/eli/ontology#>
         DELETE {{ ?p eli:date_publication ?d }} INSERT {{ ?p eli:date_publication "2024-01"^^<http://www.w3.org/2001/XMLSchema#date> }}
         WHERE {{ ?p eli:date_publication ?d FILTER(?p = <{iris.policy(PARKS_ID)}>) }}""")
