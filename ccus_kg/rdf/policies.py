@@ -363,8 +363,8 @@ class _PolicyConverter(MappedRecordConverter):
                     self.problems.append(Problem("info", "unresolved-agency",
                                                  f"agency {d.part!r} is not in ontology/agencies.yaml; minted {target.value}",
                                                  file=r.path, line=r.line_of(key), field=key, subject=policy_id))
-            if d_note := self.ctx.agencies.joint_note(raw):
-                self.problems.append(Problem("info", "joint-issuance", d_note, file=r.path, line=r.line_of(key), field=key, subject=policy_id))
+            if note := self.ctx.agencies.joint_note(raw):  # the named agency is linked; the note says more issued it
+                self.problem(s, "info", "joint-issuance", note, r, key, raw=raw)
 
     def _concepts(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
         """The ``concept`` entries: a concept of the entry's scheme; a value in none is kept as
