@@ -8,7 +8,7 @@ FACILITIES ?= $(CORPUS)-facilities
 COUNTRIES ?= $(CORPUS)-countries
 OUT    ?= build
 
-.PHONY: run test test-stores lint corpus bench bench-smoke docs clean install lock
+.PHONY: run test test-stores lint corpus bench bench-smoke docs mapping-doc clean install lock
 
 # the versions in requirements.lock (the ones the tests passed with), see `make lock`
 $(BIN)/ccus-kg: pyproject.toml requirements.lock
@@ -69,6 +69,10 @@ lock:
 	$(BIN)/python -m pip install --quiet -e '.[lock]'
 	$(BIN)/pip-compile --quiet --extra test --extra lint --strip-extras --no-emit-index-url --no-emit-find-links \
 		$(LOCK_FLAGS) -o requirements.lock pyproject.toml
+
+## make mapping-doc: regenerate the mapping tables of docs/MODEL.md from ontology/mapping/*.yaml
+mapping-doc: install
+	$(BIN)/python -m ccus_kg.mapping --write docs/MODEL.md
 
 ## make docs: HTML documentation of the ontology (pyLODE) and of the SHACL rules in docs/ontology/
 docs: install

@@ -82,6 +82,7 @@ CCUS = Vocabulary("ccus", iris.ONTOLOGY, """
     estimatedCapacity hasProfile profileOf captureTechnology storageType investmentScale
     facilityTypeText facilitySectorText facilityStatusText facilityPhaseText fateOfCarbonText
     regionText precisionText partnersText organisationText capacityText maturityX maturityY
+    ExtraField extraField fieldPath fieldValue notInScheme
 """)
 
 ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """

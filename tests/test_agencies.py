@@ -354,3 +354,66 @@ def test_alternative_names_carry_the_authority_files_language(ar, jr):
     out = Emitter()
     emit_agency(out, ar.get("CN", "miit"))
     assert ("工信部", "zh") in {(q.object.value, q.object.language) for q in out.quads if q.predicate == SKOS.altLabel}
+
+
+# --------------------------------------------------------------------------------------
+# other layouts of one agency name (issue 8)
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, code, expected, rule", [
+    # Full Name (ACRONYM), Country
+    ("Ministry of Economy, Trade and Industry (METI), Japan", "JP", ("JP", "meti"), "name"),
+    ("Ministry of Industry and Information Technology (MIIT), China", "CN", ("CN", "miit"), "name"),
+    ("Department of Energy (DOE), United States", "US", ("US", "doe"), "alias"),
+    # ACRONYM Country
+    ("METI Japan", "JP", ("JP", "meti"), "alias"),
+    ("MIIT China", "CN", ("CN", "miit"), "acronym"),
+    ("NUPRC Nigeria", "NG", ("NG", "nuprc"), "acronym"),
+    ("ANP Brazil", "BR", ("BR", "anp"), "alias"),
+    # a name with a comma inside stays one name
+    ("Agência Nacional do Petróleo, Gás Natural e Biocombustíveis", "BR", ("BR", "anp"), "alias"),
+])
+def test_other_layouts_of_one_name_resolve(ar, jr, raw, code, expected, rule):
+    d = one(ar, jr, raw, code)
+    assert ((d.agency.jurisdiction, d.agency.key), d.rule, d.agency.in_authority_file, d.part) == (expected, rule, True, raw)
+    assert ar.joint_note(raw) is None
+
+
+@pytest.mark.parametrize("raw, code, named, expected, rule", [
+    ("NDRC and nine other departments", "CN", "NDRC", ("CN", "ndrc"), "acronym"),
+    ("National Development and Reform Commission and nine other departments", "CN",
+     "National Development and Reform Commission", ("CN", "ndrc"), "name"),
+    ("MIIT, together with 3 other ministries", "CN", "MIIT", ("CN", "miit"), "acronym"),
+    ("国家发展改革委等九部门", "CN", "国家发展改革委", ("CN", "ndrc"), "alias"),
+    ("工业和信息化部等三部门", "CN", "工业和信息化部", ("CN", "miit"), "name"),
+])
+def test_joint_issuance_gives_the_named_agency_and_a_note(ar, jr, raw, code, named, expected, rule):
+    d = one(ar, jr, raw, code)
+    assert ((d.agency.jurisdiction, d.agency.key), d.rule, d.part, d.raw) == (expected, rule, named, raw)
+    assert ar.joint_note(raw) == f"joint issuance: {raw!r} names {named!r}; the other issuing bodies are not named, so not linked"
+
+
+def test_joint_issuance_split_parts_and_unlisted_names(ar, jr):
+    # a joint-issuance part next to another agency: both linked, the note quotes its part
+    assert ident(ar, jr, "NDRC/MIIT and two other departments", "CN") == [("CN", "ndrc"), ("CN", "miit")]
+    assert ar.joint_note("NDRC/MIIT and two other departments") == (
+        "joint issuance: 'MIIT and two other departments' names 'MIIT'; the other issuing bodies are not named, so not linked")
+    # an unlisted named agency is minted under its own name, not the whole phrase
+    d = one(ar, jr, "Ministry of Ports and four other departments", "CN")
+    assert (d.agency.key, d.agency.in_authority_file, d.rule) == ("ministry-of-ports", False, "unresolved")
+    # no count word, no "other": not a joint-issuance phrase
+    assert ar.joint_note("Department of Energy") is None and ar.joint_note("Ministry of Trade and Industry") is None
+
+
+def test_joint_issuance_note_is_on_the_policy(tmp_path):
+    from ccus_kg.build import build
+
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "zh" / "p.md").write_text("---\nid: cn-p\ntitle: 关于推进碳捕集的指导意见\ncountry: 中国\nsource: 国家发展改革委等九部门\n---\n正文\n",
+                                          encoding="utf-8")
+    result = build([tmp_path], validate=False)
+    assert {r["a"].value for r in result.graph.query("SELECT ?a WHERE { policy:cn-p eli:passed_by ?a }")} == {iris.agency("CN", "ndrc")}
+    (p,) = [p for p in result.problems if p.code == "joint-issuance"]
+    assert (p.severity, p.field, p.line, p.raw) == ("info", "source", 5, "国家发展改革委等九部门")
+    assert p.message == "joint issuance: '国家发展改革委等九部门' names '国家发展改革委'; the other issuing bodies are not named, so not linked"
+    assert result.graph.query('ASK { policy:cn-p ccus:hasDataIssue ?i . ?i ccus:issueCode "joint-issuance" }')

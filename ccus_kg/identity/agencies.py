@@ -44,7 +44,7 @@ from ccus_kg.identity.jurisdictions import EU, INTL, UNKNOWN, Jurisdiction, Juri
 from ccus_kg.resources import ontology_path
 from ccus_kg.text import fold_name, has_han, strip_forms
 
-__all__ = ["Agency", "AgencyDecision", "AgencyResolver", "Rule", "UNKNOWN_JURISDICTION", "split_agencies"]
+__all__ = ["Agency", "AgencyDecision", "AgencyResolver", "Rule", "UNKNOWN_JURISDICTION", "split_agencies", "joint_issuance"]
 
 Rule = Literal["name", "alias", "acronym", "parent-jurisdiction", "unresolved"]
 
@@ -129,6 +129,27 @@ class _Entry:
     priority: int          # 0: the form as listed, 1: with a country name stripped off
     agency: Agency
     rule: Rule
+
+
+_JOINT_EN = re.compile(r"^(?P<named>.+?)[\s,]+(?:and|together with|jointly with|with)\s+(?P<others>(?:(?:\d+|one|two|three|four|five|six|"
+                       r"seven|eight|nine|ten|eleven|twelve|several|multiple)\s+)?other\s+(?:departments|ministries|agencies|"
+                       r"authorities|bodies|government\s+departments))\.?$", re.IGNORECASE)
+_JOINT_ZH = re.compile(r"^(?P<named>.+?)等(?P<others>[0-9一二两三四五六七八九十百]*[个家]?(?:部门|部委|单位|机构))$")
+
+
+def joint_issuance(part: str) -> tuple[str, str | None]:
+    """``(named agency, the others as written)`` of a joint-issuance name, else ``(part, None)``.
+
+    ``"NDRC and nine other departments"`` → ``("NDRC", "nine other departments")``;
+    ``"国家发展改革委等九部门"`` → ``("国家发展改革委", "九部门")`` (等 "and others", the count and
+    部门/部委/单位/机构); ``"NDRC"`` → ``("NDRC", None)``.
+    """
+    text = part.strip()
+    for pattern in (_JOINT_EN, _JOINT_ZH):
+        m = pattern.match(text)
+        if m and m.group("named").strip():
+            return m.group("named").strip(), m.group("others")
+    return text, None
 
 
 def split_agencies(raw: str, is_name: Callable[[str], bool] | None = None) -> list[str]:
@@ -303,12 +324,32 @@ class AgencyResolver:
         decisions: list[AgencyDecision] = []
         seen: set[tuple[str, str]] = set()
         for part in split_agencies(raw, self.is_name):
+            if not self.is_name(part):
+                part = joint_issuance(part)[0]
             decision = self._resolve_part(raw, part, jurisdiction)
             ident = (decision.agency.jurisdiction, decision.agency.key)
             if ident not in seen:
                 seen.add(ident)
                 decisions.append(decision)
         return decisions
+
+    def joint_note(self, raw: str) -> str | None:
+        """The note of a field naming one agency and counting the others it issued with
+        (``"NDRC and nine other departments"``, ``"国家发展改革委等九部门"``), else None.
+
+        The note quotes the part and the agency it names:
+        ``"joint issuance: 'NDRC and nine other departments' names 'NDRC'; the other issuing bodies are not named, so not linked"``.
+        """
+        notes = []
+        for part in split_agencies(str(raw or ""), self.is_name):
+            if self.is_name(part):
+                continue
+            named, others = joint_issuance(part)
+            if others is not None:
+                notes.append(f"{part!r} names {named!r}")
+        if not notes:
+            return None
+        return f"joint issuance: {'; '.join(notes)}; the other issuing bodies are not named, so not linked"
 
     def _resolve_part(self, raw: str, part: str, jurisdiction: Jurisdiction | None) -> AgencyDecision:
         resolver = self._jurisdictions
@@ -361,6 +402,11 @@ class AgencyResolver:
         if inner:
             out.append(inner)
             out += strip_forms(inner, forms)
+        # "Full Name (ACRONYM), Country": the country is stripped first, then the bracket split
+        for stripped in strip_forms(norm, forms):
+            m = _BRACKETED.match(stripped)
+            if m:
+                out += [m.group("base").strip(), *strip_forms(m.group("base").strip(), forms), m.group("inner").strip()]
         return [v for v in dict.fromkeys(out) if v]
 
     def _unique_anywhere(self, variants: list[str]) -> tuple[Agency, Rule] | None:

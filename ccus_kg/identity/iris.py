@@ -116,6 +116,12 @@ def assessment(policy_id: str, dimension: str) -> str:
     return _iri("policy", policy_id, "assessment", dimension)
 
 
+def extra_field(subject_iri: str, path: str) -> str:
+    """IRI of the ``ccus:ExtraField`` that keeps the value of an unmapped key ``path``
+    (``regulatory.credit_period``) of the record ``subject_iri``."""
+    return f"{subject_iri}/field/{segment(path)}"
+
+
 def data_issue(subject_iri: str, code: str, *key_parts: object) -> str:
     """IRI of a data issue attached to ``subject_iri`` (stable for the same problem)."""
     return f"{subject_iri}/issue/{segment(code)}-{digest(*key_parts, length=8)}"

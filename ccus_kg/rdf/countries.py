@@ -77,6 +77,7 @@ def convert_profiles(records: Iterable[PolicyRecord], ctx, out: Emitter | None =
                              f"profile {profile_id!r} is about the same jurisdiction ({code}) as {', '.join(repr(o) for o, _ in others)}; both are kept",
                              by_id[profile_id][0], "id")
             others.append((profile_id, sorted(by_id[profile_id], key=lambda r: LANG_ORDER.get(r.lang, 9))))
+    conv.report_extra_fields()
     return result
 
 

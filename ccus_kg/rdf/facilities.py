@@ -317,4 +317,5 @@ def convert_facilities(records: Iterable[PolicyRecord], ctx, out: Emitter | None
     for facility_id in sorted(by_id, key=lambda i: (len(i), i)):
         conv.convert(facility_id, by_id[facility_id])
     conv.finish()
+    conv.report_extra_fields()
     return conv.result

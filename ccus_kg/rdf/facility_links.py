@@ -26,6 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ccus_kg.identity import iris
+from ccus_kg.mapping import get_path, load_mapping
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS, DCTERMS, ELI, XSD
 from ccus_kg.rdf.records import as_list
@@ -48,11 +49,13 @@ def link_policies_and_facilities(policy_records: Iterable[PolicyRecord], facilit
     policy_side: dict[tuple[str, str], str] = {}
     lines: dict[tuple[str, str, str], int | None] = {}   # (file, policy, facility) → line of the list
     policy_ids: set[str] = set()
+    keys = [f.path for f in load_mapping("policy").of_kind("facility-links")]  # relatedFacilities
     for r in policy_records:
         policy_ids.add(r.id)
-        for fid in as_list(r.data.get("relatedFacilities")):
-            policy_side.setdefault((r.id, fid), r.path)
-            lines.setdefault((r.path, r.id, fid), r.line_of("relatedFacilities"))
+        for key in keys:
+            for fid in as_list(get_path(r.data, key)):
+                policy_side.setdefault((r.id, fid), r.path)
+                lines.setdefault((r.path, r.id, fid), r.line_of(key))
     facility_side: dict[tuple[str, str], str] = {}
     for fid, facility_stated in facility_refs.items():
         for pid, path, line in facility_stated:

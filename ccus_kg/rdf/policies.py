@@ -23,43 +23,23 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ccus_kg.errors import AuthorityFileError
 from ccus_kg.identity import iris
 from ccus_kg.identity.jurisdictions import Jurisdiction
 from ccus_kg.ingest.agreement import NEUTRAL, Disagreement, cluster_pairs, disagreements
 from ccus_kg.ingest.dates import DateValue, parse_date, parse_iso_date
 from ccus_kg.ingest.language import detect, language_code
-from ccus_kg.model import PolicyRecord, Problem, Severity
+from ccus_kg.mapping import FieldMap, RecordMapping, compact, curie, get_path, load_mapping
+from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS, DCMITYPE, DCTERMS, ELI, EU_LANGUAGE, PROV, RDFS, SCHEMA, SKOS, XSD
 from ccus_kg.rdf.identity_context import AgencyResolution, ConceptResolution, IdentityContext, JurisdictionResolution
-from ccus_kg.rdf.links import Link, emit_link
+from ccus_kg.rdf.links import LINK_PROPERTIES, Link, emit_link
+from ccus_kg.rdf.records import MappedRecordConverter
 from ccus_kg.rdf.triples import Emitter, date_literal, named_node
 
 __all__ = ["Conversion", "convert_records", "emit_links", "cluster_aliases"]
 
-#: Front-matter keys the converter maps; any other key is reported (``unmapped-field``), not lost.
-KNOWN_FIELDS = frozenset("""
-    id title country source status category legalWeight reviewStatus pubDate year url description
-    analysis impactAnalysis regulatory provenance evolution sectors relatedFacilities interpretation
-    milestones
-""".split())
-
-_REGULATORY = {
-    "co2_definition": CCUS.co2Definition,
-    "cross_border_rules": CCUS.crossBorderRules,
-    "financial_assurance": CCUS.financialAssurance,
-    "liability_period": CCUS.liabilityPeriod,
-    "liability_transfer": CCUS.liabilityTransfer,
-    "permitting_lead_time": CCUS.permittingLeadTime,
-    "pore_space_rights": CCUS.poreSpaceRights,
-}
-#: Top-level fields whose value must be text (a scalar); a list or mapping there is reported (``bad-field``).
-TEXT_FIELDS = ("id", "title", "country", "source", "status", "category", "legalWeight", "reviewStatus", "pubDate",
-               "year", "url", "description", "interpretation")
-
-_IMPACT = {"economic": CCUS.economicImpact, "environmental": CCUS.environmentalImpact, "technical": CCUS.technicalImpact}
 _LANG_ORDER = {"en": 0, "zh": 1}
-_EVOLUTION_KEYS = frozenset({"supersedes", "supersededBy", "clusters", "milestones", "consolidatedFrom",
-                             "currentConsolidatedVersion", "effectiveApplicationWindow", "sourcePublicationDate"})
 
 
 @dataclass
@@ -136,13 +116,21 @@ def _as_list(value: Any) -> list[str]:
     return [str(v).strip() for v in items if v is not None and not isinstance(v, (list, dict)) and str(v).strip()]
 
 
-class _PolicyConverter:
-    """Converts the records of one conversion run; holds the emitter and the problem list."""
+#: Kinds whose value must be one text (a scalar) at the top level; a list or mapping there is reported (``bad-field``).
+_SCALAR_KINDS = frozenset({"text", "literal", "url", "concept", "jurisdiction", "agency", "date"})
 
-    def __init__(self, ctx: IdentityContext, out: Emitter, problems: list[Problem]):
-        self.ctx = ctx
-        self.out = out
-        self.problems = problems
+
+class _PolicyConverter(MappedRecordConverter):
+    """Converts the policy records of one conversion run through ``ontology/mapping/policies.yaml``.
+
+    The field names and properties come from the mapping; what is policy-specific (the
+    jurisdiction and agency identity, assessments as one unit, lineage links, clusters, life
+    events) is code here, driven by the mapping's entries of each kind.
+    """
+
+    def __init__(self, ctx: IdentityContext, out: Emitter, problems: list[Problem], mapping: RecordMapping | None = None):
+        super().__init__(mapping or load_mapping("policy"), ctx, out, problems)
+        m = self.mapping
         self.replaces: dict[tuple[str, str], PolicyRecord] = {}  # (newer id, older id) → record that said so
         self.consolidates: dict[tuple[str, str], PolicyRecord] = {}  # (consolidated id, merged-in id) → record
         self.cluster_names: dict[str, str] = {}
@@ -150,26 +138,31 @@ class _PolicyConverter:
         self.cluster_other_names: dict[str, set[str]] = defaultdict(set)  # cluster IRI → its other names
         self.jurisdiction_of: dict[str, ox.NamedNode] = {}  # policy IRI → its jurisdiction node
         self.policy_events: set[str] = set()  # IRIs of the events of a policy's own life
+        self._scalar_paths = (m.identifier_path,) + tuple(
+            f.path for f in m.fields if "." not in f.path and not f.many and f.kind in _SCALAR_KINDS)
+        self._title = next(f.path for f in m.fields if f.predicate == DCTERMS.title)
+        self._links: list[tuple[FieldMap, str, bool]] = []  # (entry, link kind, stated from the other side)
+        for f in m.of_kind("lineage"):
+            found = [(kind, inverse) for kind, props in LINK_PROPERTIES.items() for inverse, p in enumerate(props) if p == f.predicate]
+            if not found or found[0][0] not in ("replaces", "consolidates"):
+                raise AuthorityFileError(f"ontology/mapping/policies.yaml: {f.path}: a lineage field's predicate must be one of "
+                                         "dcterms:replaces, dcterms:isReplacedBy, eli:consolidates")
+            self._links.append((f, found[0][0], bool(found[0][1])))
 
-    # -- problems -----------------------------------------------------------------------
-    def problem(self, subject: ox.NamedNode | None, severity: Severity, code: str, message: str,
-                record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None,
-                raw: str | None = None) -> Problem:
-        p = Problem(severity, code, message, file=record.path if record else None,
-                    line=record.line_of(field_name) if record else None, field=field_name,
-                    subject=subject_id or (record.id if record else None), raw=raw)
-        self.problems.append(p)
-        if subject is not None:
-            self.out.issue(subject, p)
-        return p
+    def _one(self, kind: str) -> FieldMap:
+        entries = self.mapping.of_kind(kind)
+        if not entries:
+            raise AuthorityFileError(f"ontology/mapping/policies.yaml: no field of kind {kind!r}")
+        return entries[0]
 
     # -- one policy ---------------------------------------------------------------------
-    def convert(self, policy_id: str, records: list[PolicyRecord]) -> None:
+    def convert(self, policy_id: str, records: list[PolicyRecord]) -> ox.NamedNode:
+        m = self.mapping
         records = sorted(records, key=lambda r: (_LANG_ORDER.get(r.lang, 9), r.path))
-        s = named_node(iris.policy(policy_id))
+        s = self.subject(policy_id)
         out = self.out
-        out.types(s, CCUS.Policy, ELI.LegalResource)
-        out.plain(s, DCTERMS.identifier, policy_id)
+        out.types(s, *m.types)
+        out.plain(s, m.identifier_predicate, policy_id)
         out.add(s, CCUS.inCorpus, ox.Literal("true", datatype=XSD.boolean))
 
         langs = [r.lang for r in records]
@@ -189,27 +182,15 @@ class _PolicyConverter:
             if r.lang:
                 out.add(src, DCTERMS.language, named_node(EU_LANGUAGE + language_code(r.lang)))
             out.add(src, CCUS.recordLine, ox.Literal(str(r.line_of("id")), datatype=XSD.integer))
-            for key in TEXT_FIELDS:
+            for key in self._scalar_paths:
                 value = r.data.get(key)
                 if isinstance(value, (list, dict)):
                     self.problem(s, "warning", "bad-field", f"{key} must be text, found a {'list' if isinstance(value, list) else 'mapping'}; "
                                  "not used (the value is kept on this issue)", r, key, raw=_raw(value))
-            for key in sorted(set(r.data) - KNOWN_FIELDS):
+            for key in sorted(set(r.data) - self._known):
                 self.problem(s, "info", "unmapped-field", f"front-matter field {key!r} is not mapped to RDF (kept in the source file)", r, key)
-            title = _str(r.data.get("title"))
-            if not out.text(s, DCTERMS.title, title):
-                self.problem(s, "warning", "missing-title", "record has no title", r, "title")
-            elif (tag := detect(title)) not in ("en", "zh"):
-                self.problem(s, "info", "language-by-script",
-                             f"title is not English or Chinese by its script; tagged @{tag}" + (" (undetermined)" if tag == "und" else ""),
-                             r, "title")
-            out.text(s, DCTERMS.description, r.body)
-            out.text(s, DCTERMS.abstract, _str(r.data.get("description")))
-            out.text(s, CCUS.interpretation, _str(r.data.get("interpretation")))
-            for sector in _as_list(r.data.get("sectors")):
-                out.text(s, CCUS.sector, sector)
-            # relatedFacilities: linked to facility nodes by ccus_kg.rdf.facility_links (both directions)
-            self._impact_and_regulatory(s, r)
+            self._texts(s, r)
+        self.extra_fields(s, policy_id, records)
 
         for d in disagreements(records):
             used = "the first is used" if _neutral(d.field) or _scores_differ(d) else "each is kept, tagged by its script"
@@ -230,13 +211,35 @@ class _PolicyConverter:
         self._provenance(s, policy_id, records)
         self._evolution(s, policy_id, records)
         self._life_events(s, policy_id, records)
+        return s
+
+    def _texts(self, s, r: PolicyRecord) -> None:
+        """The ``text`` entries of the mapping (and the body) from one file."""
+        m = self.mapping
+        for f in m.of_kind("text"):
+            assert f.predicate is not None
+            value = get_path(r.data, f.path)
+            if f.many:
+                for item in _as_list(value):
+                    self.out.text(s, f.predicate, item)
+                continue
+            emitted = self.out.text(s, f.predicate, value if isinstance(value, str) else None)
+            if not emitted and f.required:
+                self.problem(s, "warning", f"missing-{f.path}", f"record has no {f.path}", r, f.path)
+            elif emitted and f.options.get("report_script") and (tag := detect(value.strip())) not in ("en", "zh"):
+                self.problem(s, "info", "language-by-script",
+                             f"{f.path} is not English or Chinese by its script; tagged @{tag}" + (" (undetermined)" if tag == "und" else ""),
+                             r, f.path)
+        if m.body is not None:
+            assert m.body.predicate is not None
+            self.out.text(s, m.body.predicate, r.body)
 
     def _first(self, s, records: list[PolicyRecord], key: str, normalise=None) -> tuple[Any, PolicyRecord | None]:
         """The first non-blank value of ``key`` across the records; with ``normalise`` (a resolved
         field), values whose normal forms differ are reported (other fields: :func:`disagreements`)."""
         seen: list[tuple[Any, PolicyRecord]] = []
         for r in records:
-            value = r.data.get(key)
+            value = get_path(r.data, key)
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             seen.append((value, r))
@@ -250,56 +253,63 @@ class _PolicyConverter:
         return seen[0]
 
     def _single_values(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
+        """The ``date``, ``literal`` and ``url`` entries: the first value of the files (en first)."""
         out = self.out
-        pub, r = self._first(s, records, "pubDate")
-        if pub is not None:
-            value = parse_iso_date(pub)
+        for f in self.mapping.of_kind("date", "literal", "url"):
+            assert f.predicate is not None
+            value, r = self._first(s, records, f.path)
             if value is None:
-                self.problem(s, "warning", "bad-date", f"pubDate {pub!r} is not a date (expected YYYY-MM-DD)", r, "pubDate", raw=_raw(pub))
-            elif value.precision == "day":
-                out.add(s, ELI.date_publication, date_literal(value))
+                continue
+            if f.kind == "date" and f.options.get("precision") == "any":  # every file's date is kept
+                for other in records:
+                    if _str(get_path(other.data, f.path)):
+                        self._date(s, f, get_path(other.data, f.path), other)
+            elif f.kind == "date":
+                self._date(s, f, value, r)
+            elif f.kind == "literal":
+                datatype = f.node_option("datatype") or XSD.string
+                if datatype == XSD.gYear and not re.fullmatch(r"\d{4}", str(value).strip()):
+                    self.problem(s, "warning", f"bad-{f.path}", f"{f.path} {value!r} is not a four-digit year", r, f.path, raw=_raw(value))
+                else:
+                    out.add(s, f.predicate, ox.Literal(str(value).strip(), datatype=datatype))
             else:
-                out.add(s, CCUS.year, ox.Literal(str(value.year), datatype=XSD.gYear))
-                self.problem(s, "info", "imprecise-date", f"pubDate {pub!r} has only {value.precision} precision; kept as the year", r, "pubDate")
-        year, r = self._first(s, records, "year")
-        if year is not None:
-            if re.fullmatch(r"\d{4}", str(year).strip()):
-                out.add(s, CCUS.year, ox.Literal(str(year).strip(), datatype=XSD.gYear))
-            else:
-                self.problem(s, "warning", "bad-year", f"year {year!r} is not a four-digit year", r, "year", raw=_raw(year))
-        url, r = self._first(s, records, "url")
-        if url is not None:
-            url = str(url).strip()
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$", url):
-                out.add(s, SCHEMA.url, ox.Literal(url, datatype=XSD.anyURI))
-            else:
-                out.plain(s, SCHEMA.url, url)
-                self.problem(s, "warning", "bad-url", f"url {url!r} is not an absolute URL", r, "url")
+                url = str(value).strip()
+                if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$", url):
+                    out.add(s, f.predicate, ox.Literal(url, datatype=XSD.anyURI))
+                else:
+                    out.plain(s, f.predicate, url)
+                    self.problem(s, "warning", "bad-url", f"{f.path} {url!r} is not an absolute URL", r, f.path)
 
-    def _impact_and_regulatory(self, s, r: PolicyRecord) -> None:
-        impact = r.data.get("impactAnalysis")
-        if isinstance(impact, dict):
-            for key, prop in _IMPACT.items():
-                value = impact.get(key)
-                if isinstance(value, str):
-                    self.out.text(s, prop, value)
-            for key in sorted(set(impact) - set(_IMPACT)):
-                self.problem(s, "info", "unmapped-field", f"impactAnalysis.{key} is not an impact dimension (economic, environmental, technical); not mapped", r, f"impactAnalysis.{key}")
-        regulatory = r.data.get("regulatory")
-        if isinstance(regulatory, dict):
-            for key, value in regulatory.items():
-                regulatory_prop = _REGULATORY.get(key)
-                if regulatory_prop is None:
-                    self.problem(s, "info", "unmapped-field", f"regulatory.{key} is not a known regulatory field; not mapped", r, f"regulatory.{key}")
-                elif isinstance(value, str):
-                    self.out.text(s, regulatory_prop, value)
+    def _date(self, s, f: FieldMap, value: Any, r: PolicyRecord | None) -> None:
+        """A ``date`` entry: ``precision: day`` (YYYY-MM-DD; coarser → the ``coarse`` property as a
+        year) or ``precision: any`` (any written date, by its own precision)."""
+        assert f.predicate is not None
+        if f.options.get("precision") == "any":
+            published = _str(value)
+            span = parse_date(published) if published else None
+            if published and span is None:
+                self.problem(s, "warning", "bad-date", f"{f.path} {published!r} is not a date", r, f.path, raw=published)
+            elif span is not None:
+                self.out.add(s, f.predicate, date_literal(span.start))
+            return
+        parsed = parse_iso_date(value)
+        coarse = f.node_option("coarse")
+        if parsed is None:
+            self.problem(s, "warning", "bad-date", f"{f.path} {value!r} is not a date (expected YYYY-MM-DD)", r, f.path, raw=_raw(value))
+        elif parsed.precision == "day":
+            self.out.add(s, f.predicate, date_literal(parsed))
+        elif coarse is not None:
+            self.out.add(s, coarse, ox.Literal(str(parsed.year), datatype=XSD.gYear))
+            self.problem(s, "info", "imprecise-date", f"{f.path} {value!r} has only {parsed.precision} precision; kept as the year", r, f.path)
 
     # -- identity ---------------------------------------------------------------------------
     def _jurisdiction(self, s, policy_id: str, records: list[PolicyRecord]) -> Jurisdiction | None:
-        country, r = self._first(s, records, "country", lambda v: self._country_key(v))
+        f = self._one("jurisdiction")
+        agency_path = self._one("agency").path
+        country, r = self._first(s, records, f.path, lambda v: self._country_key(v))
         r = r or records[0]
-        agency = _str(r.data.get("source"))
-        titles = " ".join(_str(x.data.get("title")) for x in records)
+        agency = _str(get_path(r.data, agency_path))
+        titles = " ".join(_str(get_path(x.data, self._title)) for x in records)
         decision = self.ctx.jurisdictions.for_record(country=_str(country), record_id=policy_id, agency=agency, title=titles)
         self.ctx.decisions.jurisdictions.append(JurisdictionResolution(
             raw=_str(country), subject=policy_id, file=r.path,
@@ -308,13 +318,18 @@ class _PolicyConverter:
             evidence=decision.evidence, detail=decision.detail,
         ))
         if decision.jurisdiction is None:
-            self.out.text(s, CCUS.countryText, _str(country))
+            fallback = f.node_option("fallback")
+            if fallback is not None:
+                self.out.text(s, fallback, _str(country))
             self.problem(s, "warning", "unresolved-jurisdiction",
-                         f"country {_str(country)!r} does not resolve to an ISO 3166 jurisdiction", r, "country")
+                         f"{f.path} {_str(country)!r} does not resolve to an ISO 3166 jurisdiction", r, f.path)
             return None
+        assert f.predicate is not None
         self.jurisdiction_of[s.value] = self.ctx.use_jurisdiction(decision.jurisdiction)
-        self.out.add(s, ELI.jurisdiction, self.jurisdiction_of[s.value])
-        self.out.plain(s, CCUS.jurisdictionEvidence, decision.evidence)
+        self.out.add(s, f.predicate, self.jurisdiction_of[s.value])
+        evidence = f.node_option("evidence")
+        if evidence is not None:
+            self.out.plain(s, evidence, decision.evidence)
         return decision.jurisdiction
 
     def _country_key(self, value: Any) -> str:
@@ -322,16 +337,20 @@ class _PolicyConverter:
         return j.code if j else _str(value)
 
     def _agencies(self, s, policy_id: str, records: list[PolicyRecord], jurisdiction: Jurisdiction | None) -> None:
+        f = self._one("agency")
+        assert f.predicate is not None
+        key = f.path
         seen: set[str] = set()
-        named = [r for r in records if _str(r.data.get("source"))]
+        named = [r for r in records if _str(get_path(r.data, key))]
         for r in records:
-            raw = _str(r.data.get("source"))
+            raw = _str(get_path(r.data, key))
             if not raw:
                 if named:
-                    self.problems.append(Problem("info", "empty-agency", f"'source' is empty in this file; the agency comes from {named[0].path}",
-                                                 file=r.path, line=r.line_of("source"), field="source", subject=policy_id))
-                else:
-                    self.problem(s, "warning", "empty-agency", "no issuing agency ('source' is empty or missing); the policy gets no eli:passed_by", r, "source")
+                    self.problems.append(Problem("info", "empty-agency", f"'{key}' is empty in this file; the agency comes from {named[0].path}",
+                                                 file=r.path, line=r.line_of(key), field=key, subject=policy_id))
+                elif f.required:
+                    self.problem(s, "warning", "empty-agency", f"no issuing agency ('{key}' is empty or missing); "
+                                 f"the policy gets no {compact(f.predicate)}", r, key)
                 continue
             decisions = self.ctx.agencies.resolve(raw, jurisdiction)
             for d in decisions:
@@ -339,39 +358,42 @@ class _PolicyConverter:
                 self.ctx.decisions.agencies.append(AgencyResolution.of(d, subject=policy_id, file=r.path, iri=target.value))
                 if target.value not in seen:
                     seen.add(target.value)
-                    self.out.add(s, ELI.passed_by, target)
+                    self.out.add(s, f.predicate, target)
                 if not d.agency.in_authority_file:
                     self.problems.append(Problem("info", "unresolved-agency",
                                                  f"agency {d.part!r} is not in ontology/agencies.yaml; minted {target.value}",
-                                                 file=r.path, line=r.line_of("source"), field="source", subject=policy_id))
+                                                 file=r.path, line=r.line_of(key), field=key, subject=policy_id))
+            if note := self.ctx.agencies.joint_note(raw):  # the named agency is linked; the note says more issued it
+                self.problem(s, "info", "joint-issuance", note, r, key, raw=raw)
 
     def _concepts(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
-        specs = (
-            ("status", "status", CCUS.status, CCUS.statusText),
-            ("category", "category", CCUS.category, CCUS.categoryText),
-            ("legalWeight", "legal-weight", ELI.type_document, CCUS.legalWeightText),
-            ("reviewStatus", "review-status", CCUS.reviewStatus, CCUS.reviewStatusText),
-        )
-        for key, scheme, prop, text_prop in specs:
+        """The ``concept`` entries: a concept of the entry's scheme; a value in none is kept as
+        text on ``fallback``, marked ``ccus:notInScheme`` and reported."""
+        for f in self.mapping.of_kind("concept"):
+            key, scheme, prop, text_prop = f.path, str(f.options["scheme"]), f.predicate, f.node_option("fallback")
+            assert prop is not None
+            in_force = f.node_option("in_force")
             targets: set[str] = set()
             for r in records:
-                raw = _str(r.data.get(key))
+                raw = _str(get_path(r.data, key))
                 if not raw:
-                    if key != "reviewStatus" or r.data.get(key) is not None:
+                    if f.required or (f.options.get("report_blank") and get_path(r.data, key) is not None):
                         self.problem(s, "warning", f"missing-{scheme}", f"no {key} given", r, key)
                     continue
                 match = self.ctx.vocabularies.lookup(scheme, raw)
                 self.ctx.decisions.concepts.append(ConceptResolution(
                     scheme=scheme, raw=raw, subject=policy_id, file=r.path, iri=match.iri if match else None))
                 if match is None:
-                    self.out.text(s, text_prop, raw)
+                    if text_prop is not None:
+                        self.out.text(s, text_prop, raw)
+                    self.not_in_scheme(s, scheme)
                     self.problem(s, "warning", f"unknown-{scheme}",
                                  f"{key} {raw!r} is not in the {scheme} concept scheme (ontology/vocabularies.ttl)", r, key)
                     continue
                 targets.add(match.iri)
                 self.out.add(s, prop, named_node(match.iri))
-                if match.in_force:
-                    self.out.add(s, ELI.in_force, named_node(match.in_force))
+                if match.in_force and in_force is not None:
+                    self.out.add(s, in_force, named_node(match.in_force))
             if len(targets) > 1:
                 self.problem(s, "warning", "conflicting-values",
                              f"files of one policy give different {key} concepts: {', '.join(sorted(targets))}", records[0], key)
@@ -384,29 +406,37 @@ class _PolicyConverter:
         assessment never holds a label written for another score.  A losing file's entry is
         reported (``conflicting-values``, its values on the issue) and not used.
         """
+        for f in self.mapping.of_kind("assessments"):
+            self._assessments_of(s, policy_id, records, f)
+
+    def _assessments_of(self, s, policy_id: str, records: list[PolicyRecord], f: FieldMap) -> None:
+        key, scheme = f.path, str(f.options.get("scheme", "analysis-dimension"))
+        parts = {k: curie(v, f"{key}.parts.{k}") for k, v in dict(f.options.get("parts") or {}).items()}
+        score_prop = parts.pop("score", CCUS.score)
+        assert f.predicate is not None
         per_dim: dict[str, list[tuple[PolicyRecord, dict[str, Any]]]] = {}
         for r in records:
-            analysis = r.data.get("analysis")
+            analysis = get_path(r.data, key)
             if analysis is None:
                 continue
             if not isinstance(analysis, dict):
-                self.problem(s, "warning", "bad-field", "analysis must be a mapping of dimension → {score, label, evidence, citation}",
-                             r, "analysis", raw=_raw(analysis))
+                self.problem(s, "warning", "bad-field", f"{key} must be a mapping of dimension → {{score, label, evidence, citation}}",
+                             r, key, raw=_raw(analysis))
                 continue
             for dim, body in analysis.items():
                 if not isinstance(body, dict):
-                    self.problem(s, "warning", "bad-field", f"analysis.{dim} must be a mapping", r, f"analysis.{dim}", raw=_raw(body))
+                    self.problem(s, "warning", "bad-field", f"{key}.{dim} must be a mapping", r, f"{key}.{dim}", raw=_raw(body))
                     continue
                 per_dim.setdefault(dim, []).append((r, body))
         for dim, entries in per_dim.items():
-            concept = self.ctx.vocabularies.lookup("analysis-dimension", dim)
+            concept = self.ctx.vocabularies.lookup(scheme, dim)
             a = named_node(iris.assessment(policy_id, iris.slug(dim)))
-            self.out.add(s, CCUS.hasAssessment, a)
+            self.out.add(s, f.predicate, a)
             self.out.types(a, CCUS.DimensionAssessment)
             if concept is None:
                 self.out.plain(a, RDFS.label, dim)
-                self.problem(s, "warning", "unknown-analysis-dimension", f"analysis dimension {dim!r} is not in the analysis-dimension scheme",
-                             entries[0][0], f"analysis.{dim}")
+                self.problem(s, "warning", f"unknown-{scheme}", f"{key} dimension {dim!r} is not in the {scheme} scheme",
+                             entries[0][0], f"{key}.{dim}")
             else:
                 self.out.add(a, CCUS.dimension, named_node(concept.iri))
             scores: list[int | None] = []
@@ -414,30 +444,29 @@ class _PolicyConverter:
                 raw = body.get("score")
                 number = parse_score(raw)
                 if number is None and raw is not None and str(raw).strip() != "":
-                    self.problem(s, "warning", "bad-score", f"analysis.{dim}.score {raw!r} is not an integer 0–100; not used",
-                                 r, f"analysis.{dim}.score", raw=_raw(raw))
+                    self.problem(s, "warning", "bad-score", f"{key}.{dim}.score {raw!r} is not an integer 0–100; not used",
+                                 r, f"{key}.{dim}.score", raw=_raw(raw))
                 scores.append(number)
             winner = next((n for n in scores if n is not None), None)
             if winner is not None:
-                self.out.add(a, CCUS.score, ox.Literal(str(winner), datatype=XSD.integer))
+                self.out.add(a, score_prop, ox.Literal(str(winner), datatype=XSD.integer))
             first = next(r for (r, _b), n in zip(entries, scores, strict=True) if n == winner)
             for (r, body), number in zip(entries, scores, strict=True):
                 if number is not None and number != winner:
                     self.problem(s, "warning", "conflicting-values",
-                                 f"analysis.{dim}.score differs between {first.path} ({winner}) and {r.path} ({number}); "
+                                 f"{key}.{dim}.score differs between {first.path} ({winner}) and {r.path} ({number}); "
                                  f"the first is used, with its label and evidence (those of {r.path} are on this issue)",
-                                 r, f"analysis.{dim}.score", raw=_raw(body))
+                                 r, f"{key}.{dim}.score", raw=_raw(body))
                     continue
                 if number is None and winner is not None and r is not first and body.get("score") not in (None, ""):
                     continue  # a bad score: its label was written for a score we do not know
-                self.out.text(a, RDFS.label, _str(body.get("label")))
-                self.out.text(a, CCUS.evidence, _str(body.get("evidence")))
-                self.out.text(a, CCUS.citation, _str(body.get("citation")))
-                self.out.text(a, CCUS.auditNote, _str(body.get("auditNote")))
+                for part, prop in parts.items():
+                    self.out.text(a, prop, _str(body.get(part)))
 
     def _provenance(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
+        key = self._one("provenance").path
         for r in records:
-            prov = r.data.get("provenance")
+            prov = get_path(r.data, key)
             if not isinstance(prov, dict):
                 continue
             author = _str(prov.get("author"))
@@ -449,51 +478,43 @@ class _PolicyConverter:
             self.out.text(s, CCUS.reviewer, _str(prov.get("reviewer")))
         audited = False
         for r in records:
-            prov = r.data.get("provenance")
+            prov = get_path(r.data, key)
             audit = prov.get("lastAuditDate") if isinstance(prov, dict) else None
             if audit and not audited:
                 value = parse_iso_date(audit)
                 if value is None or value.precision != "day":
-                    self.problem(s, "warning", "bad-date", f"provenance.lastAuditDate {audit!r} is not a YYYY-MM-DD date", r, "provenance.lastAuditDate", raw=_raw(audit))
+                    self.problem(s, "warning", "bad-date", f"{key}.lastAuditDate {audit!r} is not a YYYY-MM-DD date", r, f"{key}.lastAuditDate", raw=_raw(audit))
                 else:
                     self.out.add(s, CCUS.lastAuditDate, date_literal(value))
                     audited = True
 
     # -- evolution -------------------------------------------------------------------------
     def _evolution(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
+        """The ``lineage`` and ``cluster`` entries (their texts and dates are ``text``/``date`` entries)."""
+        parents = sorted({f.path.rsplit(".", 1)[0] for f, _k, _i in self._links if "." in f.path})
         for r in records:
-            evo = r.data.get("evolution")
-            if evo is None:
+            bad = [p for p in parents if get_path(r.data, p) is not None and not isinstance(get_path(r.data, p), dict)]
+            for p in bad:
+                self.problem(s, "warning", "bad-field", f"{p} must be a mapping {{supersedes, supersededBy, clusters, milestones}}", r, p)
+            if bad:
                 continue
-            if not isinstance(evo, dict):
-                self.problem(s, "warning", "bad-field", "evolution must be a mapping {supersedes, supersededBy, clusters, milestones}", r, "evolution")
-                continue
-            for _field, pairs in (("supersedes", [(policy_id, t) for t in _as_list(evo.get("supersedes"))]),
-                                      ("supersededBy", [(t, policy_id) for t in _as_list(evo.get("supersededBy"))])):
-                for pair in pairs:  # a self-replacement is kept: shapes:SelfReplacement reports it
-                    self.replaces.setdefault(pair, r)
-            for pid in _as_list(evo.get("consolidatedFrom")):  # several policies merged into this one (ELI consolidation)
-                self.consolidates.setdefault((policy_id, pid), r)  # itself included: shapes:SelfReplacement
-            for name in _as_list(evo.get("clusters")):
-                canonical = self.canonical_cluster(name)
-                c = named_node(iris.cluster(canonical))
-                self.cluster_names.setdefault(c.value, canonical)
-                if iris.cluster(name) != c.value:
-                    self.cluster_other_names[c.value].add(name)
-                self.out.add(s, DCTERMS.isPartOf, c)  # a cluster is a group (dcmitype:Collection), not legislation
-                self.out.add(c, DCTERMS.hasPart, s)
-            self.out.text(s, CCUS.currentConsolidatedVersion, _str(evo.get("currentConsolidatedVersion")))
-            self.out.text(s, CCUS.effectiveApplicationWindow, _str(evo.get("effectiveApplicationWindow")))
-            published = _str(evo.get("sourcePublicationDate"))
-            if published:
-                span = parse_date(published)
-                if span is None:
-                    self.problem(s, "warning", "bad-date", f"evolution.sourcePublicationDate {published!r} is not a date", r,
-                                 "evolution.sourcePublicationDate", raw=published)
-                else:
-                    self.out.add(s, CCUS.sourcePublicationDate, date_literal(span.start))
-            for key in sorted(set(evo) - _EVOLUTION_KEYS):
-                self.problem(s, "info", "unmapped-field", f"evolution.{key} is not mapped", r, f"evolution.{key}")
+            for f, kind, inverse in self._links:
+                store = self.replaces if kind == "replaces" else self.consolidates
+                for other in _as_list(get_path(r.data, f.path)):
+                    # a self-replacement or self-consolidation is kept: shapes:SelfReplacement reports it
+                    store.setdefault((other, policy_id) if inverse else (policy_id, other), r)
+            for f in self.mapping.of_kind("cluster"):
+                assert f.predicate is not None
+                inverse_prop = f.node_option("inverse")
+                for name in _as_list(get_path(r.data, f.path)):
+                    canonical = self.canonical_cluster(name)
+                    c = named_node(iris.cluster(canonical))
+                    self.cluster_names.setdefault(c.value, canonical)
+                    if iris.cluster(name) != c.value:
+                        self.cluster_other_names[c.value].add(name)
+                    self.out.add(s, f.predicate, c)  # a cluster is a group (dcmitype:Collection), not legislation
+                    if inverse_prop is not None:
+                        self.out.add(c, inverse_prop, s)
 
     def canonical_cluster(self, name: str) -> str:
         """The name a cluster is minted by: ``name``, or the first file's name of the cluster it was paired with."""
@@ -513,9 +534,11 @@ class _PolicyConverter:
     def _life_events(self, s, policy_id: str, records: list[PolicyRecord]) -> None:
         """Publication, last audit and milestones as ``ccus:TimelineEvent``s about the policy."""
         out = self.out
-        titles = {r.lang: _str(r.data.get("title")) for r in records if _str(r.data.get("title"))}
+        titles = {r.lang: _str(get_path(r.data, self._title)) for r in records if _str(get_path(r.data, self._title))}
+        pub = next((f.path for f in self.mapping.of_kind("date") if f.predicate == ELI.date_publication), None)
+        prov_key = self._one("provenance").path
         for r in records:
-            value = parse_iso_date(r.data.get("pubDate")) if r.data.get("pubDate") else None
+            value = parse_iso_date(get_path(r.data, pub)) if pub and get_path(r.data, pub) else None
             if value is not None:
                 e = named_node(iris.policy(policy_id) + "/event/publication")
                 self._policy_event(e, s, "publication", value)
@@ -523,24 +546,23 @@ class _PolicyConverter:
                     out.add(e, SCHEMA.name, ox.Literal(("Published: " if lang == "en" else "发布：") + title, language=lang))
                 break
         for r in records:
-            prov = r.data.get("provenance")
+            prov = get_path(r.data, prov_key)
             value = parse_iso_date(prov.get("lastAuditDate")) if isinstance(prov, dict) and prov.get("lastAuditDate") else None
             if value is not None:
                 e = named_node(iris.policy(policy_id) + "/event/last-audit")
                 self._policy_event(e, s, "last-audit", value)
                 out.add(e, SCHEMA.name, ox.Literal(f"Last audit of record {policy_id}", language="en"))
                 break
+        lists = [f.path for f in self.mapping.of_kind("milestones")]  # the first one a file gives is used
         for r in records:
-            evo_raw = r.data.get("evolution")
-            evo: dict[str, Any] = evo_raw if isinstance(evo_raw, dict) else {}
-            milestones = evo.get("milestones") if evo.get("milestones") is not None else r.data.get("milestones")
-            if milestones is None:
+            where = next((path for path in lists if get_path(r.data, path) is not None), None)
+            if where is None:
                 continue
+            milestones = get_path(r.data, where)
             if not isinstance(milestones, list):
-                self.problem(s, "warning", "bad-field", "milestones must be a list of {date, event}", r, "milestones")
+                self.problem(s, "warning", "bad-field", f"{where} must be a list of {{date, event}}", r, where)
                 continue
             on_date: dict[str, int] = defaultdict(int)
-            where = "evolution.milestones" if evo.get("milestones") is not None else "milestones"
             for i, m in enumerate(milestones):
                 if not isinstance(m, dict) or not _str(m.get("event")):
                     self.problem(s, "warning", "bad-milestone", f"milestone #{i + 1} must be {{date, event}} with a non-empty event",
@@ -618,7 +640,7 @@ class _PolicyConverter:
 
 def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: Emitter | None = None,
                     on_policy: Callable[[], object] | None = None, *, link: bool = True,
-                    cluster_alias: dict[str, str] | None = None) -> Conversion:
+                    cluster_alias: dict[str, str] | None = None, mapping: RecordMapping | None = None) -> Conversion:
     """Convert policy records into quads.
 
     ``records`` may hold several files per id (``en`` and ``zh``); they become one policy.
@@ -630,14 +652,15 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
     policies (supersedes, consolidation, dangling targets, cluster nodes) are left to
     :func:`emit_links`, and ``cluster_alias`` (from :func:`cluster_aliases` over every record)
     names clusters as a whole-input conversion would: incremental builds convert one policy at a
-    time.  Raises nothing for bad data.
+    time.  ``mapping``: the policy mapping (default: the packaged ``ontology/mapping/policies.yaml``).
+    Raises nothing for bad data.
     """
     out = out or Emitter()
     problems: list[Problem] = []
     by_id: dict[str, list[PolicyRecord]] = defaultdict(list)
     for r in records:
         by_id[r.id].append(r)
-    conv = _PolicyConverter(ctx, out, problems)
+    conv = _PolicyConverter(ctx, out, problems, mapping)
     conv.cluster_alias.update(cluster_alias or {})
     for policy_id in sorted(by_id):  # first, so a cluster named two ways is one cluster wherever it is named
         conv.pair_clusters(cluster_pairs(sorted(by_id[policy_id], key=lambda r: (_LANG_ORDER.get(r.lang, 9), r.path))))
@@ -654,6 +677,7 @@ def convert_records(records: Iterable[PolicyRecord], ctx: IdentityContext, out: 
         out.flush_if_full()  # between policies only, so the rollback above never meets flushed quads
         if on_policy is not None:
             on_policy()
+    conv.report_extra_fields()
     dangling = conv.finish(set(by_id)) if link else set()
     return Conversion(out.quads, problems, policies=set(by_id), dangling=dangling,
                       clusters=set(conv.cluster_names), policy_events=conv.policy_events,

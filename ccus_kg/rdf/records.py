@@ -15,6 +15,7 @@ Pure: records in, quads (through an :class:`~ccus_kg.rdf.triples.Emitter`) and p
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -26,7 +27,7 @@ from ccus_kg.identity import iris
 from ccus_kg.identity.jurisdictions import Jurisdiction
 from ccus_kg.ingest.dates import parse_iso_date
 from ccus_kg.ingest.language import language_code
-from ccus_kg.mapping import FieldMap, RecordMapping, get_path
+from ccus_kg.mapping import MAPPING_FILES, FieldMap, RecordMapping, get_path
 from ccus_kg.model import PolicyRecord, Problem, Severity
 from ccus_kg.namespaces import CCUS, DCTERMS, EU_LANGUAGE, PROV, RDFS, XSD
 from ccus_kg.rdf.identity_context import ConceptResolution, JurisdictionResolution
@@ -87,18 +88,74 @@ class MappedRecordConverter:
         self.jurisdiction_of: dict[str, ox.NamedNode] = {}   # record id → its jurisdiction node
         self._known = mapping.top_level_keys()
         self._agents: dict[str, ox.NamedNode] = {}
+        self._objects = sorted(mapping.known_objects())
+        self._listed = mapping.listed_paths()
+        #: unmapped key path under a known object → [(record id, file)] (see :meth:`report_extra_fields`)
+        self.extra_seen: dict[str, list[tuple[str, PolicyRecord]]] = {}
 
     # -- problems --------------------------------------------------------------------------
     def problem(self, subject: ox.NamedNode | None, severity: Severity, code: str, message: str,
-                record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None) -> Problem:
+                record: PolicyRecord | None = None, field_name: str | None = None, subject_id: str | None = None,
+                raw: str | None = None) -> Problem:
         """Record a problem (and attach it to ``subject`` as a ``ccus:DataIssue``)."""
         p = Problem(severity, code, message, file=record.path if record else None,
                     line=record.line_of(field_name) if record else None, field=field_name,
-                    subject=subject_id or (record.id if record else None))
+                    subject=subject_id or (record.id if record else None), raw=raw)
         self.problems.append(p)
         if subject is not None:
             self.out.issue(subject, p)
         return p
+
+    # -- the generic rules: new keys, values in no concept scheme ---------------------------
+    def extra_fields(self, s: ox.NamedNode, record_id: str, records: list[PolicyRecord]) -> None:
+        """Keep every key under a known object that the mapping does not list (the generic rule).
+
+        A known object is one the mapping reads keys of (:meth:`RecordMapping.known_objects`:
+        ``regulatory``, ``impactAnalysis``, ``evolution`` …).  ``regulatory.credit_period: "10
+        years"`` becomes ``<s> ccus:extraField <s/field/regulatory.credit_period>``, a
+        ``ccus:ExtraField`` with ``ccus:fieldPath "regulatory.credit_period"`` and
+        ``ccus:fieldValue "10 years"@en`` (a text tagged by its script; a list or mapping as its
+        compact JSON, ``xsd:string``), one node per key with the values of every file of the id.
+        Each occurrence is counted for :meth:`report_extra_fields`; nothing is reported here.
+        """
+        for obj in self._objects:
+            for r in records:
+                value = get_path(r.data, obj)
+                if not isinstance(value, dict):
+                    continue
+                for key, item in value.items():
+                    path = f"{obj}.{key}"
+                    if path in self._listed or path in self._objects:
+                        continue
+                    node = named_node(iris.extra_field(s.value, path))
+                    self.out.add(s, CCUS.extraField, node)
+                    self.out.types(node, CCUS.ExtraField)
+                    self.out.plain(node, CCUS.fieldPath, path)
+                    if isinstance(item, (list, dict)):
+                        self.out.add(node, CCUS.fieldValue, ox.Literal(json.dumps(item, ensure_ascii=False, separators=(",", ":")),
+                                                                      datatype=XSD.string))
+                    else:
+                        self.out.text(node, CCUS.fieldValue, " ".join(scalar(item).split()))
+                    self.extra_seen.setdefault(path, []).append((record_id, r))
+
+    def report_extra_fields(self) -> None:
+        """One ``extra-field`` warning per unmapped key seen by :meth:`extra_fields`, with its count
+        (records and files) and the first file and line that gives it."""
+        file = MAPPING_FILES.get(self.mapping.kind, "mapping")
+        for path in sorted(self.extra_seen):
+            seen = self.extra_seen[path]
+            ids = sorted({rid for rid, _r in seen})
+            first = seen[0][1]
+            self.problem(None, "warning", "extra-field",
+                         f"{path} is not in ontology/{file}: kept by the generic rule as ccus:extraField on "
+                         f"{len(ids)} {self.mapping.kind} record(s) ({len(seen)} file(s)); first in {first.path}",
+                         first, path, subject_id=ids[0])
+        self.extra_seen.clear()
+
+    def not_in_scheme(self, s: ox.NamedNode, scheme: str) -> None:
+        """Mark ``s`` as having a value of a ``scheme`` field that is in no concept of it:
+        ``<s> ccus:notInScheme <id/scheme/{scheme}>`` (the text stays on the field's fallback property)."""
+        self.out.add(s, CCUS.notInScheme, named_node(iris.scheme(scheme)))
 
     # -- one record ------------------------------------------------------------------------
     def subject(self, record_id: str) -> ox.NamedNode:
@@ -129,6 +186,7 @@ class MappedRecordConverter:
             self.out.add(src, CCUS.recordLine, ox.Literal(str(r.line_of("id")), datatype=XSD.integer))
             for key in sorted(set(r.data) - self._known):
                 self.problem(s, "info", "unmapped-field", f"front-matter field {key!r} is not in {self.mapping.kind} mapping; not mapped (kept in the source file)", r, key)
+        self.extra_fields(s, record_id, records)
         self.begin(s, record_id, records)
         for f in self.mapping.fields:
             values: Values = []
@@ -222,6 +280,7 @@ class MappedRecordConverter:
             if match is None:
                 if fallback is not None:
                     self.out.text(s, fallback, raw)
+                self.not_in_scheme(s, scheme)
                 self.problem(s, "warning", f"unknown-{scheme}", f"{f.path} {raw!r} is not in the {scheme} concept scheme (ontology/facility-vocabularies.ttl)", r, f.path)
                 continue
             chosen.setdefault(match.iri, (raw, r))
