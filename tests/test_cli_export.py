@@ -155,3 +155,20 @@ def test_with_ontology_merges_class_labels(seed_ttl):
     out = invoke("export", "-g", seed_ttl, "-f", "nt", "--with-ontology").stdout
     assert '<https://w3id.org/ccus-kg/ontology#Policy> <http://www.w3.org/2000/01/rdf-schema#subClassOf>' in out
     assert "<https://w3id.org/ccus-kg/ontology#Policy> <http://www.w3.org/2000/01/rdf-schema#label> \"CCUS policy\"@en" in out
+
+
+def test_jsonld_is_byte_identical_across_processes(seed_ttl, tmp_path):
+    """rdflib writes JSON-LD nodes in hash order; the export sorts them, so two processes with
+    different hash seeds write the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"g{seed}.jsonld"
+        done = subprocess.run([sys.executable, "-m", "ccus_kg", "export", "-g", str(seed_ttl), "-f", "jsonld", "-o", str(out)],
+                              env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]

@@ -16,8 +16,10 @@ code point order), not on Python term objects: at 1.8 million triples that is se
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -178,4 +180,17 @@ def compact_jsonld(triples: list[ox.Triple]) -> bytes:
     graph = KnowledgeGraph()
     graph.add(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     text = graph.to_rdflib().serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=None, separators=(",", ":"))
-    return text.encode("utf-8") + b"\n"
+    # rdflib emits nodes and multiple values in its hash order, which differs between processes: put
+    # every array (JSON-LD arrays of values are unordered sets here; no @list is written) in a stable order
+    document = _sorted_arrays(json.loads(text))
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def _sorted_arrays(value: Any) -> Any:
+    """``value`` (parsed JSON) with every array sorted by the canonical JSON text of its items."""
+    if isinstance(value, dict):
+        return {k: _sorted_arrays(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_arrays(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
