@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from ccus_kg.cli import main
 
-__all__ = ["write_synthetic", "invoke", "usage_error", "rows_of", "DOCUMENTED_PARAMS", "FACILITY_QUERY_PARAMS"]
+__all__ = ["write_synthetic", "invoke", "usage_error", "rows_of", "DOCUMENTED_PARAMS", "FACILITY_QUERY_PARAMS",
+           "run_on_endpoint"]
 
 #: For each query, the documented parameter values used to run it (its examples, plus each optional parameter).
 DOCUMENTED_PARAMS = {
@@ -87,3 +88,27 @@ def rows_of(results_json: str | dict) -> Counter:
     """SPARQL 1.1 Query Results JSON as a multiset of rows (each a frozenset of (variable, term))."""
     data = json.loads(results_json) if isinstance(results_json, str) else results_json
     return Counter(frozenset((k, tuple(sorted(v.items()))) for k, v in b.items()) for b in data["results"]["bindings"])
+
+
+def run_on_endpoint(query_url: str, name: str, params: dict[str, str], default_graphs: tuple[str, ...]) -> tuple[Counter, bytes]:
+    """Run library query ``name`` on a SPARQL endpoint twice: through ``ccus-kg query --endpoint``
+    (its rows, as :func:`rows_of` counts them) and through SPARQLWrapper as a third-party client
+    sending the file's text with the parameter line filled (its raw JSON response, bytes)."""
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    from ccus_kg.query.library import bind, load_query
+
+    args = ["query", name, "--endpoint", query_url, "-f", "json"]
+    for k, v in params.items():
+        args += ["-p", f"{k}={v}"]
+    for g in default_graphs:
+        args += ["--default-graph", g]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    client = SPARQLWrapper(query_url)
+    client.setQuery(bind(load_query(name), params))
+    for g in default_graphs:
+        client.addDefaultGraph(g)
+    client.setReturnFormat(JSON)
+    client.setMethod(POST)
+    return rows_of(result.stdout), client.query().response.read()

@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import DOCUMENTED_PARAMS, FACILITY_QUERY_PARAMS, invoke, rows_of, usage_error
+from helpers import DOCUMENTED_PARAMS, FACILITY_QUERY_PARAMS, invoke, rows_of, run_on_endpoint, usage_error
 from stores import OxigraphServer
 
 from ccus_kg.push import DATA_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, VOCABULARIES_GRAPH, payloads, push
-from ccus_kg.query.library import bind, list_queries, load_query, render
+from ccus_kg.query.library import list_queries, render
 
 BIN = Path(sys.executable).parent
 DATASET = (DATA_GRAPH, VOCABULARIES_GRAPH)
@@ -40,25 +40,10 @@ CASES = [(q.name, params) for q in list_queries() if q.name in DOCUMENTED_PARAMS
 
 @pytest.mark.parametrize("name, params", CASES, ids=[f"{n}-{'-'.join(p.values()) or 'all'}" for n, p in CASES])
 def test_every_query_same_rows_on_the_server(corpus_server, corpus_build, name, params):
-    from SPARQLWrapper import JSON, SPARQLWrapper
-
-    local, count = render(corpus_build.graph, name, params, "json")
-    args = ["query", name, "--endpoint", corpus_server.query_url, "-f", "json"]
-    for k, v in params.items():
-        args += ["-p", f"{k}={v}"]
-    for g in DATASET:
-        args += ["--default-graph", g]
-    result = invoke(*args)
-    assert result.exit_code == 0, result.output
-    assert rows_of(result.stdout) == rows_of(local)
-
-    client = SPARQLWrapper(corpus_server.query_url)
-    client.setQuery(bind(load_query(name), params))  # the file's text, parameter line filled
-    for g in DATASET:
-        client.addDefaultGraph(g)
-    client.setReturnFormat(JSON)
-    client.setMethod("POST")
-    assert rows_of(client.query().convert()) == rows_of(local)
+    local, _count = render(corpus_build.graph, name, params, "json")
+    cli_rows, raw = run_on_endpoint(corpus_server.query_url, name, params, DATASET)
+    assert cli_rows == rows_of(local)
+    assert rows_of(raw.decode("utf-8")) == rows_of(local)
 
 
 def test_every_library_query_is_run_on_the_server():

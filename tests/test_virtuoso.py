@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import DOCUMENTED_PARAMS, invoke, rows_of, usage_error
+from helpers import DOCUMENTED_PARAMS, invoke, rows_of, run_on_endpoint, usage_error
 from stores import VirtuosoServer
 
 from ccus_kg.push import DATA_GRAPH, VOCABULARIES_GRAPH, payloads
-from ccus_kg.query.library import bind, list_queries, load_query, render
+from ccus_kg.query.library import list_queries, render
 from ccus_kg.sparql_http import canonical_booleans
 
 pytestmark = [pytest.mark.stores, pytest.mark.corpus]
@@ -59,25 +59,9 @@ IDS = [f"{n}-{'-'.join(p.values()) or 'all'}" for n, p in CASES]
 
 @pytest.mark.parametrize("name, params", CASES, ids=IDS)
 def test_every_query_same_rows_on_virtuoso(virtuoso, corpus_build, name, params):
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
-
     local, _ = render(corpus_build.graph, name, params, "json")
-    args = ["query", name, "--endpoint", virtuoso.query_url, "-f", "json"]
-    for k, v in params.items():
-        args += ["-p", f"{k}={v}"]
-    for g in DATASET:
-        args += ["--default-graph", g]
-    result = invoke(*args)
-    assert result.exit_code == 0, result.output
-    assert rows_of(result.stdout) == rows_of(local)
-
-    client = SPARQLWrapper(virtuoso.query_url)
-    client.setQuery(bind(load_query(name), params))  # the file's text, parameter line filled
-    for g in DATASET:
-        client.addDefaultGraph(g)
-    client.setReturnFormat(JSON)
-    client.setMethod(POST)
-    raw = client.query().response.read()
+    cli_rows, raw = run_on_endpoint(virtuoso.query_url, name, params, DATASET)
+    assert cli_rows == rows_of(local)
     assert rows_of(as_sparql11(raw)) == rows_of(local)
 
 
