@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import requests
 
 from ccus_kg.serve import oxigraph_binary
 
-__all__ = ["OxigraphServer", "VirtuosoServer", "free_port", "wait_until_up"]
+__all__ = ["OxigraphServer", "VirtuosoServer", "free_port", "wait_until_up", "pushed_oxigraph"]
 
 
 def free_port() -> int:
@@ -201,3 +202,15 @@ class VirtuosoServer:
                           headers={"Accept": "application/sparql-results+json"}, timeout=60)
         r.raise_for_status()
         return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def pushed_oxigraph(store_dir: Path, graph_file: Path) -> OxigraphServer:
+    """A started Oxigraph server with a fresh store in ``store_dir``, holding ``graph_file`` pushed
+    with ``ccus-kg push`` (staging graph + MOVE).  The caller kills it."""
+    server = OxigraphServer(store_dir).start()
+    done = subprocess.run([Path(sys.executable).parent / "ccus-kg", "push", "-g", graph_file, "--endpoint", server.store_url,
+                           "--update-endpoint", server.update_url], capture_output=True, text=True)
+    if done.returncode != 0:
+        server.kill()
+        raise AssertionError(done.stderr)
+    return server

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers import DOCUMENTED_PARAMS, FACILITY_QUERY_PARAMS, invoke, rows_of, run_on_endpoint, usage_error
-from stores import OxigraphServer
+from stores import OxigraphServer, pushed_oxigraph
 
 from ccus_kg.push import DATA_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH, VOCABULARIES_GRAPH, payloads, push
 from ccus_kg.query.library import list_queries, render
@@ -27,10 +27,7 @@ DATASET = (DATA_GRAPH, VOCABULARIES_GRAPH)
 @pytest.fixture(scope="module")
 def corpus_server(tmp_path_factory, corpus_ttl, corpus_build):
     """An Oxigraph server holding the corpus, pushed once with ``ccus-kg push``."""
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "store").start()
-    done = subprocess.run([BIN / "ccus-kg", "push", "-g", corpus_ttl, "--endpoint", server.store_url,
-                           "--update-endpoint", server.update_url], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    server = pushed_oxigraph(tmp_path_factory.mktemp("oxigraph") / "store", corpus_ttl)
     yield server
     server.kill()
 

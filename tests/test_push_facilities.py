@@ -4,19 +4,15 @@ every facility query with its documented parameters run through ``query --endpoi
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from helpers import FACILITY_QUERY_PARAMS, invoke
-from stores import OxigraphServer
+from stores import pushed_oxigraph
 
 from ccus_kg.push import DATA_GRAPH, VOCABULARIES_GRAPH
 from ccus_kg.query.library import render
 
-BIN = Path(sys.executable).parent
 CASES = [(name, params) for name, cases in FACILITY_QUERY_PARAMS.items() for params in cases]
 
 
@@ -27,12 +23,10 @@ def _rows(text: str) -> Counter:
 
 @pytest.fixture(scope="module")
 def full_corpus_server(tmp_path_factory, full_corpus_build):
+    """An Oxigraph server holding the build of the three corpus folders."""
     path = tmp_path_factory.mktemp("full") / "corpus.ttl"
     full_corpus_build.graph.write(path)
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "store").start()
-    done = subprocess.run([BIN / "ccus-kg", "push", "-g", path, "--endpoint", server.store_url,
-                           "--update-endpoint", server.update_url], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    server = pushed_oxigraph(tmp_path_factory.mktemp("oxigraph") / "store", path)
     yield server
     server.kill()
 
