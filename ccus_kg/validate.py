@@ -79,8 +79,10 @@ class ValidationResult:
     sources: tuple[SourceLocation, ...] = ()
 
     def key(self) -> tuple:
-        """Sort key: severity (strongest first), rule, focus node, path, value, message."""
-        return (_RANK.get(self.severity, 9), self.shape, self.focus_node, self.path or "", self.value or "", self.message)
+        """Sort key: severity (strongest first), rule, focus node, path, value, message, constraint
+        component (one shape can report one value under two components: sh:datatype and sh:minInclusive)."""
+        return (_RANK.get(self.severity, 9), self.shape, self.focus_node, self.path or "", self.value or "", self.message,
+                self.constraint)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form; ``sources`` as ``[{"file": …, "line": …}]``."""
