@@ -35,6 +35,7 @@ import json
 import os
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,7 @@ from ccus_kg.rdf.graph import KnowledgeGraph
 if TYPE_CHECKING:
     from ccus_kg.ingest.loader import LoadResult
     from ccus_kg.rdf.identity_context import IdentityContext
+    from ccus_kg.rdf.triples import Emitter
 
 # Reading a store (queries) needs only pyoxigraph: the converters, resolvers and the loader are
 # imported inside the build functions, so a `ccus-kg query --store` process starts in ~0.3 s.
@@ -60,8 +62,12 @@ __all__ = ["PolicyStore", "StoreBuild", "build_into_store", "GRAPH_BASE", "unit_
 
 #: Base IRI of the named graphs.
 GRAPH_BASE = "https://w3id.org/ccus-kg/graph/"
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 TIMELINES = "timelines"
+FACILITIES = "facilities"
+PROFILES = "profiles"
+#: At most this many parsed files are held at once by a store build (about 28 KB each in memory).
+BATCH_FILES = 2000
 
 
 def unit_graph(unit: str) -> ox.NamedNode:
@@ -188,6 +194,10 @@ def _unit_of_file(loaded: LoadResult, shown_to_key: dict[str, str]) -> dict[str,
     units: dict[str, str] = {}
     for r in loaded.records:
         units[r.source_key] = f"policy:{r.id}"
+    for r in loaded.facilities:
+        units[r.source_key] = FACILITIES
+    for r in loaded.profiles:
+        units[r.source_key] = PROFILES
     for doc in loaded.timelines:
         units[shown_to_key[doc.path]] = TIMELINES
     for p in loaded.problems:
@@ -197,25 +207,79 @@ def _unit_of_file(loaded: LoadResult, shown_to_key: dict[str, str]) -> dict[str,
     return units
 
 
+def _cluster_stub(record: PolicyRecord) -> PolicyRecord:
+    """What :func:`~ccus_kg.ingest.agreement.cluster_pairs` reads of a record (path, language,
+    ``evolution.clusters``), without the rest of the record."""
+    evolution = record.data.get("evolution")
+    data = {"evolution": {"clusters": evolution.get("clusters")}} if isinstance(evolution, dict) else {}
+    return PolicyRecord(path=record.path, lang=record.lang, data=data, body="", front_matter_format=record.front_matter_format)
+
+
+def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class _Reader:
+    """Reads the files of units in batches of at most ``batch_files`` (never every record at once).
+
+    ``cache``: records kept from the first reading (when the changed files fit in one batch, so a small
+    update reads each file once); ``position``: file key → its place in the listing (records of a unit
+    in listing order, as a full build reads them)."""
+
+    def __init__(self, listed: list[tuple[Path, str, str | None]], batch_files: int):
+        self.paths = {key: path for path, key, _r in listed}
+        self.position = {key: i for i, (_p, key, _r) in enumerate(listed)}
+        self.batch_files = batch_files
+        self.cache: dict[str, PolicyRecord] = {}
+        self.seconds = 0.0
+
+    def load(self, keys: list[str]) -> LoadResult:
+        from ccus_kg.ingest.loader import load_files
+
+        t0 = time.perf_counter()
+        loaded = load_files([(self.paths[k], k, None) for k in sorted(keys, key=self.position.__getitem__)])
+        self.seconds += time.perf_counter() - t0
+        return loaded
+
+    def unit_batches(self, units: list[str], members: dict[str, list[str]]) -> Iterator[dict[str, list[PolicyRecord]]]:
+        """``{unit: its records in listing order}`` for groups of ``units`` of about ``batch_files`` files each."""
+        group: list[str] = []
+        size = 0
+        for unit in [*units, None]:
+            if unit is not None:
+                group.append(unit)
+                size += len(members.get(unit, []))
+                if size < self.batch_files:
+                    continue
+            if not group:
+                break
+            keys = [k for u in group for k in members.get(u, [])]
+            loaded = self.load([k for k in keys if k not in self.cache])
+            records = sorted([self.cache.pop(k) for k in keys if k in self.cache] + loaded.records,
+                             key=lambda r: self.position.get(r.source_key, -1))
+            by_unit: dict[str, list[PolicyRecord]] = {u: [] for u in group}
+            for r in records:
+                by_unit.setdefault(f"policy:{r.id}", []).append(r)
+            yield by_unit
+            group, size = [], 0
+
+
 def build_into_store(paths, directory: str | Path, *, validate: bool = False, rebuild: bool = False,
-                     progress: Progress | None = None) -> StoreBuild:
+                     progress: Progress | None = None, batch_files: int = BATCH_FILES) -> StoreBuild:
     """Build (or bring up to date) the persistent store in ``directory`` from ``paths``.
 
     Only files whose content changed since the last build are read (size and modification time,
     then SHA-256), and only their units are reconverted; the shared graphs are recomputed.
     ``rebuild``: start from an empty store.  ``validate``: not yet run here (validate an export
-    with ``ccus-kg validate``).  Returns a :class:`StoreBuild`.  Bad input never raises (it is in
-    ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
+    with ``ccus-kg validate``).  ``batch_files``: at most this many parsed files are held at once
+    (about 28 KB each in memory); when more files changed, they are read twice: once to find their
+    units, once, batch by batch, to convert them.  Returns a :class:`StoreBuild`.  Bad input never
+    raises (it is in ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
     """
     from ccus_kg.ingest.agreement import cluster_pairs
     from ccus_kg.ingest.loader import iter_files, load_files, shown_path
-    from ccus_kg.namespaces import CCUS
-    from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
-    from ccus_kg.rdf.facility_links import link_policies_and_facilities
-    from ccus_kg.rdf.identity_context import IdentityContext
-    from ccus_kg.rdf.links import policy_summaries
-    from ccus_kg.rdf.policies import cluster_aliases, convert_records
-    from ccus_kg.rdf.triples import Emitter, named_node
+    from ccus_kg.rdf.policies import cluster_aliases
 
     progress = progress or Progress()
     seconds: dict[str, float] = {}
@@ -257,126 +321,105 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     deleted = [k for k in old_files if k not in files]
     dirty: set[str] = {old_files[k]["unit"] for k in deleted}
     dirty |= {old_files[k]["unit"] for _p, k, _r in changed if k in old_files}
+    dirty.discard(None)  # a file of no unit
     seconds["scan"] = time.perf_counter() - t0
 
-    # 2. read the changed files; then the unchanged files of the units they touch
+    # 2. read the changed files (in batches) for their units, then the unchanged files of the
+    #    policy units they touch; keep of each policy file only what cluster naming needs
     t0 = time.perf_counter()
-    paths_by_key = {key: path for path, key, _r in listed}
+    reader = _Reader(listed, batch_files)
+    stubs: dict[str, list[PolicyRecord]] = defaultdict(list)
+    source_problems: dict[str, list[Problem]] = {}  # unreadable files: their problems
+
+    def index(batch: list[tuple[Path, str, str | None]], keep: bool) -> dict[str, str]:
+        loaded = load_files(batch, progress=progress)
+        shown_to_key = {shown_path(path): key for path, key, _r in batch}
+        found = _unit_of_file(loaded, shown_to_key)
+        for r in loaded.records:
+            stubs[f"policy:{r.id}"].append(_cluster_stub(r))
+            if keep:
+                reader.cache[r.source_key] = r
+        for p in loaded.problems:
+            key = shown_to_key.get(p.file or "")
+            if key is not None and found.get(key, "").startswith("source:"):
+                source_problems.setdefault(key, []).append(p)
+        return found
+
     progress.begin("load", len(changed), "files")
-    loaded = load_files(changed, progress=progress)
-    new_units = _unit_of_file(loaded, {shown_path(path): key for path, key, _r in changed})
-    for key, unit in new_units.items():
-        files[key]["unit"] = unit
-    dirty |= set(new_units.values())
+    keep = len(changed) <= batch_files
+    for batch in _batches(changed, batch_files):
+        for key, unit in index(batch, keep).items():
+            files[key]["unit"] = unit
+            dirty.add(unit)
     members: dict[str, list[str]] = defaultdict(list)
     for key, entry in files.items():
         if entry["unit"] is not None:
             members[entry["unit"]].append(key)
     fresh = {key for _p, key, _r in changed}
-    extra: list[tuple[Path, str, str | None]] = [(paths_by_key[k], k, None) for u in sorted(dirty) if u.startswith("policy:") for k in members.get(u, []) if k not in fresh]
-    more = load_files(extra)
-    records: dict[str, list[PolicyRecord]] = defaultdict(list)
-    for r in loaded.records + more.records:
-        records[f"policy:{r.id}"].append(r)
+    extra = [(reader.paths[k], k, None) for u in sorted(dirty) if u.startswith("policy:") for k in members.get(u, []) if k not in fresh]
+    keep = keep and len(changed) + len(extra) <= batch_files
+    if not keep:
+        reader.cache.clear()
+    for batch in _batches(extra, batch_files):
+        index(batch, keep)
     progress.end("load")
     seconds["load"] = time.perf_counter() - t0
 
     # clusters named two ways in the files of one id are one cluster everywhere: the aliases come
     # from every policy; when they change, every policy is converted again
     lang_order = {"en": 0, "zh": 1}
-    new_pairs = {u: cluster_pairs(sorted(rs, key=lambda r: (lang_order.get(r.lang, 9), r.path))) for u, rs in records.items()}
+    new_pairs = {u: cluster_pairs(sorted(rs, key=lambda r: (lang_order.get(r.lang, 9), r.path))) for u, rs in stubs.items()}
+    stubs.clear()
     alias = cluster_aliases(pair for u in sorted(u for u in members if u.startswith("policy:"))
                             for pair in (new_pairs[u] if u in new_pairs else [tuple(x) for x in units.get(u, {}).get("cluster_pairs", [])]))
     if units and alias != man.get("cluster_alias", {}):
         del store  # release RocksDB before reopening it empty
         ps.close()
-        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress)
+        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress, batch_files=batch_files)
 
-    # 3. reconvert the dirty units into their named graphs
+    # 3. reconvert the dirty units into their named graphs: policy units in batches of files, then
+    #    the units shared by many files (timelines, facilities, country profiles)
     t0 = time.perf_counter()
     ps.save_manifest("updating")
     sink = _Sink(store)
     removed = 0
     progress.begin("convert", len(dirty), "units")
     for unit in sorted(dirty):
-        progress.advance()
         graph = unit_graph(unit)
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
         if unit not in members:
             units.pop(unit, None)
             removed += 1
-            continue
-        if unit == TIMELINES:
-            continue  # after every policy unit (it needs their titles)
-        captured: list[ox.Quad] = []  # the unit's quads, for the linker's summary of its policy
-
-        def add(quads: list[ox.Quad], captured: list[ox.Quad] = captured) -> None:
-            captured.extend(quads)
-            sink.add(quads)
-        out = Emitter(sink=add, graph=graph)
-        ctx = IdentityContext.default()
-        if unit.startswith("policy:"):
-            conv = convert_records(records[unit], ctx, out, link=False, cluster_alias=alias)
-            # relatedFacilities → facility nodes, as build() makes them with no facility records
-            # (facility and country-profile files are not converted into a store yet: build without --store)
-            link_policies_and_facilities(records[unit], set(), {}, out, [])
-            file_problems = [p for r in records[unit] for p in r.problems]  # as build() shows them: on the source node
-            keys = {r.path: r.source_key for r in records[unit]}
-            for p in file_problems:
-                key = keys.get(p.file or "", Path(p.file or "unknown").name)
-                source = named_node(iris.source(key))
-                out.issue(source, p)
-                out.types(source, CCUS.SourceRecord)
-                out.plain(source, CCUS.filePath, key)
-            out.flush()
-            units[unit] = {
-                "titles": [[r.data.get("title"), r.id] for r in records[unit] if isinstance(r.data.get("title"), str)],
-                "cluster_pairs": new_pairs[unit],
-                "replaces": [[n, o, *_where(rec)] for (n, o), rec in conv.replaces.items()],
-                "consolidates": [[n, o, *_where(rec)] for (n, o), rec in conv.consolidates.items()],
-                "clusters": [[iri, name] for iri, name in conv.cluster_names.items()],
-                "cluster_other_names": [[iri, sorted(names)] for iri, names in conv.cluster_other_names.items()],
-                "policy_events": len(conv.policy_events),
-                **_identity_records(ctx),
-                "problems": [p.as_dict() for p in file_problems + conv.problems],
-                "linker": policy_summaries(captured),
-            }
-        else:  # an unreadable or unknown file: its problems, kept visible in the graph
-            key = unit.partition(":")[2]
-            shown = shown_path(paths_by_key[key])
-            problems = [p for p in loaded.problems if p.file == shown]
-            name = loaded.source_keys.get(shown, Path(shown).name)  # as build() names it
-            source = named_node(iris.source(name))
-            for p in problems:
-                out.issue(source, p)
-                out.types(source, CCUS.SourceRecord)
-                out.plain(source, CCUS.filePath, name)
-            out.flush()
-            units[unit] = {"problems": [p.as_dict() for p in problems]}
-
+            progress.advance()
+    for unit in sorted(u for u in dirty if u in members and u.startswith("source:")):
+        progress.advance()
+        units[unit] = _convert_source(unit, source_problems.get(unit.partition(":")[2], []), sink)
+    policy_units = sorted(u for u in dirty if u in members and u.startswith("policy:"))
+    for by_unit in reader.unit_batches(policy_units, members):
+        for unit in sorted(by_unit):
+            progress.advance()
+            units[unit] = _convert_policy(unit, by_unit[unit], new_pairs[unit], alias, sink)
     titles = sorted((t, pid) for u, e in units.items() if u.startswith("policy:") for t, pid in e["titles"])
     titles_digest = hashlib.sha256(json.dumps(titles, ensure_ascii=False).encode()).hexdigest()
     if TIMELINES in members and (TIMELINES in dirty or titles_digest != man.get("titles_digest")):
-        graph = unit_graph(TIMELINES)
-        if store.contains_named_graph(graph):
-            store.remove_graph(graph)
-        docs = load_files([(paths_by_key[k], k, None) for k in sorted(members[TIMELINES])])
-        ctx = IdentityContext.default()
-        out = Emitter(sink=sink.add, graph=graph)
-        event_problems, events, _links = convert_timelines(
-            [(doc, docs.source_keys[doc.path]) for doc in docs.timelines], ctx, PolicyTitleIndex.from_titles(titles), out)
-        out.flush()
-        units[TIMELINES] = {"events": len(events), **_identity_records(ctx), "problems": [p.as_dict() for p in event_problems]}
+        units[TIMELINES] = _convert_timelines(store, reader.load(members[TIMELINES]), titles, sink)
         dirty.add(TIMELINES)
+    for unit in (FACILITIES, PROFILES):
+        if unit in members and unit in dirty:
+            progress.advance()
+            units[unit] = _convert_shared_records(store, unit, reader.load(members[unit]), sink)
     sink.flush()
     progress.end("convert")
-    seconds["convert"] = time.perf_counter() - t0
+    seconds["load"] += reader.seconds  # the second reading, batch by batch
+    seconds["convert"] = time.perf_counter() - t0 - reader.seconds
 
     # 4. the shared graphs, from the per-unit records
     t0 = time.perf_counter()
     shared_problems, counts = _shared_graphs(store, units, man)
     seconds["shared"] = time.perf_counter() - t0
+
+    # (a validation of the store's union graph belongs here: every graph is final, nothing is saved yet)
 
     man["files"] = files
     man["units"] = units
@@ -388,10 +431,136 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts.update(files_read=len(files), files_changed=len(changed), quads=len(store),
                   policy_events=sum(e.get("policy_events", 0) for e in units.values()),
-                  timeline_events=units.get(TIMELINES, {}).get("events", 0))
+                  timeline_events=units.get(TIMELINES, {}).get("events", 0),
+                  facilities=len(units.get(FACILITIES, {}).get("ids", [])),
+                  profiles=units.get(PROFILES, {}).get("profiles", 0))
     ps.close()
     return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=len(changed),
                       files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds)
+
+
+def _emit_file_problems(out: Emitter, records: list[PolicyRecord]) -> list[Problem]:
+    """The problems found while reading ``records``, on their source nodes as a full build shows them."""
+    from ccus_kg.namespaces import CCUS
+    from ccus_kg.rdf.triples import named_node
+
+    found = [p for r in records for p in r.problems]
+    keys = {r.path: r.source_key for r in records}
+    for p in found:
+        key = keys.get(p.file or "", Path(p.file or "unknown").name)
+        source = named_node(iris.source(key))
+        out.issue(source, p)
+        out.types(source, CCUS.SourceRecord)
+        out.plain(source, CCUS.filePath, key)
+    return found
+
+
+def _convert_policy(unit: str, records: list[PolicyRecord], pairs: list[tuple[str, str]], alias: dict[str, str], sink: _Sink) -> dict[str, Any]:
+    """Convert one policy unit (the files of one id) into its named graph; returns its manifest record."""
+    from ccus_kg.rdf.identity_context import IdentityContext
+    from ccus_kg.rdf.links import policy_summaries
+    from ccus_kg.rdf.policies import convert_records
+    from ccus_kg.rdf.triples import Emitter
+
+    captured: list[ox.Quad] = []  # the unit's quads, for the linker's summary of its policy
+
+    def add(quads: list[ox.Quad]) -> None:
+        captured.extend(quads)
+        sink.add(quads)
+    out = Emitter(sink=add, graph=unit_graph(unit))
+    ctx = IdentityContext.default()
+    conv = convert_records(records, ctx, out, link=False, cluster_alias=alias)
+    file_problems = _emit_file_problems(out, records)  # as build() shows them: on the source node
+    out.flush()
+    return {
+        "titles": [[r.data.get("title"), r.id] for r in records if isinstance(r.data.get("title"), str)],
+        "cluster_pairs": pairs,
+        "replaces": [[n, o, *_where(rec)] for (n, o), rec in conv.replaces.items()],
+        "consolidates": [[n, o, *_where(rec)] for (n, o), rec in conv.consolidates.items()],
+        "clusters": [[iri, name] for iri, name in conv.cluster_names.items()],
+        "cluster_other_names": [[iri, sorted(names)] for iri, names in conv.cluster_other_names.items()],
+        "policy_events": len(conv.policy_events),
+        **_identity_records(ctx),
+        "problems": [p.as_dict() for p in file_problems + conv.problems],
+        "linker": policy_summaries(captured),
+        **({"facility_refs": refs} if (refs := _facility_refs(records)) else {}),
+    }
+
+
+def _facility_refs(records: list[PolicyRecord]) -> list[list[Any]]:
+    """``[path, field, facility ids, line]`` for each facility-links field (``relatedFacilities``) of ``records``."""
+    from ccus_kg.mapping import get_path, load_mapping
+    from ccus_kg.rdf.records import as_list
+
+    rows = []
+    for key in (f.path for f in load_mapping("policy").of_kind("facility-links")):
+        for r in records:
+            ids = as_list(get_path(r.data, key))
+            if ids:
+                rows.append([r.path, key, ids, r.line_of(key)])
+    return rows
+
+
+def _convert_source(unit: str, problems: list[Problem], sink: _Sink) -> dict[str, Any]:
+    """An unreadable or unknown file: its problems, kept visible in the graph (as build() names it)."""
+    from ccus_kg.namespaces import CCUS
+    from ccus_kg.rdf.triples import Emitter, named_node
+
+    out = Emitter(sink=sink.add, graph=unit_graph(unit))
+    for p in problems:
+        name = Path(p.file or "unknown").name  # as build() names a file it could not read
+        source = named_node(iris.source(name))
+        out.issue(source, p)
+        out.types(source, CCUS.SourceRecord)
+        out.plain(source, CCUS.filePath, name)
+    out.flush()
+    return {"problems": [p.as_dict() for p in problems]}
+
+
+def _convert_timelines(store: ox.Store, docs: LoadResult, titles: list[tuple[str, str]], sink: _Sink) -> dict[str, Any]:
+    """The timeline compilations into their one named graph (events merge across compilations)."""
+    from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
+    from ccus_kg.rdf.identity_context import IdentityContext
+    from ccus_kg.rdf.triples import Emitter
+
+    graph = unit_graph(TIMELINES)
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
+    ctx = IdentityContext.default()
+    out = Emitter(sink=sink.add, graph=graph)
+    event_problems, events, _links = convert_timelines(
+        [(doc, docs.source_keys[doc.path]) for doc in docs.timelines], ctx, PolicyTitleIndex.from_titles(titles), out)
+    out.flush()
+    return {"events": len(events), **_identity_records(ctx), "problems": [p.as_dict() for p in event_problems]}
+
+
+def _convert_shared_records(store: ox.Store, unit: str, loaded: LoadResult, sink: _Sink) -> dict[str, Any]:
+    """Every facility (``unit`` = ``facilities``) or country-profile (``profiles``) file into one named
+    graph: organisations, hubs and aliases are shared between facilities, so they convert together."""
+    from ccus_kg.rdf.countries import convert_profiles
+    from ccus_kg.rdf.facilities import convert_facilities
+    from ccus_kg.rdf.identity_context import IdentityContext
+    from ccus_kg.rdf.triples import Emitter
+
+    graph = unit_graph(unit)
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
+    ctx = IdentityContext.default()
+    out = Emitter(sink=sink.add, graph=graph)
+    entry: dict[str, Any]
+    if unit == FACILITIES:
+        records = loaded.facilities
+        fac = convert_facilities(records, ctx, out)
+        problems = fac.problems
+        entry = {"ids": sorted(fac.facilities), "policy_refs": [[fid, [list(x) for x in refs]] for fid, refs in sorted(fac.policy_refs.items())]}
+    else:
+        records = loaded.profiles
+        prof = convert_profiles(records, ctx, out)
+        problems = prof.problems
+        entry = {"profiles": len(prof.profiles)}
+    file_problems = _emit_file_problems(out, records)
+    out.flush()
+    return {**entry, **_identity_records(ctx), "problems": [p.as_dict() for p in file_problems + problems]}
 
 
 _LINK_FIELDS = ("evolution.supersedes", "evolution.supersededBy", "evolution.consolidatedFrom")
@@ -423,14 +592,14 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     from ccus_kg.rdf.policies import Conversion, emit_links
     from ccus_kg.rdf.triples import Emitter
 
-    order = sorted(u for u in units if u.startswith("policy:")) + ([TIMELINES] if TIMELINES in units else [])
+    order = sorted(u for u in units if u.startswith("policy:")) + [u for u in (TIMELINES, FACILITIES, PROFILES) if u in units]
     ctx = IdentityContext.default()
     merged = Conversion([], [])
 
     def record(path: str, lang: str, lines: dict[str, int], fm_line: int) -> PolicyRecord:
         return PolicyRecord(path=path, lang=lang, data={}, body="", front_matter_format="json", lines=lines, fm_line=fm_line)
 
-    for unit in order:  # the order of a full build: policies by id, then timelines; first seen wins
+    for unit in order:  # the order of a full build: policies by id, timelines, facilities, profiles; first seen wins
         e = units[unit]
         for j in e.get("jurisdictions", []):
             ctx.used_jurisdictions.setdefault(j["code"], _revive(Jurisdiction, j))
@@ -451,10 +620,13 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     problems, dangling = emit_links(merged, known, ctx, links)
     _replace_graph(store, unit_graph("identities"), identities.quads)
     _replace_graph(store, unit_graph("links"), links.quads)
+    facility_links = Emitter(graph=unit_graph("facility-links"))
+    problems += _facility_links(units, known, facility_links)
+    _replace_graph(store, unit_graph("facility-links"), facility_links.quads)
     # the linker reads what a full build gives it: the policies (from their summaries; texts asked
     # for when a rule needs them), the timelines and the identities; only changed works are re-paired
-    context = identities.quads + list(linker_quads(store, unit_graph(TIMELINES)))
-    policies = [s for u in order if u != TIMELINES for s in units[u].get("linker", [])]
+    context = identities.quads + [q for u in (TIMELINES, FACILITIES, PROFILES) for q in linker_quads(store, unit_graph(u))]
+    policies = [s for u in order if u.startswith("policy:") for s in units[u].get("linker", [])]
     linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=man.get("linker"), emit=False)
     _update_inferred(store, man.get("inferred", {}), man.get("linker", {}), linked)
     man["linker"] = linked.state
@@ -467,6 +639,29 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     counts = {"policies": len(known), "dangling_policies": len(dangling), "agencies": len(ctx.used_agencies),
               "jurisdictions": len(ctx.used_jurisdictions), "clusters": len(merged.cluster_names)}
     return problems, counts
+
+
+def _facility_links(units: dict[str, dict[str, Any]], known: set[str], out: Emitter) -> list[Problem]:
+    """Policy ↔ facility links of every unit, as a full build makes them (both sides' statements,
+    nodes for ids without a record); returns their problems."""
+    from ccus_kg.rdf.facility_links import link_policies_and_facilities
+
+    stated = []
+    for unit in sorted(u for u in units if u.startswith("policy:")):
+        pid = unit.partition(":")[2]
+        for path, key, ids, line in units[unit].get("facility_refs", []):
+            data: dict[str, Any] = {"id": pid}
+            parts = key.split(".")
+            node = data
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = ids
+            stated.append(PolicyRecord(path=path, lang="", data=data, body="", front_matter_format="json", lines={key: line}))
+    facilities = units.get(FACILITIES, {})
+    refs = {fid: [(pid, path, line) for pid, path, line in rows] for fid, rows in facilities.get("policy_refs", [])}
+    problems: list[Problem] = []
+    link_policies_and_facilities(stated, set(facilities.get("ids", [])), refs, out, problems, policy_ids=known)
+    return problems
 
 
 def _link_row(link) -> list[Any]:

@@ -12,15 +12,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from corpus import SEEDS, corpus_dir
+from corpus import SEEDS, corpus_dir, corpus_folder
 from helpers import write_synthetic
 
 from ccus_kg.build import build
 from ccus_kg.store import PolicyStore, build_into_store, unit_graph
 
 
-def _same_as_full_build(folder: Path, store_dir: Path) -> None:
-    full = build([folder], validate=False)
+def _same_as_full_build(folder: Path | list[Path], store_dir: Path) -> None:
+    full = build(folder if isinstance(folder, list) else [folder], validate=False)
     with PolicyStore.open(store_dir, read_only=True) as ps:
         stored = ps.graph().sorted_ntriples()
     expected = full.graph.sorted_ntriples()
@@ -52,44 +52,55 @@ def folder(tmp_path) -> Path:
     return root
 
 
-def test_incremental_rebuilds_equal_full_builds(folder, tmp_path):
+@pytest.mark.parametrize("batch_files", [2000, 7], ids=["one-batch", "batches-of-7-files"])
+def test_incremental_rebuilds_equal_full_builds(folder, tmp_path, batch_files):
+    """With ``batch_files=7`` every step holds at most 7 parsed files at once (read twice: units first,
+    then conversion batch by batch), and still gives a full build's graph."""
     store = tmp_path / "store"
-    first = build_into_store([folder], store)
+
+    def update():
+        return build_into_store([folder], store, batch_files=batch_files)
+    first = update()
     assert first.files_changed == first.counts["files_read"] > 60
     _same_as_full_build(folder, store)
 
-    again = build_into_store([folder], store)
+    again = update()
     assert (again.files_changed, again.units_rebuilt) == (0, 0)
 
     en = sorted((folder / "en").glob("*.md"))
     _edit(en[0], title="An amended title")  # one file of a two-file policy
-    step = build_into_store([folder], store)
+    step = update()
     assert (step.files_changed, step.units_rebuilt) == (1, 1)
     _same_as_full_build(folder, store)
 
     _edit(en[1], country="Norway", source="Ministry of Petroleum and Energy")  # shared identity nodes change
-    build_into_store([folder], store)
+    update()
     _same_as_full_build(folder, store)
 
     victim = folder / "synthetic" / "b.md"  # a supersedes target disappears: dangling links appear
     victim.unlink()
-    step = build_into_store([folder], store)
+    step = update()
     assert step.files_deleted == 1 and step.units_removed == 1
     _same_as_full_build(folder, store)
 
     en[2].rename(en[2].with_name("renamed.md"))  # a rename: the same policy from another file
-    build_into_store([folder], store)
+    update()
     _same_as_full_build(folder, store)
 
     _edit(en[3], id="a-new-id")  # an id change moves the file to another unit
-    build_into_store([folder], store)
+    update()
     _same_as_full_build(folder, store)
     with PolicyStore.open(store, read_only=True) as ps:
         assert ps.store.contains_named_graph(unit_graph("policy:a-new-id"))
 
+    for f in en[4:12]:  # more changed files than one batch holds
+        _edit(f, title=f"Retitled {f.stem}")
+    update()
+    _same_as_full_build(folder, store)
+
     shutil.copy(next(SEEDS.glob("*.txt")), folder / "timeline.txt")  # a timeline compilation
     (folder / "broken.md").write_text("---\n{not json\n---\n", encoding="utf-8")  # an unreadable record
-    step = build_into_store([folder], store)
+    step = update()
     assert any(p.code == "parse-error" for p in step.problems)
     _same_as_full_build(folder, store)
 
@@ -170,3 +181,31 @@ def test_rebuilds_that_change_lineage_links_equal_full_builds(tmp_path):
     build_into_store([folder], store)
     _same_as_full_build(folder, store)
     assert not _ask(store, implements)
+
+
+def test_facilities_and_country_profiles_in_the_store(tmp_path):
+    """The three corpus folders (policies, facilities, country profiles) give a full build's graph,
+    policy ↔ facility links included, and keep giving it when a facility changes or goes."""
+    root = tmp_path / "in"
+    folders = []
+    for source, name in ((corpus_dir(), "policies"), (corpus_folder("facilities"), "facilities"), (corpus_folder("countries"), "countries")):
+        shutil.copytree(source, root / name)
+        folders.append(root / name)
+    store = tmp_path / "store"
+    first = build_into_store(folders, store, batch_files=500)
+    assert first.counts["facilities"] > 1000 and first.counts["profiles"] > 60
+    _same_as_full_build(folders, store)
+    with PolicyStore.open(store, read_only=True) as ps:
+        assert ps.store.contains_named_graph(unit_graph("facilities")) and ps.store.contains_named_graph(unit_graph("profiles"))
+        assert ps.store.contains_named_graph(unit_graph("facility-links"))
+
+    linked = next(f for f in sorted((root / "facilities" / "en").glob("*.md")) if '"relatedPolicies": [\n' in f.read_text(encoding="utf-8"))
+    _edit(linked, relatedPolicies=["no-such-policy"])  # a link goes, a dangling policy id appears
+    step = build_into_store(folders, store)
+    assert step.units_rebuilt == 1
+    _same_as_full_build(folders, store)
+
+    next((root / "countries" / "zh").glob("*.md")).unlink()  # a profile file goes
+    (root / "facilities" / "en" / "1.md").unlink()
+    build_into_store(folders, store)
+    _same_as_full_build(folders, store)

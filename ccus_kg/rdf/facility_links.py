@@ -37,18 +37,19 @@ __all__ = ["link_policies_and_facilities"]
 
 def link_policies_and_facilities(policy_records: Iterable[PolicyRecord], facility_ids: set[str],
                                  facility_refs: dict[str, list[tuple[str, str, int | None]]], out: Emitter,
-                                 problems: list[Problem]) -> dict[str, Any]:
+                                 problems: list[Problem], *, policy_ids: set[str] | None = None) -> dict[str, Any]:
     """Emit the links on ``out``; append problems to ``problems``; return the consistency report.
 
     ``policy_records``: the policy records of the build (their ``relatedFacilities``);
     ``facility_ids``: ids of the facility records converted; ``facility_refs``: facility id →
     ``[(policy id, file, line)]`` from the facility records' ``relatedPolicies``
-    (:attr:`ccus_kg.rdf.facilities.FacilityConversion.policy_refs`).
+    (:attr:`ccus_kg.rdf.facilities.FacilityConversion.policy_refs`).  ``policy_ids``: every policy id
+    with a record, when ``policy_records`` holds only those that name facilities (default: their ids).
     Returns a JSON-ready dict (keys in the module doc plus ``pairs``).
     """
     policy_side: dict[tuple[str, str], str] = {}
     lines: dict[tuple[str, str, str], int | None] = {}   # (file, policy, facility) → line of the list
-    policy_ids: set[str] = set()
+    policy_ids = set(policy_ids or ())
     keys = [f.path for f in load_mapping("policy").of_kind("facility-links")]  # relatedFacilities
     for r in policy_records:
         policy_ids.add(r.id)
