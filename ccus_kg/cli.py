@@ -469,8 +469,13 @@ def export(graph_file, store_dir, fmt, output, with_ontology):
         quads = dataset_quads(named_graphs(kg, with_ontology=with_ontology, generated=generated))
     elif with_ontology:
         kg.add(KnowledgeGraph.load(ontology_path("ccus.ttl")).store)
-    data = kg.serialize(fmt, quads)
     count = len(quads) if quads is not None else len(kg)
+    if output and quads is None:  # sorted with bounded memory, streamed into the file
+        with _writing(output):
+            size = kg.write(output, fmt)
+        click.echo(f"wrote {output} ({size} bytes, {count} triples)")
+        return
+    data = kg.serialize(fmt, quads)
     if output:
         with _writing(output):
             with atomic_writer(output, "wb") as handle:

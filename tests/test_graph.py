@@ -14,6 +14,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from ccus_kg.errors import InputError, OutputError
+from ccus_kg.namespaces import PREFIXES
 from ccus_kg.rdf.graph import KnowledgeGraph, format_from_path
 
 
@@ -81,14 +82,46 @@ def test_failed_serialisation_leaves_the_old_file(seed_graph, tmp_path, monkeypa
     path = tmp_path / "g.ttl"
     path.write_text("old", encoding="utf-8")
 
-    def boom(self, fmt="ttl"):
+    def boom(self, *args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(KnowledgeGraph, "serialize", boom)
+    monkeypatch.setattr(KnowledgeGraph, "write_sorted_ntriples", boom)
     with pytest.raises(RuntimeError):
         seed_graph.write(path)
     assert path.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["g.ttl"]
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl", "jsonld"])
+def test_external_sort_in_small_runs_writes_the_same_bytes(seed_build, tmp_path, fmt):
+    """Runs of 4 KB force the external merge sort (over 50 run files); the output is byte for
+    byte what sorting every N-Triples line in memory gives, and no temporary file is left."""
+    graph = seed_build.graph
+    lines = sorted(set((graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b"").splitlines(keepends=True)))
+    reference = b"".join(lines)
+    assert len(reference) > 50 * 4096
+    if fmt != "nt":
+        triples = ox.parse(reference, format=ox.RdfFormat.N_TRIPLES)
+        reference = (graph.serialize(fmt) if fmt == "jsonld" else
+                     ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)) or b"")
+    out = tmp_path / "out"
+    size = graph.write(out / f"g.{fmt}", run_bytes=4096)
+    assert (out / f"g.{fmt}").read_bytes() == reference and size == len(reference)
+    assert graph.serialize(fmt, run_bytes=4096) == reference
+    assert [p.name for p in out.iterdir()] == [f"g.{fmt}"]
+
+
+def test_external_sort_writes_a_triple_of_two_named_graphs_once(tmp_path):
+    """The union of named graphs (a persistent store): a triple held by two graphs and spread over
+    two runs is one line."""
+    store = ox.Store()
+    s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    for i in range(200):
+        for g in ("a", "b"):
+            store.add(ox.Quad(s, p, ox.Literal(f"value {i:03d}"), ox.NamedNode(f"http://example.org/graph/{g}")))
+    union = KnowledgeGraph(store, union=True)
+    text = union.sorted_ntriples(run_bytes=1000)
+    assert text.splitlines() == sorted({f'<http://example.org/s> <http://example.org/p> "value {i:03d}" .'.encode() for i in range(200)})
 
 
 def test_format_from_path():

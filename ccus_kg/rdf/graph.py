@@ -12,14 +12,24 @@ Reading a TriG or N-Quads file merges its named graphs into the one graph.  Outp
 stable order (sorted N-Triples lines, then re-serialised), so two builds of the same input give
 byte-identical files.  The sort runs on the N-Triples bytes pyoxigraph writes (UTF-8 byte order is
 code point order), not on Python term objects: at 1.8 million triples that is seconds, not tens of seconds.
+It is an external merge sort with bounded memory: pyoxigraph dumps the N-Triples to a temporary file,
+runs of at most ``SORT_RUN_BYTES`` are sorted in memory and written to temporary files, and
+:func:`heapq.merge` streams them into the output (temporary files in the output's folder for
+:meth:`KnowledgeGraph.write`, else ``$TMPDIR``; removed afterwards).  Turtle and the other formats
+are re-serialised from the sorted N-Triples file, streamed, so writing never holds the graph's text.
 """
 
 from __future__ import annotations
 
+import heapq
+import io
 import json
-from collections.abc import Iterable, Mapping
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -27,7 +37,11 @@ from ccus_kg.errors import InputError, OutputError
 from ccus_kg.files import atomic_writer
 from ccus_kg.namespaces import PREFIXES
 
-__all__ = ["KnowledgeGraph", "FORMATS", "format_from_path", "compact_jsonld"]
+__all__ = ["KnowledgeGraph", "FORMATS", "format_from_path", "compact_jsonld", "SORT_RUN_BYTES"]
+
+#: Bytes of N-Triples lines sorted in memory at once when writing (one run of the external sort;
+#: about 1.6× this in Python memory).
+SORT_RUN_BYTES = 64 * 1024 * 1024
 
 #: Output/input formats by short name.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -75,45 +89,99 @@ class KnowledgeGraph:
         return self.store.query(sparql, prefixes=dict(PREFIXES if prefixes is None else prefixes),
                                 use_default_graph_as_union=self.union)
 
-    def sorted_ntriples(self) -> bytes:
+    def sorted_ntriples(self, *, run_bytes: int = SORT_RUN_BYTES) -> bytes:
         """Every triple of the default graph (or the union) as N-Triples, one per line, lines sorted (the stable output order)."""
-        if self.union:
-            dumped = b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in self.store.named_graphs())
-            lines = sorted(set(dumped.split(b"\n")))
-        else:
-            lines = (self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b"").split(b"\n")
-            lines.sort()
-        body = b"\n".join(line for line in lines if line)
-        return body + b"\n" if body else b""
+        buffer = io.BytesIO()
+        self.write_sorted_ntriples(buffer, run_bytes=run_bytes)
+        return buffer.getvalue()
 
-    def serialize(self, fmt: str = "ttl", quads: list[ox.Quad] | None = None) -> bytes:
+    def write_sorted_ntriples(self, output: IO[bytes], *, tmpdir: str | Path | None = None,
+                              run_bytes: int = SORT_RUN_BYTES) -> int:
+        """Write :meth:`sorted_ntriples` to the binary ``output`` with bounded memory; returns the triples written.
+
+        An external merge sort: the N-Triples are dumped to a temporary file in ``tmpdir`` (default
+        ``$TMPDIR``), sorted in runs of at most ``run_bytes`` bytes, and the runs merged (duplicate
+        lines, a triple held by two named graphs, written once).  The temporary files are removed.
+        Raises ``OSError`` when a temporary file cannot be written.
+        """
+        with tempfile.TemporaryDirectory(prefix=".ccus-kg-sort.", dir=tmpdir) as work:
+            dump = os.path.join(work, "dump.nt")
+            with open(dump, "wb") as handle:
+                graphs: Iterable[Any] = self.store.named_graphs() if self.union else [ox.DefaultGraph()]
+                for g in graphs:
+                    self.store.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+            in_memory = os.path.getsize(dump) <= run_bytes  # one run: sorted and written, no run files
+            runs: list[str] = []
+            lines: list[bytes] = []
+            with open(dump, "rb") as handle:
+                while chunk := handle.readlines(run_bytes):
+                    if not chunk[-1].endswith(b"\n"):
+                        chunk[-1] += b"\n"
+                    # sorting lines with their "\n" keeps the order of lines without it: no line is a
+                    # prefix of another (each ends with " ." and a literal cannot hold an unescaped '"')
+                    chunk.sort()
+                    if in_memory:
+                        lines = chunk
+                    else:
+                        runs.append(_write_run(work, len(runs), chunk))
+                    del chunk
+            os.unlink(dump)
+            with ExitStack() as stack:
+                merged = heapq.merge(*(stack.enter_context(open(run, "rb")) for run in runs)) if runs else lines
+                return _write_distinct(output, merged)
+
+    @contextmanager
+    def _sorted_file(self, tmpdir: str | Path | None, run_bytes: int) -> Iterator[str]:
+        """A temporary file of :meth:`sorted_ntriples` (removed on exit)."""
+        fd, name = tempfile.mkstemp(prefix=".ccus-kg-sorted.", suffix=".nt", dir=tmpdir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                self.write_sorted_ntriples(handle, tmpdir=tmpdir, run_bytes=run_bytes)
+            yield name
+        finally:
+            os.unlink(name)
+
+    def serialize(self, fmt: str = "ttl", quads: list[ox.Quad] | None = None, *, run_bytes: int = SORT_RUN_BYTES) -> bytes:
         """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`~ccus_kg.errors.OutputError` for another name.
 
         ``quads``: write these (a dataset of named graphs, for ``trig``/``nq``) instead of the graph.
+        The result is in memory; :meth:`write` writes a file with bounded memory.
         """
-        try:
-            rdf_format = FORMATS[fmt]
-        except KeyError:
-            raise OutputError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
+        rdf_format = _format(fmt)
         if quads is not None:  # a dataset of named graphs (trig, nq), or its triples for a graph format
             if fmt == "jsonld":
                 return compact_jsonld([q.triple for q in quads])
             items: list = list(quads) if rdf_format.supports_datasets else [q.triple for q in quads]
             return ox.serialize(items, format=rdf_format, prefixes=PREFIXES if fmt in ("ttl", "trig") else None) or b""
-        ntriples = self.sorted_ntriples()
-        if fmt == "nt":
-            return ntriples
-        triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)  # streamed: no list of Python triples
-        if fmt == "jsonld":
-            return compact_jsonld(list(triples))
-        return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES if fmt in ("ttl", "trig") else None) or b""
+        buffer = io.BytesIO()
+        self._write_sorted(buffer, fmt, None, run_bytes)
+        return buffer.getvalue()
 
-    def write(self, path: str | Path, fmt: str | None = None) -> int:
-        """Write the graph to ``path`` atomically; returns bytes written."""
-        data = self.serialize(fmt or format_from_path(path))
+    def _write_sorted(self, output: IO[bytes], fmt: str, tmpdir: str | Path | None, run_bytes: int) -> None:
+        if fmt == "nt":
+            self.write_sorted_ntriples(output, tmpdir=tmpdir, run_bytes=run_bytes)
+            return
+        with self._sorted_file(tmpdir, run_bytes) as sorted_nt:
+            triples = ox.parse(path=sorted_nt, format=ox.RdfFormat.N_TRIPLES)  # streamed: no list of Python triples
+            if fmt == "jsonld":
+                output.write(compact_jsonld(list(triples)))
+                return
+            ox.serialize(triples, output, format=FORMATS[fmt], prefixes=PREFIXES if fmt in ("ttl", "trig") else None)
+
+    def write(self, path: str | Path, fmt: str | None = None, *, run_bytes: int = SORT_RUN_BYTES) -> int:
+        """Write the graph to ``path`` atomically, in the stable order; returns bytes written.
+
+        Memory stays bounded whatever the graph's size (about ``run_bytes`` of N-Triples lines at
+        once; JSON-LD excepted, which rdflib compacts in memory); the sort's temporary files go
+        in ``path``'s folder and are removed.  Raises :class:`~ccus_kg.errors.OutputError` for an
+        unknown format, ``OSError`` when the folder cannot be written.
+        """
+        fmt = fmt or format_from_path(path)
+        _format(fmt)
         with atomic_writer(path, "wb") as handle:
-            handle.write(data)
-        return len(data)
+            self._write_sorted(handle, fmt, Path(path).parent, run_bytes)
+            handle.flush()
+            return handle.tell()
 
     @classmethod
     def load(cls, path: str | Path, fmt: str | None = None) -> KnowledgeGraph:
@@ -172,6 +240,38 @@ class KnowledgeGraph:
 
         g.addN((term(q.subject), term(q.predicate), term(q.object), g) for q in self.store)
         return g
+
+
+def _format(fmt: str) -> ox.RdfFormat:
+    try:
+        return FORMATS[fmt]
+    except KeyError:
+        raise OutputError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
+
+
+def _write_run(folder: str, number: int, lines: list[bytes]) -> str:
+    """Write one sorted run (its lines, each once) to a file in ``folder``; returns the file name."""
+    name = os.path.join(folder, f"run-{number:05d}.nt")
+    with open(name, "wb") as handle:
+        _write_distinct(handle, lines)
+    return name
+
+
+def _write_distinct(output: IO[bytes], lines: Iterable[bytes]) -> int:
+    """Write sorted ``lines``, each distinct line once; returns the lines written."""
+    written = 0
+    previous = None
+    batch: list[bytes] = []
+    for line in lines:
+        if line != previous:
+            batch.append(line)
+            previous = line
+            if len(batch) >= 65536:
+                output.writelines(batch)
+                written += len(batch)
+                batch = []
+    output.writelines(batch)
+    return written + len(batch)
 
 
 def compact_jsonld(triples: list[ox.Triple]) -> bytes:
