@@ -11,12 +11,23 @@ the graphs shared between files).  The store keeps one **named graph per convers
 * ``<…/graph/source/{key}>`` — a file that could not be read, with its ``ccus:DataIssue``;
 * ``<…/graph/timelines>`` — the timeline compilations (events merge across compilations and link
   to policies by title, so they are converted together when one of them or a policy title changes);
+* ``<…/graph/facilities>`` and ``<…/graph/profiles>`` — every facility file, every country-profile
+  file (organisations, hubs and their aliases are shared between facilities, so each kind is
+  converted together when one of its files changes);
 * ``<…/graph/identities>`` — the jurisdictions and issuing agencies used, ``<…/graph/links>`` —
-  supersedes links in both directions, targets not in the input and the cluster nodes, and
+  supersedes links in both directions, targets not in the input and the cluster nodes,
+  ``<…/graph/inferred>`` — the linker's citations and inferred links, ``<…/graph/facility-links>`` —
+  policy ↔ facility links stated on either side and nodes for ids without a record, and
   ``<…/graph/vocabularies>`` — the SKOS concept schemes.  These are shared by many files, so they
-  are recomputed on every build from the per-unit resolution records kept in the manifest
-  (jurisdictions and agencies used, supersedes statements, cluster names): cheap (hundreds of
-  nodes), and exactly what a full build makes.
+  are recomputed on every build from the per-unit records kept in the manifest (jurisdictions and
+  agencies used, supersedes statements, cluster names, ``relatedFacilities``, linker summaries),
+  and exactly what a full build makes.
+
+Memory: a build holds at most ``batch_files`` parsed files (:data:`BATCH_FILES`, about 28 KB each).
+When more files changed (a first build), each is read twice: once to learn its unit and cluster
+names, then unit batch by unit batch to convert it; the quads go to RocksDB in bulk-load chunks.
+What stays in memory grows with the number of policies: the manifest (file entries and per-unit
+records) and the linker's state.
 
 A rebuild reads only files whose size or modification time changed, compares their hash, and
 reconverts only the units those files belonged to or now belong to; deleted and renamed files
@@ -30,6 +41,7 @@ manifest not ``clean``, is rebuilt from scratch.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -39,6 +51,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -383,10 +396,13 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     ps.save_manifest("updating")
     sink = _Sink(store)
     removed = 0
+    facility_refs: dict[str, int] = man.get("facility_refs", {})  # facility id → policies naming it
     progress.begin("convert", len(dirty), "units")
     for unit in sorted(dirty):
         graph = unit_graph(unit)
         if store.contains_named_graph(graph):
+            if unit.startswith("policy:"):
+                _count_refs(facility_refs, _named_facilities(store, graph), -1)
             store.remove_graph(graph)
         if unit not in members:
             units.pop(unit, None)
@@ -399,7 +415,8 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     for by_unit in reader.unit_batches(policy_units, members):
         for unit in sorted(by_unit):
             progress.advance()
-            units[unit] = _convert_policy(unit, by_unit[unit], new_pairs[unit], alias, sink)
+            units[unit], named = _convert_policy(unit, by_unit[unit], new_pairs[unit], alias, sink)
+            _count_refs(facility_refs, named, +1)
     titles = sorted((t, pid) for u, e in units.items() if u.startswith("policy:") for t, pid in e["titles"])
     titles_digest = hashlib.sha256(json.dumps(titles, ensure_ascii=False).encode()).hexdigest()
     if TIMELINES in members and (TIMELINES in dirty or titles_digest != man.get("titles_digest")):
@@ -416,6 +433,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
 
     # 4. the shared graphs, from the per-unit records
     t0 = time.perf_counter()
+    man["facility_refs"] = facility_refs
     shared_problems, counts = _shared_graphs(store, units, man)
     seconds["shared"] = time.perf_counter() - t0
 
@@ -455,8 +473,10 @@ def _emit_file_problems(out: Emitter, records: list[PolicyRecord]) -> list[Probl
     return found
 
 
-def _convert_policy(unit: str, records: list[PolicyRecord], pairs: list[tuple[str, str]], alias: dict[str, str], sink: _Sink) -> dict[str, Any]:
-    """Convert one policy unit (the files of one id) into its named graph; returns its manifest record."""
+def _convert_policy(unit: str, records: list[PolicyRecord], pairs: list[tuple[str, str]], alias: dict[str, str],
+                    sink: _Sink) -> tuple[dict[str, Any], set[str]]:
+    """Convert one policy unit (the files of one id) into its named graph; returns its manifest record
+    and the facility ids its ``relatedFacilities`` name (linked both ways in its graph)."""
     from ccus_kg.rdf.identity_context import IdentityContext
     from ccus_kg.rdf.links import policy_summaries
     from ccus_kg.rdf.policies import convert_records
@@ -471,6 +491,7 @@ def _convert_policy(unit: str, records: list[PolicyRecord], pairs: list[tuple[st
     ctx = IdentityContext.default()
     conv = convert_records(records, ctx, out, link=False, cluster_alias=alias)
     file_problems = _emit_file_problems(out, records)  # as build() shows them: on the source node
+    named, fields = _policy_facility_links(records, out)
     out.flush()
     return {
         "titles": [[r.data.get("title"), r.id] for r in records if isinstance(r.data.get("title"), str)],
@@ -483,22 +504,51 @@ def _convert_policy(unit: str, records: list[PolicyRecord], pairs: list[tuple[st
         **_identity_records(ctx),
         "problems": [p.as_dict() for p in file_problems + conv.problems],
         "linker": policy_summaries(captured),
-        **({"facility_refs": refs} if (refs := _facility_refs(records)) else {}),
-    }
+        **({"facility_fields": fields} if fields else {}),
+    }, named
 
 
-def _facility_refs(records: list[PolicyRecord]) -> list[list[Any]]:
-    """``[path, field, facility ids, line]`` for each facility-links field (``relatedFacilities``) of ``records``."""
+def _policy_facility_links(records: list[PolicyRecord], out: Emitter) -> tuple[set[str], list[list[Any]]]:
+    """Emit the links of the facilities that ``records`` (one policy) name in ``relatedFacilities``, both
+    ways, as :func:`~ccus_kg.rdf.facility_links.link_policies_and_facilities` does; returns the facility
+    ids and ``[path, line]`` of each file naming some (for the problems about ids without a record)."""
     from ccus_kg.mapping import get_path, load_mapping
+    from ccus_kg.namespaces import CCUS
     from ccus_kg.rdf.records import as_list
+    from ccus_kg.rdf.triples import named_node
 
-    rows = []
+    named: set[str] = set()
+    fields: list[list[Any]] = []
     for key in (f.path for f in load_mapping("policy").of_kind("facility-links")):
         for r in records:
             ids = as_list(get_path(r.data, key))
             if ids:
-                rows.append([r.path, key, ids, r.line_of(key)])
-    return rows
+                named.update(ids)
+                fields.append([r.path, r.line_of(key)])
+    if named:
+        p = named_node(iris.policy(records[0].id))
+        for fid in sorted(named):
+            f = named_node(iris.facility(fid))
+            out.add(p, CCUS.relatedFacility, f)
+            out.add(f, CCUS.relatedPolicy, p)
+    return named, fields
+
+
+def _named_facilities(store: ox.Store, graph: ox.NamedNode) -> set[str]:
+    """The facility ids a policy unit's graph links to (``ccus:relatedFacility``)."""
+    from ccus_kg.namespaces import CCUS
+
+    return {unquote(q.object.value.rsplit("/", 1)[1]) for q in store.quads_for_pattern(None, CCUS.relatedFacility, None, graph)
+            if isinstance(q.object, ox.NamedNode)}
+
+
+def _count_refs(counts: dict[str, int], ids: set[str], step: int) -> None:
+    for fid in ids:
+        n = counts.get(fid, 0) + step
+        if n > 0:
+            counts[fid] = n
+        else:
+            counts.pop(fid, None)
 
 
 def _convert_source(unit: str, problems: list[Problem], sink: _Sink) -> dict[str, Any]:
@@ -621,7 +671,7 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     _replace_graph(store, unit_graph("identities"), identities.quads)
     _replace_graph(store, unit_graph("links"), links.quads)
     facility_links = Emitter(graph=unit_graph("facility-links"))
-    problems += _facility_links(units, known, facility_links)
+    problems += _facility_links(store, units, man.get("facility_refs", {}), known, facility_links)
     _replace_graph(store, unit_graph("facility-links"), facility_links.quads)
     # the linker reads what a full build gives it: the policies (from their summaries; texts asked
     # for when a rule needs them), the timelines and the identities; only changed works are re-paired
@@ -641,26 +691,47 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     return problems, counts
 
 
-def _facility_links(units: dict[str, dict[str, Any]], known: set[str], out: Emitter) -> list[Problem]:
-    """Policy ↔ facility links of every unit, as a full build makes them (both sides' statements,
-    nodes for ids without a record); returns their problems."""
+def _facility_links(store: ox.Store, units: dict[str, dict[str, Any]], refs: dict[str, int], known: set[str],
+                    out: Emitter) -> list[Problem]:
+    """What :func:`~ccus_kg.rdf.facility_links.link_policies_and_facilities` adds to the policy graphs'
+    own links: the links stated by facility records, nodes for facility ids named by policies without a
+    facility record (``refs``: facility id → policies naming it) and for policy ids named by facilities
+    without a policy record; returns the problems it reports about them (a policy file named by its
+    first file naming facilities)."""
+    from ccus_kg.namespaces import CCUS, DCTERMS, XSD
     from ccus_kg.rdf.facility_links import link_policies_and_facilities
+    from ccus_kg.rdf.triples import Emitter, named_node
 
-    stated = []
-    for unit in sorted(u for u in units if u.startswith("policy:")):
-        pid = unit.partition(":")[2]
-        for path, key, ids, line in units[unit].get("facility_refs", []):
-            data: dict[str, Any] = {"id": pid}
-            parts = key.split(".")
-            node = data
-            for part in parts[:-1]:
-                node = node.setdefault(part, {})
-            node[parts[-1]] = ids
-            stated.append(PolicyRecord(path=path, lang="", data=data, body="", front_matter_format="json", lines={key: line}))
     facilities = units.get(FACILITIES, {})
-    refs = {fid: [(pid, path, line) for pid, path, line in rows] for fid, rows in facilities.get("policy_refs", [])}
+    facility_ids = set(facilities.get("ids", []))
+    facility_side = {fid: [(pid, path, line) for pid, path, line in rows] for fid, rows in facilities.get("policy_refs", [])}
+    dangling = sorted(fid for fid in refs if fid not in facility_ids)
+    if not facility_ids:
+        dangling = dangling[:1]  # one problem names the first (the graph gets a node for every one below)
+    stated: list[PolicyRecord] = []  # the policies naming the dangling ids, as records naming only those
+    by_policy: dict[str, list[str]] = defaultdict(list)
+    for fid in dangling:
+        for q in store.quads_for_pattern(None, CCUS.relatedFacility, named_node(iris.facility(fid))):
+            found = next(iter(store.quads_for_pattern(q.subject, DCTERMS.identifier, None, q.graph_name)), None)
+            if found is not None and isinstance(found.object, ox.Literal):
+                by_policy[found.object.value].append(fid)
+    for pid, fids in sorted(by_policy.items()):
+        path, line = units.get(f"policy:{pid}", {}).get("facility_fields", [[None, None]])[0]
+        stated.append(PolicyRecord(path=path or "", lang="", data={"id": pid, "relatedFacilities": sorted(set(fids))},
+                                   body="", front_matter_format="json", lines={"relatedFacilities": line} if line else {}))
     problems: list[Problem] = []
-    link_policies_and_facilities(stated, set(facilities.get("ids", [])), refs, out, problems, policy_ids=known)
+    links = Emitter(graph=out.graph)
+    report = link_policies_and_facilities(stated, facility_ids, facility_side, links, problems, policy_ids=known)
+    if not facility_ids and refs:  # every named id is dangling: the message counts them all
+        problems = [dataclasses.replace(p, message=p.message.replace(f"name {len(report['dangling_facility_ids'])} facility ids",
+                                                                     f"name {len(refs)} facility ids")) for p in problems]
+    out.quads += links.quads  # facility-side links (and again the policy-side links of dangling ids)
+    for fid in sorted(refs):
+        if fid not in facility_ids and fid not in dangling:
+            f = named_node(iris.facility(fid))
+            out.types(f, CCUS.Facility)
+            out.plain(f, DCTERMS.identifier, fid)
+            out.add(f, CCUS.inCorpus, ox.Literal("false", datatype=XSD.boolean))
     return problems
 
 
