@@ -57,7 +57,7 @@ import pyoxigraph as ox
 
 from ccus_kg import __version__
 from ccus_kg.errors import InputError
-from ccus_kg.files import write_text_atomic
+from ccus_kg.files import atomic_writer, write_text_atomic
 from ccus_kg.identity import iris
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.progress import Progress
@@ -126,7 +126,12 @@ class PolicyStore:
         """The manifest (read on first use: queries do not need it)."""
         if self._manifest is None:
             path = self.directory / "manifest.json"
-            self._manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            self._manifest = {}
+            if path.exists():
+                with path.open(encoding="utf-8") as handle:
+                    self._manifest = json.load(handle)
+                for entry in self._manifest.get("units", {}).values():
+                    _share_identities(entry)
         return self._manifest
 
     @classmethod
@@ -173,7 +178,8 @@ class PolicyStore:
             write_text_atomic(marker, "a ccus-kg build is changing this store; a build that finds this file rebuilds it\n")
             return
         self.manifest.update(format=MANIFEST_FORMAT, version=__version__, state=state)
-        write_text_atomic(self.directory / "manifest.json", json.dumps(self.manifest, ensure_ascii=False, separators=(",", ":")))
+        with atomic_writer(self.directory / "manifest.json", "w") as handle:  # streamed: never the whole text in memory
+            json.dump(self.manifest, handle, ensure_ascii=False, separators=(",", ":"))
         marker.unlink(missing_ok=True)
 
 
@@ -624,10 +630,23 @@ def _where(record: PolicyRecord) -> list[Any]:
 
 def _identity_records(ctx: IdentityContext) -> dict[str, Any]:
     """The identity nodes a unit used, as JSON-ready records (to recompute the shared identity graph)."""
-    return {
+    return _share_identities({
         "jurisdictions": [asdict(j) for j in ctx.used_jurisdictions.values()],
         "agencies": [asdict(a) for a in ctx.used_agencies.values()],
-    }
+    })
+
+
+#: One object per distinct identity record: thousands of policies use the same few jurisdictions and
+#: agencies, and each unit's manifest record lists them (about 1.5 KB a policy in memory, otherwise).
+_SHARED_IDENTITIES: dict[str, Any] = {}
+
+
+def _share_identities(entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with its equal jurisdiction and agency records replaced by one shared object (read only)."""
+    for kind in ("jurisdictions", "agencies"):
+        if kind in entry:
+            entry[kind] = [_SHARED_IDENTITIES.setdefault(json.dumps(r, sort_keys=True, ensure_ascii=False), r) for r in entry[kind]]
+    return entry
 
 
 def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[str, Any]) -> tuple[list[Problem], dict[str, int]]:
