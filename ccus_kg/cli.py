@@ -248,7 +248,7 @@ def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progr
                f"{result.files_deleted} deleted; {result.units_rebuilt} units rebuilt, {result.units_removed} removed "
                f"({sum(result.seconds.values()):.2f} s)")
     click.echo(f"  policies {c['policies']} (+{c['dangling_policies']} known only as supersedes targets), agencies {c['agencies']}, "
-               f"jurisdictions {c['jurisdictions']}, clusters {c['clusters']}, quads {c['quads']}")
+               f"jurisdictions {c['jurisdictions']}, clusters {c['clusters']}, facilities {c['facilities']}, profiles {c['profiles']}, quads {c['quads']}")
     click.echo("  SHACL: not run in --store mode (validate an export with `ccus-kg validate`)")
     shown = [p for p in result.problems if verbose or p.severity != "info"]
     for p in shown[:max_problems]:

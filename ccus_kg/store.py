@@ -281,6 +281,7 @@ class _Reader:
             for r in records:
                 by_unit.setdefault(f"policy:{r.id}", []).append(r)
             yield by_unit
+            del loaded, records, by_unit  # before the next batch is read
             group, size = [], 0
 
 
@@ -423,6 +424,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
             progress.advance()
             units[unit], named = _convert_policy(unit, by_unit[unit], new_pairs[unit], alias, sink)
             _count_refs(facility_refs, named, +1)
+        del by_unit  # the batch's records go before the next batch is read
     titles = sorted((t, pid) for u, e in units.items() if u.startswith("policy:") for t, pid in e["titles"])
     titles_digest = hashlib.sha256(json.dumps(titles, ensure_ascii=False).encode()).hexdigest()
     if TIMELINES in members and (TIMELINES in dirty or titles_digest != man.get("titles_digest")):
