@@ -16,7 +16,8 @@ the graphs shared between files).  The store keeps one **named graph per convers
   ``<…/graph/vocabularies>`` — the SKOS concept schemes.  These are shared by many files, so they
   are recomputed on every build from the per-unit resolution records kept in the manifest
   (jurisdictions and agencies used, supersedes statements, cluster names): cheap (hundreds of
-  nodes), and exactly what a full build makes.
+  nodes), and exactly what a full build makes.  ``<…/graph/build>`` holds the build date
+  (:func:`ccus_kg.rdf.dataset.build_date_quads`), written on every build.
 
 A rebuild reads only files whose size or modification time changed, compares their hash, and
 reconverts only the units those files belonged to or now belong to; deleted and renamed files
@@ -214,6 +215,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     from ccus_kg.rdf.facility_links import link_policies_and_facilities
     from ccus_kg.rdf.identity_context import IdentityContext
     from ccus_kg.rdf.links import policy_summaries
+    from ccus_kg.rdf.dataset import build_date_quads
     from ccus_kg.rdf.policies import cluster_aliases, convert_records
     from ccus_kg.rdf.triples import Emitter, named_node
 
@@ -376,6 +378,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     # 4. the shared graphs, from the per-unit records
     t0 = time.perf_counter()
     shared_problems, counts = _shared_graphs(store, units, man)
+    _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")))  # as build() dates its graph
     seconds["shared"] = time.perf_counter() - t0
 
     man["files"] = files

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
-from ccus_kg.core_shapes import CoreCheck, CoreProgram, compile_core
+from ccus_kg.core_shapes import CoreCheck, CoreProgram, batch, compile_core
 from ccus_kg.errors import UsageError
 from ccus_kg.namespaces import SH
 from ccus_kg.query.library import bind_rows, load_query
@@ -265,18 +265,35 @@ def _covered(shapes, program: CoreProgram, sparql_rules) -> list[str]:
 
 
 def _run_core(graph: KnowledgeGraph, checks: list[CoreCheck]) -> list[ValidationResult]:
-    """Run each compiled core check as one SELECT (one result per solution, SHACL §3.6)."""
+    """Run the compiled core checks: batched per focus-node set (:func:`ccus_kg.core_shapes.batch`,
+    one pass over the focus nodes for all the checks on them), the others one SELECT each; one
+    result per solution (SHACL §3.6)."""
+    batches, alone = batch(checks)
     out: list[ValidationResult] = []
-    for check in checks:
+
+    def result(check: CoreCheck, this, value) -> ValidationResult:
+        return ValidationResult(severity=check.severity, focus_node=_text(this), path=check.path,
+                                value=None if value is None else _text(value), message=check.message, shape=check.shape,
+                                constraint=check.component)
+
+    for b in batches:
+        solutions = graph.store.query(b.query, use_default_graph_as_union=graph.union)
+        assert isinstance(solutions, ox.QuerySolutions)
+        if b.kind == "values":
+            for solution in solutions:
+                out.append(result(b.checks[int(solution["k"].value)], solution["this"], solution["value"]))
+            continue
+        for solution in solutions:
+            for i, judged in enumerate(b.tallies):
+                n = int(solution[f"n{i}"].value)
+                out.extend(result(c, solution["this"], None) for c in judged
+                           if c.bound and (n < c.bound[1] if c.bound[0] == "<" else n > c.bound[1]))
+    for check in alone:
         solutions = graph.store.query(check.query, use_default_graph_as_union=graph.union)
         assert isinstance(solutions, ox.QuerySolutions)
         has_value = any(v.value == "value" for v in solutions.variables)
         for solution in solutions:
-            value = solution["value"] if has_value else None
-            out.append(ValidationResult(
-                severity=check.severity, focus_node=_text(solution["this"]), path=check.path,
-                value=None if value is None else _text(value), message=check.message, shape=check.shape,
-                constraint=check.component))
+            out.append(result(check, solution["this"], solution["value"] if has_value else None))
     return out
 
 
