@@ -168,7 +168,8 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     progress = terminal_progress(quiet)
     if store_dir:
         explicit = click.get_current_context().get_parameter_source("output") != click.core.ParameterSource.DEFAULT
-        return _build_store(paths, store_dir, output if explicit else None, rebuild, verbose, max_problems, progress)
+        return _build_store(paths, store_dir, output if explicit else None, rebuild, verbose, max_problems, progress,
+                            validate=not no_validate, engine=engine, fail_on=fail_on, report_path=report_path)
     result = run_build(paths, validate=not no_validate, engine=engine, progress=progress)
     getattr(progress, "close", lambda: None)()
     errors = result.errors
@@ -234,12 +235,14 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
         sys.exit(EXIT_NONCONFORMING)
 
 
-def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progress) -> None:
-    """``build --store``: bring the persistent store up to date; export it when ``output`` is given."""
+def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progress, *, validate=True, engine="oxigraph",
+                 fail_on="violation", report_path=None) -> None:
+    """``build --store``: bring the persistent store up to date, validate it in place (SHACL, unless
+    ``--no-validate``; same exit codes as an in-memory build); export it when ``output`` is given."""
     from ccus_kg.store import PolicyStore, build_into_store
 
     try:
-        result = build_into_store(paths, store_dir, rebuild=rebuild, progress=progress)
+        result = build_into_store(paths, store_dir, rebuild=rebuild, progress=progress, validate=validate, engine=engine)
     except InputError as exc:
         _fail(str(exc))
     getattr(progress, "close", lambda: None)()
@@ -249,7 +252,14 @@ def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progr
                f"({sum(result.seconds.values()):.2f} s)")
     click.echo(f"  policies {c['policies']} (+{c['dangling_policies']} known only as supersedes targets), agencies {c['agencies']}, "
                f"jurisdictions {c['jurisdictions']}, clusters {c['clusters']}, quads {c['quads']}")
-    click.echo("  SHACL: not run in --store mode (validate an export with `ccus-kg validate`)")
+    report = result.validation
+    click.echo(f"  SHACL: {report.summary() if report else 'not run (--no-validate)'}")
+    failing = bool(report and report.fails(fail_on))
+    if report and report.results:
+        from ccus_kg.shacl_report import render_text
+
+        text = render_text(report, name="SHACL", limit=-1 if verbose else 10, fail_on=fail_on, details=verbose or failing)
+        click.echo(text.split("\n", 1)[1], nl=False)
     shown = [p for p in result.problems if verbose or p.severity != "info"]
     for p in shown[:max_problems]:
         click.echo(f"  {p.severity:<8}{p.location()}{' (' + p.subject + ')' if p.subject else ''}: {p.code}: {p.message}")
@@ -259,8 +269,18 @@ def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progr
         with PolicyStore.open(store_dir, read_only=True) as ps, _writing(output):
             size = ps.graph().write(output)
         click.echo(f"wrote {output} ({size} bytes)")
+    if report_path:  # counts, problems and SHACL results, as in an in-memory build's report
+        from ccus_kg.files import write_text_atomic
+
+        body = {"version": __version__, "counts": result.counts, "problems": [p.as_dict() for p in result.problems],
+                "validation": report.as_dict() if report else None}
+        with _writing(report_path):
+            write_text_atomic(report_path, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+        click.echo(f"wrote {report_path}")
     if any(p.severity == "error" for p in result.problems):
         sys.exit(EXIT_USAGE)
+    if failing:
+        sys.exit(EXIT_NONCONFORMING)
 
 
 

@@ -52,6 +52,7 @@ from ccus_kg.rdf.graph import KnowledgeGraph
 
 if TYPE_CHECKING:
     from ccus_kg.ingest.loader import LoadResult
+    from ccus_kg.validate import ValidationReport
     from ccus_kg.rdf.identity_context import IdentityContext
 
 # Reading a store (queries) needs only pyoxigraph: the converters, resolvers and the loader are
@@ -83,7 +84,8 @@ class StoreBuild:
     ``units_rebuilt``: conversion units reconverted (policy ids, unreadable files, timelines);
     ``units_removed``: units whose files are all gone; ``files_changed`` / ``files_deleted``;
     ``counts`` as in :class:`~ccus_kg.build.BuildResult` (``quads`` instead of ``triples``);
-    ``problems``: every data problem of the whole store, sorted; ``seconds``: wall time per stage.
+    ``problems``: every data problem of the whole store, sorted; ``seconds``: wall time per stage;
+    ``validation``: the SHACL report of the whole store (None when not validated).
     """
 
     units_rebuilt: int
@@ -93,6 +95,7 @@ class StoreBuild:
     counts: dict[str, int]
     problems: list[Problem]
     seconds: dict[str, float] = field(default_factory=dict)
+    validation: ValidationReport | None = None
 
 
 class PolicyStore:
@@ -199,13 +202,14 @@ def _unit_of_file(loaded: LoadResult, shown_to_key: dict[str, str]) -> dict[str,
 
 
 def build_into_store(paths, directory: str | Path, *, validate: bool = False, rebuild: bool = False,
-                     progress: Progress | None = None) -> StoreBuild:
+                     progress: Progress | None = None, engine: str = "oxigraph") -> StoreBuild:
     """Build (or bring up to date) the persistent store in ``directory`` from ``paths``.
 
     Only files whose content changed since the last build are read (size and modification time,
     then SHA-256), and only their units are reconverted; the shared graphs are recomputed.
-    ``rebuild``: start from an empty store.  ``validate``: not yet run here (validate an export
-    with ``ccus-kg validate``).  Returns a :class:`StoreBuild`.  Bad input never raises (it is in
+    ``rebuild``: start from an empty store.  ``validate``: run the SHACL shapes on the union of the
+    named graphs, in place (``engine`` ``"oxigraph"``: SPARQL over the RocksDB store, no copy; see
+    :func:`ccus_kg.validate.validate`), after the store is saved.  Returns a :class:`StoreBuild`.  Bad input never raises (it is in
     ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
     """
     from ccus_kg.ingest.agreement import cluster_pairs
@@ -292,7 +296,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     if units and alias != man.get("cluster_alias", {}):
         del store  # release RocksDB before reopening it empty
         ps.close()
-        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress)
+        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress, engine=engine)
 
     # 3. reconvert the dirty units into their named graphs
     t0 = time.perf_counter()
@@ -387,6 +391,14 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     man["cluster_alias"] = alias
     ps.save_manifest("clean")
     store.flush()
+    report = None
+    if validate:
+        from ccus_kg.validate import validate as shacl_validate
+
+        t0 = time.perf_counter()
+        with progress.stage("validate", unit="triples"):
+            report = shacl_validate(ps.graph(), engine=engine)
+        seconds["validate"] = time.perf_counter() - t0
     problems = not_found + shared_problems + [Problem(**d) for e in units.values() for d in e.get("problems", [])]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts.update(files_read=len(files), files_changed=len(changed), quads=len(store),
@@ -394,7 +406,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
                   timeline_events=units.get(TIMELINES, {}).get("events", 0))
     ps.close()
     return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=len(changed),
-                      files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds)
+                      files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report)
 
 
 _LINK_FIELDS = ("evolution.supersedes", "evolution.supersededBy", "evolution.consolidatedFrom")

@@ -223,7 +223,10 @@ def _run_pyshacl(graph: KnowledgeGraph, shapes) -> list[ValidationResult]:
     from pyshacl import validate as shacl_validate
 
     data = _cached_graph_class()()
-    data.parse(data=ox.serialize(graph.store, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    if graph.union:  # a persistent store: the union of its named graphs
+        data.parse(data=graph.sorted_ntriples(), format="nt")
+    else:
+        data.parse(data=ox.serialize(graph.store, format=ox.RdfFormat.N_TRIPLES), format="nt")
     _conforms, results_graph, _text = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
         allow_warnings=True, allow_infos=True, abort_on_first=False,
