@@ -23,6 +23,11 @@ Targets (§2.1.3): ``sh:targetClass``, ``sh:targetNode``, ``sh:targetSubjectsOf`
 SHACL Advanced Features); a property shape's focus nodes are those of the node shapes that list
 it under ``sh:property``.
 
+:func:`batch` then groups the checks by their focus nodes: one query per focus-node set for the
+value checks (a UNION of their patterns, each evaluated once over its property's triples and joined
+once with the focus nodes) and one for the cardinality checks (every path counted per focus node in
+one GROUP BY), so validation reads each focus node set twice, not once per constraint.
+
 A shape using anything else (another component, a shape without ``sh:message``, whose default
 message is pySHACL's own text, a nested ``sh:node`` …) is not compiled: it is listed in
 :attr:`CoreProgram.uncompiled` and :mod:`ccus_kg.validate` runs it in pySHACL.

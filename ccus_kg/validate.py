@@ -347,11 +347,12 @@ def _fill(message: str, bound: dict[str, Any]) -> str:
 
 # -- where each focus node's record is ----------------------------------------------------------
 
-def record_sources(graph: KnowledgeGraph, nodes: Iterable[str], chunk: int = 500) -> dict[str, list[SourceLocation]]:
+def record_sources(graph: KnowledgeGraph, nodes: Iterable[str], chunk: int = 100_000) -> dict[str, list[SourceLocation]]:
     """File and line of the record of each node in ``nodes`` (IRIs), from the graph.
 
     Runs the library query ``queries/record-sources.rq`` with its ``node`` parameter bound to
-    ``chunk`` IRIs a query (one ``VALUES`` row each).  Returns IRI → sorted locations; nodes with
+    ``chunk`` IRIs a query (one ``VALUES`` row each; Oxigraph reads the graph's owner links once per
+    query, so few large chunks: 500 a query made it quadratic).  Returns IRI → sorted locations; nodes with
     no source record are absent.
     """
     iris = sorted(n for n in set(nodes) if n.startswith(("http://", "https://", "urn:")))
