@@ -28,8 +28,8 @@ from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS
 from ccus_kg.progress import Progress
 from ccus_kg.rdf.countries import compare_regulatory, convert_profiles
-from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.rdf.dataset import build_date_quads
+from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.rdf.facilities import convert_facilities
 from ccus_kg.rdf.facility_links import link_policies_and_facilities
 from ccus_kg.rdf.graph import KnowledgeGraph

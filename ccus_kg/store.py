@@ -52,8 +52,8 @@ from ccus_kg.rdf.graph import KnowledgeGraph
 
 if TYPE_CHECKING:
     from ccus_kg.ingest.loader import LoadResult
-    from ccus_kg.validate import ValidationReport
     from ccus_kg.rdf.identity_context import IdentityContext
+    from ccus_kg.validate import ValidationReport
 
 # Reading a store (queries) needs only pyoxigraph: the converters, resolvers and the loader are
 # imported inside the build functions, so a `ccus-kg query --store` process starts in ~0.3 s.
@@ -215,11 +215,11 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     from ccus_kg.ingest.agreement import cluster_pairs
     from ccus_kg.ingest.loader import iter_files, load_files, shown_path
     from ccus_kg.namespaces import CCUS
+    from ccus_kg.rdf.dataset import build_date_quads
     from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
     from ccus_kg.rdf.facility_links import link_policies_and_facilities
     from ccus_kg.rdf.identity_context import IdentityContext
     from ccus_kg.rdf.links import policy_summaries
-    from ccus_kg.rdf.dataset import build_date_quads
     from ccus_kg.rdf.policies import cluster_aliases, convert_records
     from ccus_kg.rdf.triples import Emitter, named_node
 
