@@ -384,6 +384,14 @@ class _Linker:
         return out
 
     def names_to_strip(self, w: _Work) -> list[str]:
+        """The folded names of ``w``'s jurisdictions and agencies, longest first (memoised: works share them)."""
+        return self.memo(("strip", w.jurisdiction, tuple(w.agencies)), lambda: self._names_to_strip(w))
+
+    def _words_to_strip(self, w: _Work) -> set[str]:
+        return self.memo(("strip-words", w.jurisdiction, tuple(w.agencies)),
+                         lambda: {t for n in self.names_to_strip(w) for t in re.findall(r"[a-z0-9]+", fold_name(n))})
+
+    def _names_to_strip(self, w: _Work) -> list[str]:
         names: list[str] = []
         for j in self.chain(w.jurisdiction):
             names += self.jurisdiction_names.get(j, [])
@@ -550,7 +558,7 @@ class _Linker:
                     if folded.startswith(name) and len(folded) > len(name):
                         folded, changed = folded[len(name):], True
             return list(folded)
-        strip = {t for n in self.names_to_strip(w) for t in re.findall(r"[a-z0-9]+", fold_name(n))}
+        strip = self._words_to_strip(w)
         return [t for t in re.findall(r"[a-z0-9]+", fold_name(text)) if t not in _EN_STOP and t not in strip]
 
     @staticmethod
