@@ -515,7 +515,7 @@ def timeline(graph_file, store_dir, jurisdiction, policy, scope, date_from, date
 @main.command()
 @click.option("-g", "graph", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
               help="The RDF graph file to push (Turtle, N-Triples or JSON-LD, by suffix).")
-@click.option("--endpoint", required=True, metavar="URL",
+@click.option("--endpoint", metavar="URL",
               help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (see README for other stores).")
 @click.option("--graph", "data_graph", default="https://w3id.org/ccus-kg/graph/data", show_default=True, metavar="IRI",
               help="The named graph to replace with the data.")
@@ -523,7 +523,13 @@ def timeline(graph_file, store_dir, jurisdiction, policy, scope, date_from, date
               help="The store's SPARQL Update URL: stage each graph, then MOVE it over the old one in one transaction.")
 @click.option("--no-ontology", is_flag=True, help="Do not push the ontology named graph.")
 @click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", help="Seconds to wait for each answer.")
-def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
+@click.option("--store", "store_dir", metavar="DIR", type=click.Path(path_type=Path),
+              help="Push the named graphs of a `build --store` store instead, through --update-endpoint, sending only the "
+                   "graphs that changed since the last push to that endpoint, in batches.")
+@click.option("--batch-triples", default=20_000, show_default=True, metavar="N", type=click.IntRange(min=1),
+              help="With --store: triples per SPARQL Update request (whole named graphs per request).")
+@click.option("--all", "everything", is_flag=True, help="With --store: send every named graph, changed or not.")
+def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout, store_dir, batch_triples, everything):
     """Load the graph into a triple store (SPARQL 1.1 Graph Store HTTP Protocol, PUT per named graph).
 
     Each named graph is replaced whole, so pushing twice leaves the same triples. The ontology and
@@ -532,14 +538,36 @@ def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
     digest with CCUS_KG_STORE_AUTH=digest, as Virtuoso asks). Exit code 2 when the store is down, times out or refuses.
 
     \b
+    With --store DIR: the store's named graphs (one per policy id, the timelines, the shared graphs)
+    go through --update-endpoint as SPARQL Update requests of whole graphs, and only the graphs that
+    changed since the last push to that endpoint are sent (state in DIR/push-state/); graphs gone
+    from the store are dropped on the server.
+
+    \b
     Example (Oxigraph):
       ccus-kg push -g build/corpus.ttl --endpoint http://127.0.0.1:7878/store --update-endpoint http://127.0.0.1:7878/update
+      ccus-kg push --store build/store --update-endpoint http://127.0.0.1:7878/update
     """
     import datetime as dt
 
     from ccus_kg.push import payloads
     from ccus_kg.push import push as run_push
 
+    if store_dir is not None:
+        from ccus_kg.push import push_store
+
+        if not update_endpoint:
+            _fail("--store needs --update-endpoint (the server's SPARQL Update URL)")
+        try:
+            done = push_store(store_dir, update_endpoint, batch_triples=batch_triples, everything=everything, timeout=timeout,
+                              progress=lambda graphs, triples: click.echo(f"pushed {graphs} named graphs ({triples} triples)"))
+        except (EndpointError, InputError) as exc:
+            _fail(str(exc))
+        click.echo(f"{done.sent} named graphs sent ({done.triples} triples, {done.requests} requests), "
+                   f"{done.dropped} dropped, {done.unchanged} unchanged")
+        return
+    if not endpoint:
+        _fail("--endpoint is needed (the store's Graph Store Protocol URL), or --store DIR with --update-endpoint")
     kg = _load_graph(graph)
     generated = dt.datetime.fromtimestamp(Path(graph).stat().st_mtime, dt.UTC)
     items = payloads(kg, data_graph, with_ontology=not no_ontology, generated=generated)
