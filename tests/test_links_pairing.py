@@ -99,3 +99,19 @@ def test_incremental_equals_full(which, generated):
     assert first.state["context"] == full.state["context"]  # so the second run is incremental
     assert again.made == full.made and again.state == full.state
     assert first.made != full.made
+
+
+def test_counterpart_links_are_capped_to_the_strongest(generated, monkeypatch):
+    """Copies of national policies pile up in the generated set, so a sub-national policy has many
+    counterpart-agency candidates; it is linked to COUNTERPART_MAX of them, a subset of what the rule
+    allows, and every other rule's links are unchanged."""
+    from ccus_kg.rdf import links
+
+    capped = infer_links(generated)
+    monkeypatch.setattr(links, "COUNTERPART_MAX", 10**6)
+    uncapped = infer_links(generated)
+    per_capped = Counter(k.source for k in capped.made if k.rule == "counterpart-agency")
+    per_uncapped = Counter(k.source for k in uncapped.made if k.rule == "counterpart-agency")
+    assert max(per_capped.values()) == 3 < max(per_uncapped.values())
+    assert set(capped.made) < set(uncapped.made)
+    assert [k for k in capped.made if k.rule != "counterpart-agency"] == [k for k in uncapped.made if k.rule != "counterpart-agency"]

@@ -34,7 +34,12 @@ Rules (``ccus:linkRule``):
 * ``counterpart-agency`` (inferred, 0.4): A is issued by the sub-national counterpart of B's
   national issuing agency (the same name once the jurisdiction and organ words are removed:
   *Jiangsu Provincial Department of* Industry and Information Technology / *Ministry of* …), A
-  is at most ``COUNTERPART_YEARS`` younger, and their titles share a topic word → ``based_on``.
+  is at most ``COUNTERPART_YEARS`` younger, and their titles share a topic word → ``based_on``;
+  of all such B, only the ``COUNTERPART_MAX`` with the most shared topic words (then the nearest
+  in time, then by IRI) are linked, and none that another rule already links A to.  A curator
+  gets a few suggestions per policy, and the links grow with the policies, not with their square
+  (a database with many national policies per agency and year would otherwise link each
+  sub-national policy to all of them).
 * ``short-title-in-text`` (inferred, 0.5 / 0.35 for a short form): an older policy's text names
   the key phrase of a younger one's title (its core without the document type), or its short form
   (first two and last two characters: ``零碳工业园区`` → ``零碳园区``), and the younger one is
@@ -78,6 +83,8 @@ MIN_CONTAINED_TITLE = 8
 _NAMED_KEYS = 3
 #: The counterpart-agency rule looks this many years after the national policy.
 COUNTERPART_YEARS = 3
+#: The counterpart-agency rule links a policy to at most this many national policies (the strongest).
+COUNTERPART_MAX = 3
 
 _ZH_TITLE = re.compile(r"《(?P<title>[^《》\n]{2,80})》")
 # *italic* or _italic_ (not **bold**), "double", “curly” quotes; English titles start with a capital
@@ -336,6 +343,8 @@ class _Linker:
         self.texts_of = texts
         self.problems: list[Problem] = []
         self.links: dict[tuple[str, str, str], Link] = {}
+        #: counterpart-agency candidates: source IRI → target IRI → (sort key, evidence); see :meth:`choose_counterparts`
+        self.counterparts: dict[str, dict[str, tuple[tuple[int, int, str], str]]] = defaultdict(dict)
         self.works: dict[str, _Work] = {}
         self.named: dict[str, tuple[str, str]] = {}  # named work IRI → (title, language)
         self.event_links: list[tuple[str, str, str]] = []
@@ -595,30 +604,44 @@ class _Linker:
         if previous is not None and previous.get("context") == self.context_digest:
             old = previous["works"]
             changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
-            for item in previous["links"]:
-                link = Link(*item)
-                if link.source not in changed and link.target not in changed:
-                    self.links[(link.source, link.kind, link.target)] = link
         pairs = self.all_pairs(works, changed) if exhaustive else self.candidates(works, changed)
+        if changed is not None:
+            # a policy's counterpart links depend on all its candidates: choose them again for every
+            # policy paired with a changed one, from all its pairs (changed or not)
+            old_links = [Link(*item) for item in previous["links"]]  # type: ignore[index]
+            redo = ({a.iri for a, b in pairs if b.iri in changed}
+                    | {k.source for k in old_links if k.rule == "counterpart-agency" and k.target in changed}) - changed
+            for link in old_links:
+                if link.source in changed or link.target in changed:
+                    continue
+                if link.rule == "counterpart-agency" and link.source in redo:
+                    continue
+                self.links[(link.source, link.kind, link.target)] = link
+            if redo:
+                more = self.all_pairs(works, redo, sources=redo) if exhaustive else self.candidates(works, None, sources=redo)
+                seen = {(a.iri, b.iri) for a, b in pairs}
+                pairs = pairs + [(a, b) for a, b in more if (a.iri, b.iri) not in seen]
         for a, b in pairs:
             self._pair(a, b)
+        self.choose_counterparts()
         kept = [list(link.__dict__.values()) for link in self.links.values() if link.kind in ("implements", "based_on")]
         return {"context": self.context_digest, "works": digests, "links": sorted(kept, key=lambda k: (k[0], k[1], k[2]))}
 
-    def all_pairs(self, works: list[_Work], changed: set[str] | None) -> list[tuple[_Work, _Work]]:
+    def all_pairs(self, works: list[_Work], changed: set[str] | None, sources: set[str] | None = None) -> list[tuple[_Work, _Work]]:
         """Every pair ``(a, b)`` of ``works`` with ``b`` of ``a``'s jurisdiction or a broader one (and,
-        given ``changed``, one of them changed): the reference for :meth:`candidates`."""
+        given ``changed``, one of them changed; given ``sources``, ``a`` among them): the reference
+        for :meth:`candidates`."""
         by_j: dict[str, list[_Work]] = defaultdict(list)
         for w in works:
             by_j[w.jurisdiction].append(w)
-        return [(a, b) for a in works for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())
-                if a.iri != b.iri and (changed is None or a.iri in changed or b.iri in changed)]
+        return [(a, b) for a in works if sources is None or a.iri in sources for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())
+                if a.iri != b.iri and (changed is None or a.iri in changed or b.iri in changed or sources is not None)]
 
     def _allowed(self, a: _Work, b: _Work, changed: set[str] | None) -> bool:
         return (a.iri != b.iri and b.jurisdiction in self.chain(a.jurisdiction)
                 and (changed is None or a.iri in changed or b.iri in changed))
 
-    def candidates(self, works: list[_Work], changed: set[str] | None) -> list[tuple[_Work, _Work]]:
+    def candidates(self, works: list[_Work], changed: set[str] | None, sources: set[str] | None = None) -> list[tuple[_Work, _Work]]:
         """The pairs ``(a, b)`` of :meth:`all_pairs` for which a rule can make a link, found through
         one index per rule instead of by looking at every pair; every other pair makes none, and a
         pair's links depend on that pair only, so the links are those of :meth:`all_pairs`:
@@ -632,12 +655,16 @@ class _Linker:
           automaton (pyahocorasick), run once over each older work's folded texts.
 
         Sorted by IRIs.  Texts are read (``texts`` of :func:`infer_links`) only of works whose text
-        can hold a changed work's phrase, or that changed."""
+        can hold a changed work's phrase, or that changed.  ``sources``: only the counterpart-agency
+        candidates of these works, all of them (to choose their counterparts again)."""
         found: set[tuple[str, str]] = set()
+        by_iri = {w.iri: w for w in works}
+        if sources is not None:
+            self._counterpart_candidates(works, found, sources)
+            return [(by_iri[a], by_iri[b]) for a, b in sorted(found) if a != b and by_iri[b].jurisdiction in self.chain(by_iri[a].jurisdiction)]
         self._named_after_candidates(works, found)
         self._counterpart_candidates(works, found)
         self._short_title_candidates(works, changed, found)
-        by_iri = {w.iri: w for w in works}
         return [(by_iri[a], by_iri[b]) for a, b in sorted(found) if self._allowed(by_iri[a], by_iri[b], changed)]
 
     def _named_after_candidates(self, works: list[_Work], found: set[tuple[str, str]]) -> None:
@@ -684,7 +711,7 @@ class _Linker:
         """The topic words of ``w``'s titles: bigrams of their key phrases (words for English), not generic ones."""
         return {t for tw in w.titles for t in _bigrams(self.key_phrase(self.core(w, tw)))} - _GENERIC_BIGRAMS
 
-    def _counterpart_candidates(self, works: list[_Work], found: set[tuple[str, str]]) -> None:
+    def _counterpart_candidates(self, works: list[_Work], found: set[tuple[str, str]], sources: set[str] | None = None) -> None:
         index: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
         keyed = []
         for w in works:
@@ -697,6 +724,8 @@ class _Linker:
         for entries in index.values():
             entries.sort()
         for a, keys, year in keyed:
+            if sources is not None and a.iri not in sources:
+                continue
             broader = self.chain(a.jurisdiction)[1:]  # across levels only
             for k, t in keys:
                 for j in broader:
@@ -800,10 +829,21 @@ class _Linker:
         shared = sorted(self._topics(a) & self._topics(b))
         if not shared:
             return
-        self.link(a.iri, "based_on", b.iri, inferred=True, rule="counterpart-agency",
-                  evidence=f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({sorted(shared_organ)[0]}) of the "
-                           f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}",
-                  confidence=0.4)
+        gap = abs(_year(a.date) - _year(b.date))
+        self.counterparts[a.iri][b.iri] = (
+            (-len(shared), gap, b.iri),
+            f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({sorted(shared_organ)[0]}) of the "
+            f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}")
+
+    def choose_counterparts(self) -> None:
+        """Link each policy to its ``COUNTERPART_MAX`` strongest counterpart-agency candidates (most
+        shared topic words, nearest in time, then IRI) that no other rule links it to already."""
+        for source, candidates in self.counterparts.items():
+            free = sorted((key, target, evidence) for target, (key, evidence) in candidates.items()
+                          if (source, "based_on", target) not in self.links and (source, "implements", target) not in self.links)
+            for _key, target, evidence in free[:COUNTERPART_MAX]:
+                self.link(source, "based_on", target, inferred=True, rule="counterpart-agency", evidence=evidence, confidence=0.4)
+        self.counterparts.clear()
 
     def _short_title_in_text(self, older: _Work, younger: _Work) -> None:
         if (younger.iri, "based_on", older.iri) in self.links or (younger.iri, "implements", older.iri) in self.links:
