@@ -3,8 +3,13 @@
 Each synthetic policy copies one corpus policy (its ``en`` and, when the corpus has one, its ``zh``
 file: real field values, real bodies, real country and agency strings) under a new id, with:
 
-* unique titles and URLs (``… No. i``, ``… 第i号``, outside parentheses, which the likely-duplicate
-  rule drops), so normalised titles do not collide across copies;
+* unique titles and URLs: the title ends in the copy's code (:func:`copy_code`, ``… No. KQZXB``,
+  ``… 第KQZXB号``), outside parentheses (which the likely-duplicate rule drops), so normalised titles
+  do not collide across copies.  The code is letters, not digits: the lineage linker strips 4-digit
+  numbers as years, and a number is a subsequence of a longer one (``第17号`` in ``第173号``), so
+  numbered copies were each "named after" every other copy of their template (quadratic, and
+  unlike the corpus); fixed-width codes of consonants are no word and no code is a subsequence of
+  another;
 * publication years shifted by up to ±3 years (dates stay valid);
 * **supersedes chains** at the corpus rate: a copy supersedes the previous copy of the same
   template with probability ``SUPERSEDES_RATE`` (the corpus: 8 of 129 policies, 6 %), and names a
@@ -33,6 +38,9 @@ from typing import Any
 SUPERSEDES_RATE = 0.06
 DANGLING_RATE = 0.005
 CLUSTER_BLOCK = 1000
+#: The letters of a copy's code (consonants: no English word) and its width: 20**6 = 64 million copies.
+CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXZ"
+CODE_WIDTH = 6
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / ".." / "shared" / "corpus" / "policy-hub-2026-03"
 
 
@@ -75,6 +83,20 @@ def _shift_year(value: Any, delta: int) -> Any:
     return value
 
 
+def copy_code(i: int) -> str:
+    """The code of copy ``i`` (0 ≤ i < ``len(CODE_LETTERS) ** CODE_WIDTH``): ``CODE_WIDTH`` letters of
+    :data:`CODE_LETTERS`, one code per ``i`` (a bijective scramble, so neighbours do not look alike)."""
+    size = len(CODE_LETTERS) ** CODE_WIDTH
+    if not 0 <= i < size:
+        raise ValueError(f"copy {i} is outside 0..{size - 1}")
+    n = (i * 7_919_423 + 3_141_593) % size  # multiplier coprime to 2 and 5: a permutation of 0..size-1
+    letters = []
+    for _ in range(CODE_WIDTH):
+        n, r = divmod(n, len(CODE_LETTERS))
+        letters.append(CODE_LETTERS[r])
+    return "".join(letters)
+
+
 def generate(out: Path, n: int, *, seed: int = 1, corpus: Path = DEFAULT_CORPUS) -> int:
     """Write ``n`` synthetic policies under ``out/en`` and ``out/zh``; returns the number of files."""
     rng = random.Random(seed)
@@ -97,8 +119,9 @@ def generate(out: Path, n: int, *, seed: int = 1, corpus: Path = DEFAULT_CORPUS)
             d = copy.deepcopy(data)
             d["id"] = new_id
             if isinstance(d.get("title"), str):
-                # a numbered suffix outside parentheses: the likely-duplicate rule ignores parenthesised parts
-                d["title"] = f"{d['title']} No. {i}" if lang == "en" else f"{d['title']} 第{i}号"
+                # a code outside parentheses: the likely-duplicate rule ignores parenthesised parts
+                code = copy_code(i)
+                d["title"] = f"{d['title']} No. {code}" if lang == "en" else f"{d['title']} 第{code}号"
             if isinstance(d.get("url"), str) and d["url"].startswith("http"):
                 d["url"] = f"{d['url']}{'&' if '?' in d['url'] else '?'}copy={i}"
             d["pubDate"] = _shift_year(d.get("pubDate"), delta)

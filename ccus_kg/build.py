@@ -28,6 +28,7 @@ from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.namespaces import CCUS
 from ccus_kg.progress import Progress
 from ccus_kg.rdf.countries import compare_regulatory, convert_profiles
+from ccus_kg.rdf.dataset import build_date_quads
 from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
 from ccus_kg.rdf.facilities import convert_facilities
 from ccus_kg.rdf.facility_links import link_policies_and_facilities
@@ -135,6 +136,7 @@ def build(paths: Iterable[str | Path], *, validate: bool = True, ctx: IdentityCo
         out.plain(source, CCUS.filePath, loaded.source_keys.get(p.file or "", Path(p.file or "unknown").name))
     out.flush()
     graph.add(ox.Quad(t.subject, t.predicate, t.object) for t in ctx.vocabularies.triples())
+    graph.add(build_date_quads())  # dcterms:created: the date shapes:FutureDate compares with (SOURCE_DATE_EPOCH honoured)
     progress.end("convert")
     seconds["convert"] = time.perf_counter() - t0
 

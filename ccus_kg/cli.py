@@ -168,7 +168,8 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     progress = terminal_progress(quiet)
     if store_dir:
         explicit = click.get_current_context().get_parameter_source("output") != click.core.ParameterSource.DEFAULT
-        return _build_store(paths, store_dir, output if explicit else None, rebuild, verbose, max_problems, progress)
+        return _build_store(paths, store_dir, output if explicit else None, rebuild, verbose, max_problems, progress,
+                            validate=not no_validate, engine=engine, fail_on=fail_on, report_path=report_path)
     result = run_build(paths, validate=not no_validate, engine=engine, progress=progress)
     getattr(progress, "close", lambda: None)()
     errors = result.errors
@@ -234,12 +235,14 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
         sys.exit(EXIT_NONCONFORMING)
 
 
-def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progress) -> None:
-    """``build --store``: bring the persistent store up to date; export it when ``output`` is given."""
+def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progress, *, validate=True, engine="oxigraph",
+                 fail_on="violation", report_path=None) -> None:
+    """``build --store``: bring the persistent store up to date, validate it in place (SHACL, unless
+    ``--no-validate``; same exit codes as an in-memory build); export it when ``output`` is given."""
     from ccus_kg.store import PolicyStore, build_into_store
 
     try:
-        result = build_into_store(paths, store_dir, rebuild=rebuild, progress=progress)
+        result = build_into_store(paths, store_dir, rebuild=rebuild, progress=progress, validate=validate, engine=engine)
     except InputError as exc:
         _fail(str(exc))
     getattr(progress, "close", lambda: None)()
@@ -249,7 +252,14 @@ def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progr
                f"({sum(result.seconds.values()):.2f} s)")
     click.echo(f"  policies {c['policies']} (+{c['dangling_policies']} known only as supersedes targets), agencies {c['agencies']}, "
                f"jurisdictions {c['jurisdictions']}, clusters {c['clusters']}, facilities {c['facilities']}, profiles {c['profiles']}, quads {c['quads']}")
-    click.echo("  SHACL: not run in --store mode (validate an export with `ccus-kg validate`)")
+    report = result.validation
+    click.echo(f"  SHACL: {report.summary() if report else 'not run (--no-validate)'}")
+    failing = bool(report and report.fails(fail_on))
+    if report and report.results:
+        from ccus_kg.shacl_report import render_text
+
+        text = render_text(report, name="SHACL", limit=-1 if verbose else 10, fail_on=fail_on, details=verbose or failing)
+        click.echo(text.split("\n", 1)[1], nl=False)
     shown = [p for p in result.problems if verbose or p.severity != "info"]
     for p in shown[:max_problems]:
         click.echo(f"  {p.severity:<8}{p.location()}{' (' + p.subject + ')' if p.subject else ''}: {p.code}: {p.message}")
@@ -259,8 +269,18 @@ def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progr
         with PolicyStore.open(store_dir, read_only=True) as ps, _writing(output):
             size = ps.graph().write(output)
         click.echo(f"wrote {output} ({size} bytes)")
+    if report_path:  # counts, problems and SHACL results, as in an in-memory build's report
+        from ccus_kg.files import write_text_atomic
+
+        body = {"version": __version__, "counts": result.counts, "problems": [p.as_dict() for p in result.problems],
+                "validation": report.as_dict() if report else None}
+        with _writing(report_path):
+            write_text_atomic(report_path, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+        click.echo(f"wrote {report_path}")
     if any(p.severity == "error" for p in result.problems):
         sys.exit(EXIT_USAGE)
+    if failing:
+        sys.exit(EXIT_NONCONFORMING)
 
 
 
@@ -520,7 +540,7 @@ def timeline(graph_file, store_dir, jurisdiction, policy, scope, date_from, date
 @main.command()
 @click.option("-g", "graph", default=DEFAULT_GRAPH, show_default=True, metavar="FILE",
               help="The RDF graph file to push (Turtle, N-Triples or JSON-LD, by suffix).")
-@click.option("--endpoint", required=True, metavar="URL",
+@click.option("--endpoint", metavar="URL",
               help="The store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store (see README for other stores).")
 @click.option("--graph", "data_graph", default="https://w3id.org/ccus-kg/graph/data", show_default=True, metavar="IRI",
               help="The named graph to replace with the data.")
@@ -528,7 +548,13 @@ def timeline(graph_file, store_dir, jurisdiction, policy, scope, date_from, date
               help="The store's SPARQL Update URL: stage each graph, then MOVE it over the old one in one transaction.")
 @click.option("--no-ontology", is_flag=True, help="Do not push the ontology named graph.")
 @click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", help="Seconds to wait for each answer.")
-def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
+@click.option("--store", "store_dir", metavar="DIR", type=click.Path(path_type=Path),
+              help="Push the named graphs of a `build --store` store instead, through --update-endpoint, sending only the "
+                   "graphs that changed since the last push to that endpoint, in batches.")
+@click.option("--batch-triples", default=20_000, show_default=True, metavar="N", type=click.IntRange(min=1),
+              help="With --store: triples per SPARQL Update request (whole named graphs per request).")
+@click.option("--all", "everything", is_flag=True, help="With --store: send every named graph, changed or not.")
+def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout, store_dir, batch_triples, everything):
     """Load the graph into a triple store (SPARQL 1.1 Graph Store HTTP Protocol, PUT per named graph).
 
     Each named graph is replaced whole, so pushing twice leaves the same triples. The ontology and
@@ -537,14 +563,36 @@ def push(graph, endpoint, data_graph, update_endpoint, no_ontology, timeout):
     digest with CCUS_KG_STORE_AUTH=digest, as Virtuoso asks). Exit code 2 when the store is down, times out or refuses.
 
     \b
+    With --store DIR: the store's named graphs (one per policy id, the timelines, the shared graphs)
+    go through --update-endpoint as SPARQL Update requests of whole graphs, and only the graphs that
+    changed since the last push to that endpoint are sent (state in DIR/push-state/); graphs gone
+    from the store are dropped on the server.
+
+    \b
     Example (Oxigraph):
       ccus-kg push -g build/corpus.ttl --endpoint http://127.0.0.1:7878/store --update-endpoint http://127.0.0.1:7878/update
+      ccus-kg push --store build/store --update-endpoint http://127.0.0.1:7878/update
     """
     import datetime as dt
 
     from ccus_kg.push import payloads
     from ccus_kg.push import push as run_push
 
+    if store_dir is not None:
+        from ccus_kg.push import push_store
+
+        if not update_endpoint:
+            _fail("--store needs --update-endpoint (the server's SPARQL Update URL)")
+        try:
+            done = push_store(store_dir, update_endpoint, batch_triples=batch_triples, everything=everything, timeout=timeout,
+                              progress=lambda graphs, triples: click.echo(f"pushed {graphs} named graphs ({triples} triples)"))
+        except (EndpointError, InputError) as exc:
+            _fail(str(exc))
+        click.echo(f"{done.sent} named graphs sent ({done.triples} triples, {done.requests} requests), "
+                   f"{done.dropped} dropped, {done.unchanged} unchanged")
+        return
+    if not endpoint:
+        _fail("--endpoint is needed (the store's Graph Store Protocol URL), or --store DIR with --update-endpoint")
     kg = _load_graph(graph)
     generated = dt.datetime.fromtimestamp(Path(graph).stat().st_mtime, dt.UTC)
     items = payloads(kg, data_graph, with_ontology=not no_ontology, generated=generated)

@@ -23,6 +23,11 @@ Targets (§2.1.3): ``sh:targetClass``, ``sh:targetNode``, ``sh:targetSubjectsOf`
 SHACL Advanced Features); a property shape's focus nodes are those of the node shapes that list
 it under ``sh:property``.
 
+:func:`batch` then groups the checks by their focus nodes: one query per focus-node set for the
+value checks (a UNION of their patterns, each evaluated once over its property's triples and joined
+once with the focus nodes) and one for the cardinality checks (every path counted per focus node in
+one GROUP BY), so validation reads each focus node set twice, not once per constraint.
+
 A shape using anything else (another component, a shape without ``sh:message``, whose default
 message is pySHACL's own text, a nested ``sh:node`` …) is not compiled: it is listed in
 :attr:`CoreProgram.uncompiled` and :mod:`ccus_kg.validate` runs it in pySHACL.
@@ -35,7 +40,7 @@ from dataclasses import dataclass, field
 from ccus_kg.namespaces import RDF, RDFS, SH
 from ccus_kg.shapes import _prefix_lines, _split_prologue
 
-__all__ = ["CoreCheck", "CoreProgram", "compile_core"]
+__all__ = ["CoreCheck", "CoreBatch", "CoreProgram", "compile_core", "batch"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -56,7 +61,11 @@ class CoreCheck:
     ``message`` the shape's ``sh:message`` texts (sorted, space-joined, as pySHACL reports them);
     ``path`` the result path IRI (``"(complex path)"`` for another path, None for a node shape);
     ``query`` a SELECT whose solutions bind ``?this`` and, when the component reports a value,
-    ``?value``.
+    ``?value``.  For :func:`batch`: ``focus`` the group binding the focus nodes, ``prefixes`` its
+    ``PREFIX`` lines, and either ``branch`` (a group pattern giving the results' ``?this``/``?value``
+    with no outer binding) or ``tally`` (a pattern binding ``?this`` and ``?_`` for each value
+    counted) with ``bound`` (``("<", n)`` or ``(">", n)``: a result when the number of distinct
+    ``?_`` of a focus node is below or above ``n``).  Checks with neither run alone.
     """
 
     shape: str
@@ -65,6 +74,28 @@ class CoreCheck:
     message: str
     path: str | None
     query: str
+    focus: str = ""
+    prefixes: str = ""
+    branch: str = ""
+    tally: str = ""
+    bound: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoreBatch:
+    """Checks of one focus-node set run as one SELECT (one pass over the focus nodes).
+
+    ``kind`` ``"values"``: the query's solutions bind ``?k`` (the index of the check in
+    ``checks``), ``?this`` and, for value checks, ``?value``, one solution per result.
+    ``kind`` ``"counts"``: the solutions bind ``?this`` and ``?n0``, ``?n1`` … (distinct values
+    counted by each tally, ``tallies[i]`` the checks judged on ``?n{i}``); only focus nodes that
+    fail one of them are returned.
+    """
+
+    kind: str
+    query: str
+    checks: tuple[CoreCheck, ...]
+    tallies: tuple[tuple[CoreCheck, ...], ...] = ()
 
 
 @dataclass
@@ -266,8 +297,11 @@ def _compile_shape(g, shape, focus: list[str], prefixes: str) -> list[CoreCheck]
     head = f"{prefixes}SELECT DISTINCT "
     checks: list[CoreCheck] = []
 
-    def add(component: str, query: str) -> None:
-        checks.append(CoreCheck(str(shape), component, severity, message, result_path, query))
+    group = " UNION ".join(focus)
+
+    def add(component: str, query: str, branch: str = "", tally: str = "", bound: tuple[str, int] | None = None) -> None:
+        checks.append(CoreCheck(str(shape), component, severity, message, result_path, query, group, prefixes,
+                                branch, tally, bound))
 
     if path_node is None:  # a node shape: its value node is the focus node
         result_path = None
@@ -281,26 +315,79 @@ def _compile_shape(g, shape, focus: list[str], prefixes: str) -> list[CoreCheck]
         return checks
     path = _path(g, path_node)
     result_path = str(path_node) if isinstance(path_node, rdflib.URIRef) else "(complex path)"
+    # a branch or tally is evaluated on its own (bottom-up), then joined with the focus nodes: only for
+    # paths whose triples can be listed without a bound end (IRIs and inverse IRIs)
+    simple = isinstance(path_node, rdflib.URIRef) or path.startswith("^(<") and path.count("<") == 1
+
+    def part(text: str) -> str:
+        return text if simple else ""
+
     for component, ok in _value_conditions(g, shape, "?value", top=True):
-        add(component, f"{head}?this ?value WHERE {{ {target} ?this {path} ?value FILTER(!COALESCE({ok}, false)) }}")
+        branch = f"?this {path} ?value FILTER(!COALESCE({ok}, false))"
+        add(component, f"{head}?this ?value WHERE {{ {target} {branch} }}", part(branch))
     for c in sorted(g.objects(shape, _u(SH["class"]))):
-        add("ClassConstraintComponent", f"{head}?this ?value WHERE {{ {target} ?this {path} ?value MINUS {{ {_instance('?value', c)} }} }}")
+        branch = f"?this {path} ?value MINUS {{ {_instance('?value', c)} }}"
+        add("ClassConstraintComponent", f"{head}?this ?value WHERE {{ {target} {branch} }}", part(branch))
     for n in sorted(int(x) for x in g.objects(shape, _u(SH.minCount))):
+        tally = part(f"?this {path} ?_")
         if n == 1:
-            add("MinCountConstraintComponent", f"{head}?this WHERE {{ {target} MINUS {{ ?this {path} ?value }} }}")
+            add("MinCountConstraintComponent", f"{head}?this WHERE {{ {target} MINUS {{ ?this {path} ?value }} }}",
+                tally=tally, bound=("<", n))
         elif n > 1:
             add("MinCountConstraintComponent",
-                f"{head}?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})")
+                f"{head}?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})",
+                tally=tally, bound=("<", n))
     for n in sorted(int(x) for x in g.objects(shape, _u(SH.maxCount))):
         add("MaxCountConstraintComponent",
-            f"{head}?this WHERE {{ {target} ?this {path} ?value }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})")
+            f"{head}?this WHERE {{ {target} ?this {path} ?value }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})",
+            tally=part(f"?this {path} ?_"), bound=(">", n))
     for hv in sorted(g.objects(shape, _u(SH.hasValue))):
-        add("HasValueConstraintComponent", f"{head}?this WHERE {{ {target} MINUS {{ ?this {path} {_term(hv)} }} }}")
+        add("HasValueConstraintComponent", f"{head}?this WHERE {{ {target} MINUS {{ ?this {path} {_term(hv)} }} }}",
+            tally=part(f"?this {path} {_term(hv)} BIND(true AS ?_)"), bound=("<", 1))
     if any(str(x).lower() == "true" for x in g.objects(shape, _u(SH.uniqueLang))):
-        add("UniqueLangConstraintComponent",
-            f"{head}?this WHERE {{ {target} ?this {path} ?a, ?b "
-            "FILTER(isLiteral(?a) && isLiteral(?b) && LANG(?a) != \"\" && LCASE(LANG(?a)) = LCASE(LANG(?b)) && !sameTerm(?a, ?b)) }")
+        branch = (f"?this {path} ?a, ?b "
+                  "FILTER(isLiteral(?a) && isLiteral(?b) && LANG(?a) != \"\" && LCASE(LANG(?a)) = LCASE(LANG(?b)) && !sameTerm(?a, ?b))")
+        add("UniqueLangConstraintComponent", f"{head}?this WHERE {{ {target} {branch} }}", part(branch))
     return checks
+
+
+def batch(checks: list[CoreCheck]) -> tuple[list[CoreBatch], list[CoreCheck]]:
+    """Group ``checks`` by their focus nodes into :class:`CoreBatch` queries: per focus-node set,
+    one ``values`` query (a UNION of the checks' branches, joined once with the focus nodes) and
+    one ``counts`` query (every tally counted per focus node in one GROUP BY).  Returns the
+    batches and the checks that must run alone (no branch or tally).  The results are those of
+    the checks' own queries (SHACL §3.6: one result per failing focus node or value node)."""
+    groups: dict[tuple[str, str], list[CoreCheck]] = {}
+    alone: list[CoreCheck] = []
+    for check in checks:
+        if check.branch or check.tally:
+            groups.setdefault((check.prefixes, check.focus), []).append(check)
+        else:
+            alone.append(check)
+    out: list[CoreBatch] = []
+    for (prefixes, focus), members in groups.items():
+        target = "{ SELECT DISTINCT ?this WHERE { " + focus + " } }"
+        valued = [c for c in members if c.branch]
+        if valued:
+            union = " UNION ".join(f"{{ {c.branch} BIND({i} AS ?k) }}" for i, c in enumerate(valued))
+            out.append(CoreBatch("values", f"{prefixes}SELECT DISTINCT ?k ?this ?value WHERE {{ {target} {{ {union} }} }}",
+                                 tuple(valued)))
+        tallies: dict[str, list[CoreCheck]] = {}
+        for c in members:
+            if c.tally:
+                tallies.setdefault(c.tally, []).append(c)
+        if tallies:
+            patterns = list(tallies)
+            # the focus nodes are a branch too, so a focus node with no value is counted (0); not an empty
+            # group {}, which binds no ?this and makes Oxigraph join every focus node with every row
+            union = " UNION ".join([target] + [f"{{ {p.replace('?_', f'?t{i}')} }}" for i, p in enumerate(patterns)])
+            counts = " ".join(f"(COUNT(DISTINCT ?t{i}) AS ?n{i})" for i in range(len(patterns)))
+            having = " || ".join(f"COUNT(DISTINCT ?t{i}) {c.bound[0]} {c.bound[1]}"
+                                 for i, p in enumerate(patterns) for c in tallies[p] if c.bound)
+            out.append(CoreBatch("counts", f"{prefixes}SELECT ?this {counts} WHERE {{ {target} {{ {union} }} }} "
+                                           f"GROUP BY ?this HAVING ({having})",
+                                 tuple(c for p in patterns for c in tallies[p]), tuple(tuple(tallies[p]) for p in patterns)))
+    return out, alone
 
 
 def compile_core(g) -> CoreProgram:

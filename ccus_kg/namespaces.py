@@ -92,7 +92,7 @@ ELI = Vocabulary("eli", "http://data.europa.eu/eli/ontology#", """
 """)
 DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", """
     identifier title description abstract replaces isReplacedBy source subject spatial isPartOf
-    language Location hasPart
+    language Location hasPart created
 """)
 DCMITYPE = Vocabulary("dcmitype", "http://purl.org/dc/dcmitype/", "Collection")
 #: The EU Publications Office authority table of languages (``dcterms:language`` objects, e.g. ``…/ENG``).

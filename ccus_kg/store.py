@@ -21,7 +21,8 @@ the graphs shared between files).  The store keeps one **named graph per convers
   ``<…/graph/vocabularies>`` — the SKOS concept schemes.  These are shared by many files, so they
   are recomputed on every build from the per-unit records kept in the manifest (jurisdictions and
   agencies used, supersedes statements, cluster names, ``relatedFacilities``, linker summaries),
-  and exactly what a full build makes.
+  and exactly what a full build makes.  ``<…/graph/build>`` holds the build date
+  (:func:`ccus_kg.rdf.dataset.build_date_quads`), written on every build.
 
 Memory: a build holds at most ``batch_files`` parsed files (:data:`BATCH_FILES`, about 28 KB each).
 When more files changed (a first build), each is read twice: once to learn its unit and cluster
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from ccus_kg.ingest.loader import LoadResult
     from ccus_kg.rdf.identity_context import IdentityContext
     from ccus_kg.rdf.triples import Emitter
+    from ccus_kg.validate import ValidationReport
 
 # Reading a store (queries) needs only pyoxigraph: the converters, resolvers and the loader are
 # imported inside the build functions, so a `ccus-kg query --store` process starts in ~0.3 s.
@@ -101,7 +103,8 @@ class StoreBuild:
     ``units_rebuilt``: conversion units reconverted (policy ids, unreadable files, timelines);
     ``units_removed``: units whose files are all gone; ``files_changed`` / ``files_deleted``;
     ``counts`` as in :class:`~ccus_kg.build.BuildResult` (``quads`` instead of ``triples``);
-    ``problems``: every data problem of the whole store, sorted; ``seconds``: wall time per stage.
+    ``problems``: every data problem of the whole store, sorted; ``seconds``: wall time per stage;
+    ``validation``: the SHACL report of the whole store (None when not validated).
     """
 
     units_rebuilt: int
@@ -111,6 +114,7 @@ class StoreBuild:
     counts: dict[str, int]
     problems: list[Problem]
     seconds: dict[str, float] = field(default_factory=dict)
+    validation: ValidationReport | None = None
 
 
 class PolicyStore:
@@ -286,19 +290,21 @@ class _Reader:
 
 
 def build_into_store(paths, directory: str | Path, *, validate: bool = False, rebuild: bool = False,
-                     progress: Progress | None = None, batch_files: int = BATCH_FILES) -> StoreBuild:
+                     progress: Progress | None = None, engine: str = "oxigraph", batch_files: int = BATCH_FILES) -> StoreBuild:
     """Build (or bring up to date) the persistent store in ``directory`` from ``paths``.
 
     Only files whose content changed since the last build are read (size and modification time,
     then SHA-256), and only their units are reconverted; the shared graphs are recomputed.
-    ``rebuild``: start from an empty store.  ``validate``: not yet run here (validate an export
-    with ``ccus-kg validate``).  ``batch_files``: at most this many parsed files are held at once
+    ``rebuild``: start from an empty store.  ``validate``: run the SHACL shapes on the union of the
+    named graphs, in place (``engine`` ``"oxigraph"``: SPARQL over the RocksDB store, no copy; see
+    :func:`ccus_kg.validate.validate`), after the store is saved.  ``batch_files``: at most this many parsed files are held at once
     (about 28 KB each in memory); when more files changed, they are read twice: once to find their
     units, once, batch by batch, to convert them.  Returns a :class:`StoreBuild`.  Bad input never
     raises (it is in ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
     """
     from ccus_kg.ingest.agreement import cluster_pairs
     from ccus_kg.ingest.loader import iter_files, load_files, shown_path
+    from ccus_kg.rdf.dataset import build_date_quads
     from ccus_kg.rdf.policies import cluster_aliases
 
     progress = progress or Progress()
@@ -395,7 +401,8 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     if units and alias != man.get("cluster_alias", {}):
         del store  # release RocksDB before reopening it empty
         ps.close()
-        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress, batch_files=batch_files)
+        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress, engine=engine,
+                                batch_files=batch_files)
 
     # 3. reconvert the dirty units into their named graphs: policy units in batches of files, then
     #    the units shared by many files (timelines, facilities, country profiles)
@@ -443,9 +450,8 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     t0 = time.perf_counter()
     man["facility_refs"] = facility_refs
     shared_problems, counts = _shared_graphs(store, units, man)
+    _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")))  # as build() dates its graph
     seconds["shared"] = time.perf_counter() - t0
-
-    # (a validation of the store's union graph belongs here: every graph is final, nothing is saved yet)
 
     man["files"] = files
     man["units"] = units
@@ -453,6 +459,14 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     man["cluster_alias"] = alias
     ps.save_manifest("clean")
     store.flush()
+    report = None
+    if validate:
+        from ccus_kg.validate import validate as shacl_validate
+
+        t0 = time.perf_counter()
+        with progress.stage("validate", unit="triples"):
+            report = shacl_validate(ps.graph(), engine=engine)
+        seconds["validate"] = time.perf_counter() - t0
     problems = not_found + shared_problems + [Problem(**d) for e in units.values() for d in e.get("problems", [])]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts.update(files_read=len(files), files_changed=len(changed), quads=len(store),
@@ -462,7 +476,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
                   profiles=units.get(PROFILES, {}).get("profiles", 0))
     ps.close()
     return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=len(changed),
-                      files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds)
+                      files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report)
 
 
 def _emit_file_problems(out: Emitter, records: list[PolicyRecord]) -> list[Problem]:

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
-from ccus_kg.core_shapes import CoreCheck, CoreProgram, compile_core
+from ccus_kg.core_shapes import CoreCheck, CoreProgram, batch, compile_core
 from ccus_kg.errors import UsageError
 from ccus_kg.namespaces import SH
 from ccus_kg.query.library import bind_rows, load_query
@@ -223,7 +223,10 @@ def _run_pyshacl(graph: KnowledgeGraph, shapes) -> list[ValidationResult]:
     from pyshacl import validate as shacl_validate
 
     data = _cached_graph_class()()
-    data.parse(data=ox.serialize(graph.store, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    if graph.union:  # a persistent store: the union of its named graphs
+        data.parse(data=graph.sorted_ntriples(), format="nt")
+    else:
+        data.parse(data=ox.serialize(graph.store, format=ox.RdfFormat.N_TRIPLES), format="nt")
     _conforms, results_graph, _text = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
         allow_warnings=True, allow_infos=True, abort_on_first=False,
@@ -265,18 +268,35 @@ def _covered(shapes, program: CoreProgram, sparql_rules) -> list[str]:
 
 
 def _run_core(graph: KnowledgeGraph, checks: list[CoreCheck]) -> list[ValidationResult]:
-    """Run each compiled core check as one SELECT (one result per solution, SHACL §3.6)."""
+    """Run the compiled core checks: batched per focus-node set (:func:`ccus_kg.core_shapes.batch`,
+    one pass over the focus nodes for all the checks on them), the others one SELECT each; one
+    result per solution (SHACL §3.6)."""
+    batches, alone = batch(checks)
     out: list[ValidationResult] = []
-    for check in checks:
+
+    def result(check: CoreCheck, this, value) -> ValidationResult:
+        return ValidationResult(severity=check.severity, focus_node=_text(this), path=check.path,
+                                value=None if value is None else _text(value), message=check.message, shape=check.shape,
+                                constraint=check.component)
+
+    for b in batches:
+        solutions = graph.store.query(b.query, use_default_graph_as_union=graph.union)
+        assert isinstance(solutions, ox.QuerySolutions)
+        if b.kind == "values":
+            for solution in solutions:
+                out.append(result(b.checks[int(solution["k"].value)], solution["this"], solution["value"]))
+            continue
+        for solution in solutions:
+            for i, judged in enumerate(b.tallies):
+                n = int(solution[f"n{i}"].value)
+                out.extend(result(c, solution["this"], None) for c in judged
+                           if c.bound and (n < c.bound[1] if c.bound[0] == "<" else n > c.bound[1]))
+    for check in alone:
         solutions = graph.store.query(check.query, use_default_graph_as_union=graph.union)
         assert isinstance(solutions, ox.QuerySolutions)
         has_value = any(v.value == "value" for v in solutions.variables)
         for solution in solutions:
-            value = solution["value"] if has_value else None
-            out.append(ValidationResult(
-                severity=check.severity, focus_node=_text(solution["this"]), path=check.path,
-                value=None if value is None else _text(value), message=check.message, shape=check.shape,
-                constraint=check.component))
+            out.append(result(check, solution["this"], solution["value"] if has_value else None))
     return out
 
 
@@ -327,11 +347,12 @@ def _fill(message: str, bound: dict[str, Any]) -> str:
 
 # -- where each focus node's record is ----------------------------------------------------------
 
-def record_sources(graph: KnowledgeGraph, nodes: Iterable[str], chunk: int = 500) -> dict[str, list[SourceLocation]]:
+def record_sources(graph: KnowledgeGraph, nodes: Iterable[str], chunk: int = 100_000) -> dict[str, list[SourceLocation]]:
     """File and line of the record of each node in ``nodes`` (IRIs), from the graph.
 
     Runs the library query ``queries/record-sources.rq`` with its ``node`` parameter bound to
-    ``chunk`` IRIs a query (one ``VALUES`` row each).  Returns IRI → sorted locations; nodes with
+    ``chunk`` IRIs a query (one ``VALUES`` row each; Oxigraph reads the graph's owner links once per
+    query, so few large chunks: 500 a query made it quadratic).  Returns IRI → sorted locations; nodes with
     no source record are absent.
     """
     iris = sorted(n for n in set(nodes) if n.startswith(("http://", "https://", "urn:")))

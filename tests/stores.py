@@ -71,8 +71,9 @@ class OxigraphServer:
     def update_url(self) -> str:
         return self.base + "/update"
 
-    def start(self) -> OxigraphServer:
-        self.port = free_port()
+    def start(self, port: int | None = None) -> OxigraphServer:
+        """Start on ``port`` (a free one when None: give the old port to restart a killed server at the same URL)."""
+        self.port = port or free_port()
         command = [oxigraph_binary(), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"]
         if self.union_default_graph:
             command.append("--union-default-graph")

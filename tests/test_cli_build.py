@@ -112,6 +112,34 @@ def test_build_fail_on_warning_and_engine(tmp_path):
     assert "shapes:AssessmentLanguage — " in result.stdout  # the failing rule's results are listed
 
 
+def test_build_store_validates_with_the_same_exit_codes(tmp_path):
+    """``build --store`` runs SHACL on the store (exit code 1 on a Violation, results with file:line in
+    the output and in --report); ``--no-validate`` skips it; ``--fail-on warning`` as in memory."""
+    folder = tmp_path / "in"
+    shutil.copytree(SEEDS, folder)
+    path = folder / "004_a7b8cafd75ac6fe3.txt"  # cn-zero-carbon-parks: make it replace itself
+    head, body = path.read_text(encoding="utf-8")[4:].split("\n---\n", 1)
+    data = json.loads(head)
+    data["evolution"]["supersedes"] = [data["id"]]
+    path.write_text("---\n" + json.dumps(data, ensure_ascii=False, indent=2) + "\n---\n" + body, encoding="utf-8")
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if t.startswith('  "id":'))
+
+    result = invoke("build", folder, "--store", tmp_path / "store", "--report", tmp_path / "r.json")
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert "SHACL: does not conform (1 violations" in result.stdout
+    assert f"in/{path.name}:{line}" in result.stdout
+    [cycle] = [r for r in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["validation"]["results"]
+               if r["shape"].endswith("#SelfReplacement")]
+    assert cycle["sources"] == [{"file": f"in/{path.name}", "line": line}]
+
+    skipped = invoke("build", folder, "--store", tmp_path / "store", "--no-validate")
+    assert skipped.exit_code == 0 and "SHACL: not run (--no-validate)" in skipped.stdout
+    shutil.copyfile(SEEDS / path.name, path)  # the fault fixed: the seeds have Warning results only
+    assert invoke("build", folder, "--store", tmp_path / "store").exit_code == 0
+    assert invoke("build", folder, "--store", tmp_path / "store", "--fail-on", "warning").exit_code == 1
+
+
 def test_build_explicit_paths_and_format_by_suffix(tmp_path):
     files = sorted(SEEDS.glob("00[01]_*.txt"))  # the Jiangsu plan (zh) and the MIIT plan (zh)
     result = invoke("build", *files, "-o", tmp_path / "two.nt", "--no-validate")

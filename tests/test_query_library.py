@@ -594,6 +594,10 @@ def test_service_is_refused_unless_allowed(seed_graph, tmp_path):
                     encoding="utf-8")
     with pytest.raises(QueryError, match="SERVICE.*--allow-service"):
         select(seed_graph, load_query(path))
+    # the keyword in any case, or spelt with codepoint escapes (SPARQL 1.1 §19.2), is still found
+    for keyword in ("service", "SeRvIcE", "\\u0053ERVICE"):
+        with pytest.raises(QueryError, match="SERVICE"):
+            check_service(f"SELECT * WHERE {{ {keyword} <http://127.0.0.1:9/sparql> {{ ?s ?p ?o }} }}")
 
 
 def test_non_utf8_query_file_is_a_clean_error(tmp_path):

@@ -227,6 +227,51 @@ def test_future_date_unless_planned(folder, tmp_path):
     none_of(build([tmp_path / "planned"]).validation, "FutureDate")
 
 
+def test_future_date_is_after_the_build_date_from_source_date_epoch(folder, tmp_path, monkeypatch):
+    """A date after the build date (SOURCE_DATE_EPOCH in the past) but before today's real date is
+    reported, against the build date, by both engines; a planned record is not; a graph without
+    its build date is compared with the day of validation instead."""
+    import datetime as dt
+
+    built = dt.date.today() - dt.timedelta(days=400)
+    epoch = int(dt.datetime(built.year, built.month, built.day, 12, tzinfo=dt.UTC).timestamp())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+    published = (built + dt.timedelta(days=200)).isoformat()  # after the build date, before today
+
+    def later(d: dict) -> None:
+        d["pubDate"] = published
+        d["provenance"]["lastAuditDate"] = built.isoformat()  # the build date itself: not after it
+
+    parks = copy_record(PARKS, folder, later)
+    graph = build([folder], validate=False).graph
+    [row] = list(graph.query("SELECT ?d WHERE { <https://w3id.org/ccus-kg/graph/data> dcterms:created ?d }"))
+    assert row["d"].value == built.isoformat()
+    for engine in ("oxigraph", "pyshacl"):
+        r = only(validate(graph, engine=engine), "FutureDate")
+        assert (r.severity, r.focus_node, r.value) == ("Warning", iris.policy(PARKS_ID), published)
+        assert f"is after {built.isoformat()} (the build date)" in r.message
+        assert_located(r, parks)
+
+    graph.store.update("DELETE WHERE { <https://w3id.org/ccus-kg/graph/data> <http://purl.org/dc/terms/created> ?d }")
+    none_of(validate(graph), "FutureDate")  # an old graph file: compared with today, the date is past
+
+    def planned(d: dict) -> None:
+        later(d)
+        d["status"] = "计划中"
+
+    copy_record(PARKS, tmp_path / "planned", planned)
+    none_of(build([tmp_path / "planned"]).validation, "FutureDate")
+
+
+def test_a_graph_without_build_date_is_checked_against_today(folder):
+    parks = copy_record(PARKS, folder, lambda d: d.update(pubDate="2099-01-01"))
+    graph = build([folder], validate=False).graph
+    graph.store.update("DELETE WHERE { <https://w3id.org/ccus-kg/graph/data> <http://purl.org/dc/terms/created> ?d }")
+    r = only(validate(graph), "FutureDate")
+    assert r.value == "2099-01-01" and "(the day of validation: the graph has no build date)" in r.message
+    assert_located(r, parks)
+
+
 # -- identity --------------------------------------------------------------------------------
 
 def test_same_title_same_jurisdiction_different_id_is_info(folder):

@@ -209,3 +209,35 @@ def test_facilities_and_country_profiles_in_the_store(tmp_path):
     (root / "facilities" / "en" / "1.md").unlink()
     build_into_store(folders, store)
     _same_as_full_build(folders, store)
+
+
+def _seed_cycle(root: Path) -> tuple[Path, int]:
+    """Two seed records that supersede each other (a replacement cycle, a SHACL Violation); returns
+    the first file and the line of its ``id`` field."""
+    root.mkdir(parents=True)
+    names = {"000_155eae0fb6f852c6.txt": "cn-miit-industrial-plan-2022", "001_a635d66737dcffce.txt": "cn-js-industrial-decarb-2022"}
+    for name, other in names.items():
+        text = (SEEDS / name).read_text(encoding="utf-8")
+        head, body = text[4:].split("\n---\n", 1)
+        data = json.loads(head)
+        data["evolution"]["supersedes"] = [other]
+        (root / name).write_text("---\n" + json.dumps(data, ensure_ascii=False, indent=2) + "\n---\n" + body, encoding="utf-8")
+    first = root / "000_155eae0fb6f852c6.txt"
+    line = next(i for i, t in enumerate(first.read_text(encoding="utf-8").splitlines(), 1) if t.startswith('  "id":'))
+    return first, line
+
+
+def test_store_build_validates_the_store_and_locates_the_fault(tmp_path):
+    """SHACL runs on the store's union of named graphs in place; a fault injected in one file is
+    reported with its file and line, as an in-memory build reports it; an unchanged rebuild gives
+    the same results."""
+    first, line = _seed_cycle(tmp_path / "in")
+    result = build_into_store([tmp_path / "in"], tmp_path / "store", validate=True)
+    cycles = [r for r in result.validation.results if r.shape.endswith("#ReplacementCycle")]
+    assert [(r.severity, r.focus_node) for r in cycles] == [("Violation", "https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022")]
+    assert [(s.file, s.line) for s in cycles[0].sources] == [(f"in/{first.name}", line)]
+    assert not result.validation.conforms and "validate" in result.seconds
+    assert result.validation.results == build([tmp_path / "in"]).validation.results  # the same results as an in-memory build
+    again = build_into_store([tmp_path / "in"], tmp_path / "store", validate=True)
+    assert again.units_rebuilt == 0 and again.validation.results == result.validation.results
+    assert build_into_store([tmp_path / "in"], tmp_path / "store").validation is None  # the library default: not validated

@@ -136,3 +136,36 @@ def test_basic_auth_refused_by_virtuoso_names_the_setting(virtuoso, seed_ttl, mo
     usage_error(invoke("push", "-g", seed_ttl, "--endpoint", virtuoso.store_url, "--graph", "urn:ccus-kg:test"),
                 "HTTP 401", "CCUS_KG_STORE_AUTH=digest")
 
+
+
+def test_push_store_batches_to_virtuoso(tmp_path, monkeypatch):
+    """``push --store``: a store's named graphs through Virtuoso's SPARQL Update endpoint, in batches;
+    every named graph arrives whole, and a second push sends nothing."""
+    import shutil
+
+    from corpus import corpus_dir
+
+    from ccus_kg.push import push_store
+    from ccus_kg.store import PolicyStore, build_into_store
+
+    if VirtuosoServer.binary() is None:
+        pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource): second-store tests not run")
+    folder = tmp_path / "in"
+    for lang in ("en", "zh"):
+        (folder / lang).mkdir(parents=True)
+        for f in sorted((corpus_dir() / lang).glob("*.md"))[:12]:
+            shutil.copy(f, folder / lang / f.name)
+    build_into_store([folder], tmp_path / "store")
+    with PolicyStore.open(tmp_path / "store", read_only=True) as ps:
+        sizes = {g.value: sum(1 for _ in ps.store.quads_for_pattern(None, None, None, g)) for g in ps.store.named_graphs()}
+    for name, value in DIGEST.items():
+        monkeypatch.setenv(name, value)
+    server = VirtuosoServer(tmp_path / "virtuoso").start()
+    try:
+        done = push_store(tmp_path / "store", server.update_url, batch_triples=3_000)
+        assert done.sent == len(sizes) and done.requests > 1
+        assert {g: server.count(g) for g in sizes} == sizes, server.log()
+        again = push_store(tmp_path / "store", server.update_url)
+        assert again.sent == 0 and again.unchanged == len(sizes)
+    finally:
+        server.stop()

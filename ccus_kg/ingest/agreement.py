@@ -25,6 +25,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ccus_kg.ingest.language import detect
@@ -80,6 +81,7 @@ def leaves(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _matches(path: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(path, p) for p in patterns)
 

@@ -28,7 +28,6 @@ that expand to more than :data:`MAX_VALUES` values ("billion laughs"), nesting d
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -180,9 +179,10 @@ class _Pairs(list):
 
 
 def _json_lines(text: str) -> list[tuple[str, int]]:
-    """Every token of a valid JSON text with its 1-based line."""
-    breaks = [m.start() for m in re.finditer("\n", text)]
-    return [(m.group(), bisect.bisect_right(breaks, m.start()) + 1) for m in _JSON_TOKEN.finditer(text)]
+    """Every token of a valid JSON text with its 1-based line.  A valid JSON string holds no raw
+    line break (RFC 8259 §7: control characters are escaped), so no token spans two lines."""
+    find = _JSON_TOKEN.findall
+    return [(token, n) for n, line in enumerate(text.split("\n"), 1) for token in find(line)]
 
 
 def _walk_json(value: Any, tokens: list[tuple[str, int]], pos: int, walk: _Walk, where: str, depth: int) -> tuple[Any, int]:

@@ -258,7 +258,13 @@ def query_form(text: str, name: str = "query") -> str:
 
 def check_service(text: str, name: str = "query") -> None:
     """Raise :class:`QueryError` if ``text`` has a ``SERVICE`` pattern (SPARQL 1.1 Federated
-    Query §2), which would make the query engine send HTTP requests to another endpoint."""
+    Query §2), which would make the query engine send HTTP requests to another endpoint.
+
+    A text without the letters ``service`` (any case) and without codepoint escapes (``\\u``,
+    ``\\U``: SPARQL 1.1 §19.2 applies them before parsing) cannot hold the keyword, and is not parsed
+    (parsing costs about 25 ms: most of a point query's time)."""
+    if "service" not in text.lower() and "\\u" not in text and "\\U" not in text:
+        return
     if "ServiceGraphPattern" in set(_names(_parsed(text, name))):
         raise QueryError(f"query {name!r} calls a remote endpoint with SERVICE (federated query); "
                          "pass --allow-service to run it")

@@ -34,7 +34,12 @@ Rules (``ccus:linkRule``):
 * ``counterpart-agency`` (inferred, 0.4): A is issued by the sub-national counterpart of B's
   national issuing agency (the same name once the jurisdiction and organ words are removed:
   *Jiangsu Provincial Department of* Industry and Information Technology / *Ministry of* …), A
-  is at most ``COUNTERPART_YEARS`` younger, and their titles share a topic word → ``based_on``.
+  is at most ``COUNTERPART_YEARS`` younger, and their titles share a topic word → ``based_on``;
+  of all such B, only the ``COUNTERPART_MAX`` with the most shared topic words (then the nearest
+  in time, then by IRI) are linked, and none that another rule already links A to.  A curator
+  gets a few suggestions per policy, and the links grow with the policies, not with their square
+  (a database with many national policies per agency and year would otherwise link each
+  sub-national policy to all of them).
 * ``short-title-in-text`` (inferred, 0.5 / 0.35 for a short form): an older policy's text names
   the key phrase of a younger one's title (its core without the document type), or its short form
   (first two and last two characters: ``零碳工业园区`` → ``零碳园区``), and the younger one is
@@ -43,6 +48,7 @@ Rules (``ccus:linkRule``):
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -51,6 +57,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import ahocorasick
 import pyoxigraph as ox
 
 from ccus_kg.identity import iris
@@ -72,8 +79,12 @@ LINK_PROPERTIES: dict[str, tuple[ox.NamedNode, ox.NamedNode]] = {
 }
 #: A title shorter than this (characters, folded) is too generic to match on containment.
 MIN_CONTAINED_TITLE = 8
+#: How many of a core title's rarest tokens index it for the named-after rule (the more, the fewer candidates).
+_NAMED_KEYS = 3
 #: The counterpart-agency rule looks this many years after the national policy.
 COUNTERPART_YEARS = 3
+#: The counterpart-agency rule links a policy to at most this many national policies (the strongest).
+COUNTERPART_MAX = 3
 
 _ZH_TITLE = re.compile(r"《(?P<title>[^《》\n]{2,80})》")
 # *italic* or _italic_ (not **bold**), "double", “curly” quotes; English titles start with a capital
@@ -332,6 +343,8 @@ class _Linker:
         self.texts_of = texts
         self.problems: list[Problem] = []
         self.links: dict[tuple[str, str, str], Link] = {}
+        #: counterpart-agency candidates: source IRI → target IRI → (sort key, evidence); see :meth:`choose_counterparts`
+        self.counterparts: dict[str, dict[str, tuple[tuple[int, int, str], str]]] = defaultdict(dict)
         self.works: dict[str, _Work] = {}
         self.named: dict[str, tuple[str, str]] = {}  # named work IRI → (title, language)
         self.event_links: list[tuple[str, str, str]] = []
@@ -380,6 +393,14 @@ class _Linker:
         return out
 
     def names_to_strip(self, w: _Work) -> list[str]:
+        """The folded names of ``w``'s jurisdictions and agencies, longest first (memoised: works share them)."""
+        return self.memo(("strip", w.jurisdiction, tuple(w.agencies)), lambda: self._names_to_strip(w))
+
+    def _words_to_strip(self, w: _Work) -> set[str]:
+        return self.memo(("strip-words", w.jurisdiction, tuple(w.agencies)),
+                         lambda: {t for n in self.names_to_strip(w) for t in re.findall(r"[a-z0-9]+", fold_name(n))})
+
+    def _names_to_strip(self, w: _Work) -> list[str]:
         names: list[str] = []
         for j in self.chain(w.jurisdiction):
             names += self.jurisdiction_names.get(j, [])
@@ -546,7 +567,7 @@ class _Linker:
                     if folded.startswith(name) and len(folded) > len(name):
                         folded, changed = folded[len(name):], True
             return list(folded)
-        strip = {t for n in self.names_to_strip(w) for t in re.findall(r"[a-z0-9]+", fold_name(n))}
+        strip = self._words_to_strip(w)
         return [t for t in re.findall(r"[a-z0-9]+", fold_name(text)) if t not in _EN_STOP and t not in strip]
 
     @staticmethod
@@ -569,34 +590,192 @@ class _Linker:
             return [fold_title(t) for t in texts]
         return self.memo(("texts", w.iri), make)
 
-    def infer_implementation(self, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    def infer_implementation(self, previous: dict[str, Any] | None = None, *, exhaustive: bool = False) -> dict[str, Any]:
         """The rules between pairs of works that have a jurisdiction and a date.  A pair's links
         depend on its two works (and the jurisdiction and agency nodes) only, so with ``previous``
         (the state this returned last time, same context) only pairs with a changed work are
-        looked at again and the other pairs' links are taken from ``previous``.  Returns the state."""
+        looked at again and the other pairs' links are taken from ``previous``.  The pairs looked
+        at are the candidates of :meth:`candidates` (indexes, one per rule: linear in the works
+        and the links made); ``exhaustive``: every pair instead (the reference, quadratic; tests
+        compare the two).  Returns the state."""
         works = [w for w in (self.works[i] for i in sorted(self.works)) if w.jurisdiction and w.date]
         digests = {w.iri: w.digest() for w in works}
+        changed: set[str] | None = None
+        if previous is not None and previous.get("context") == self.context_digest:
+            old = previous["works"]
+            changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
+        pairs = self.all_pairs(works, changed) if exhaustive else self.candidates(works, changed)
+        if changed is not None:
+            # a policy's counterpart links depend on all its candidates: choose them again for every
+            # policy paired with a changed one, from all its pairs (changed or not)
+            old_links = [Link(*item) for item in previous["links"]]  # type: ignore[index]
+            redo = ({a.iri for a, b in pairs if b.iri in changed}
+                    | {k.source for k in old_links if k.rule == "counterpart-agency" and k.target in changed}) - changed
+            for link in old_links:
+                if link.source in changed or link.target in changed:
+                    continue
+                if link.rule == "counterpart-agency" and link.source in redo:
+                    continue
+                self.links[(link.source, link.kind, link.target)] = link
+            if redo:
+                more = self.all_pairs(works, redo, sources=redo) if exhaustive else self.candidates(works, None, sources=redo)
+                seen = {(a.iri, b.iri) for a, b in pairs}
+                pairs = pairs + [(a, b) for a, b in more if (a.iri, b.iri) not in seen]
+        for a, b in pairs:
+            self._pair(a, b)
+        self.choose_counterparts()
+        kept = [list(link.__dict__.values()) for link in self.links.values() if link.kind in ("implements", "based_on")]
+        return {"context": self.context_digest, "works": digests, "links": sorted(kept, key=lambda k: (k[0], k[1], k[2]))}
+
+    def all_pairs(self, works: list[_Work], changed: set[str] | None, sources: set[str] | None = None) -> list[tuple[_Work, _Work]]:
+        """Every pair ``(a, b)`` of ``works`` with ``b`` of ``a``'s jurisdiction or a broader one (and,
+        given ``changed``, one of them changed; given ``sources``, ``a`` among them): the reference
+        for :meth:`candidates`."""
         by_j: dict[str, list[_Work]] = defaultdict(list)
         for w in works:
             by_j[w.jurisdiction].append(w)
-        if previous is None or previous.get("context") != self.context_digest:
-            pairs = [(a, b) for a in works for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())]
-        else:
-            old = previous["works"]
-            changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
-            for item in previous["links"]:
-                link = Link(*item)
-                if link.source not in changed and link.target not in changed:
-                    self.links[(link.source, link.kind, link.target)] = link
-            fresh = [w for w in works if w.iri in changed]
-            pairs = [(a, b) for a in fresh for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())]
-            narrower = {j: [k for k in by_j if j in self.chain(k)] for j in {b.jurisdiction for b in fresh}}
-            pairs += [(a, b) for b in fresh for k in narrower[b.jurisdiction] for a in by_j[k] if a.iri not in changed]
-        for a, b in pairs:
-            if a.iri != b.iri:
-                self._pair(a, b)
-        kept = [list(link.__dict__.values()) for link in self.links.values() if link.kind in ("implements", "based_on")]
-        return {"context": self.context_digest, "works": digests, "links": sorted(kept, key=lambda k: (k[0], k[1], k[2]))}
+        return [(a, b) for a in works if sources is None or a.iri in sources for j in self.chain(a.jurisdiction) for b in by_j.get(j, ())
+                if a.iri != b.iri and (changed is None or a.iri in changed or b.iri in changed or sources is not None)]
+
+    def _allowed(self, a: _Work, b: _Work, changed: set[str] | None) -> bool:
+        return (a.iri != b.iri and b.jurisdiction in self.chain(a.jurisdiction)
+                and (changed is None or a.iri in changed or b.iri in changed))
+
+    def candidates(self, works: list[_Work], changed: set[str] | None, sources: set[str] | None = None) -> list[tuple[_Work, _Work]]:
+        """The pairs ``(a, b)`` of :meth:`all_pairs` for which a rule can make a link, found through
+        one index per rule instead of by looking at every pair; every other pair makes none, and a
+        pair's links depend on that pair only, so the links are those of :meth:`all_pairs`:
+
+        * named after: ``b``'s core title is a subsequence of ``a``'s, so ``a``'s core has the
+          three rarest tokens of ``b``'s (document frequency over all cores): ``b`` is indexed by
+          its jurisdiction and them, and by its whole core (a subsequence as long as the sequence
+          is the sequence itself);
+        * counterpart agency: ``b`` is indexed by (organ key, topic bigram, jurisdiction), sorted by year;
+        * short title in text: the key phrases and short forms of every title in one Aho–Corasick
+          automaton (pyahocorasick), run once over each older work's folded texts.
+
+        Sorted by IRIs.  Texts are read (``texts`` of :func:`infer_links`) only of works whose text
+        can hold a changed work's phrase, or that changed.  ``sources``: only the counterpart-agency
+        candidates of these works, all of them (to choose their counterparts again)."""
+        found: set[tuple[str, str]] = set()
+        by_iri = {w.iri: w for w in works}
+        if sources is not None:
+            self._counterpart_candidates(works, found, sources)
+            return [(by_iri[a], by_iri[b]) for a, b in sorted(found) if a != b and by_iri[b].jurisdiction in self.chain(by_iri[a].jurisdiction)]
+        self._named_after_candidates(works, found)
+        self._counterpart_candidates(works, found)
+        self._short_title_candidates(works, changed, found)
+        return [(by_iri[a], by_iri[b]) for a, b in sorted(found) if self._allowed(by_iri[a], by_iri[b], changed)]
+
+    def _named_after_candidates(self, works: list[_Work], found: set[tuple[str, str]]) -> None:
+        cores = [(w, self.core(w, t)) for w in works for t in w.titles]
+        df: dict[str, int] = defaultdict(int)
+        for _w, c in cores:
+            for token in set(c):
+                df[token] += 1
+        # jurisdiction → rarest token → second → third → [(length, IRI)] sorted; and (jurisdiction, core) → IRIs
+        shorter: dict[str, Any] = {}
+        same: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+        for w, c in cores:
+            if len(self.key_phrase(c)) < 3:
+                continue  # never the named one (see _named_after)
+            rarest = sorted(set(c), key=lambda t: (df[t], t))[:_NAMED_KEYS]
+            rarest += rarest[-1:] * (_NAMED_KEYS - len(rarest))
+            node = shorter.setdefault(w.jurisdiction, {})
+            for token in rarest[:-1]:
+                node = node.setdefault(token, {})
+            node.setdefault(rarest[-1], []).append((len(c), w.iri))
+            same[(w.jurisdiction, tuple(c))].append(w.iri)
+        leaves: list[Any] = [shorter]
+        for _level in range(_NAMED_KEYS + 1):
+            leaves = [child for node in leaves for child in node.values()]
+        for entries in leaves:
+            entries.sort()
+        for a, ca in cores:
+            if not ca:
+                continue
+            tokens = set(ca)
+            for j in self.chain(a.jurisdiction):
+                for b in same.get((j, tuple(ca)), ()):
+                    found.add((a.iri, b))
+                # every b whose rarest tokens are all in a's core (a subsequence holds them) and whose core is shorter
+                nodes = [shorter[j]] if j in shorter else []
+                for _level in range(_NAMED_KEYS):
+                    nodes = [node[t] for node in nodes
+                             for t in (tokens.intersection(node) if len(tokens) < len(node) else [t for t in node if t in tokens])]
+                for entries in nodes:
+                    for _n, b in entries[: bisect.bisect_left(entries, (len(ca), ""))]:
+                        found.add((a.iri, b))
+
+    def _topics(self, w: _Work) -> set[str]:
+        """The topic words of ``w``'s titles: bigrams of their key phrases (words for English), not generic ones."""
+        return {t for tw in w.titles for t in _bigrams(self.key_phrase(self.core(w, tw)))} - _GENERIC_BIGRAMS
+
+    def _counterpart_candidates(self, works: list[_Work], found: set[tuple[str, str]], sources: set[str] | None = None) -> None:
+        index: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
+        keyed = []
+        for w in works:
+            organs = {k for k in map(self._organ_key, w.agencies) if k}
+            keys = {(k, t) for k in organs for t in self._topics(w)} if organs else set()
+            year = _year(w.date)
+            keyed.append((w, keys, year))
+            for k, t in keys:
+                index[(k, t, w.jurisdiction)].append((year, w.iri))
+        for entries in index.values():
+            entries.sort()
+        for a, keys, year in keyed:
+            if sources is not None and a.iri not in sources:
+                continue
+            broader = self.chain(a.jurisdiction)[1:]  # across levels only
+            for k, t in keys:
+                for j in broader:
+                    bucket = index.get((k, t, j))
+                    if not bucket:
+                        continue
+                    # b at most COUNTERPART_YEARS older; a year that is no number (-1): any, the rule decides
+                    undated = bisect.bisect_left(bucket, (0, ""))
+                    found.update((a.iri, b) for _y, b in bucket[:undated])
+                    window = bucket[undated:] if year < 0 else bucket[
+                        bisect.bisect_left(bucket, (year - COUNTERPART_YEARS, "")):bisect.bisect_right(bucket, (year, "\uffff"))]
+                    found.update((a.iri, b) for _y, b in window)
+
+    def _phrases(self, w: _Work) -> list[str]:
+        """The key phrases and short forms of ``w``'s titles that :meth:`_short_title_in_text` looks for."""
+        out = []
+        for tw in w.titles:
+            key = self.key_phrase(self.core(w, tw))
+            phrase = "".join(key)
+            if sum(1 for ch in phrase if has_han(ch)) < 4:
+                continue
+            out.append(phrase)
+            if len(key) >= 6:
+                out.append("".join(key[:2] + key[-2:]))
+        return out
+
+    def _short_title_candidates(self, works: list[_Work], changed: set[str] | None, found: set[tuple[str, str]]) -> None:
+        by_phrase: dict[str, list[_Work]] = defaultdict(list)
+        for w in works:
+            for phrase in dict.fromkeys(self._phrases(w)):
+                by_phrase[phrase].append(w)
+        if not by_phrase:
+            return
+        if changed is None:
+            older = works
+        else:  # the changed works, and those whose text can name a changed work's phrase
+            youngest: dict[str, str] = {}  # jurisdiction → the latest date of a changed work with a phrase there or below
+            for a in works:
+                if a.iri in changed and self._phrases(a):
+                    for j in self.chain(a.jurisdiction):
+                        youngest[j] = max(youngest.get(j, ""), a.date)
+            older = [b for b in works if b.iri in changed or b.date < youngest.get(b.jurisdiction, "")]
+        automaton = ahocorasick.Automaton()
+        for phrase, younger in by_phrase.items():
+            automaton.add_word(phrase, younger)
+        automaton.make_automaton()
+        for b in older:
+            for text in self.folded_texts(b):
+                for _end, younger in automaton.iter(text):
+                    found.update((a.iri, b.iri) for a in younger if a.date > b.date)
 
     def _pair(self, a: _Work, b: _Work) -> None:
         """The rules for ``a`` (same or narrower jurisdiction as ``b``) against ``b``, in the order
@@ -647,15 +826,24 @@ class _Linker:
         shared_organ = keys_a & keys_b
         if not shared_organ:
             return
-        topics_a = {t for ta in a.titles for t in _bigrams(self.key_phrase(self.core(a, ta)))}
-        topics_b = {t for tb in b.titles for t in _bigrams(self.key_phrase(self.core(b, tb)))}
-        shared = sorted((topics_a & topics_b) - _GENERIC_BIGRAMS)
+        shared = sorted(self._topics(a) & self._topics(b))
         if not shared:
             return
-        self.link(a.iri, "based_on", b.iri, inferred=True, rule="counterpart-agency",
-                  evidence=f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({sorted(shared_organ)[0]}) of the "
-                           f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}",
-                  confidence=0.4)
+        gap = abs(_year(a.date) - _year(b.date))
+        self.counterparts[a.iri][b.iri] = (
+            (-len(shared), gap, b.iri),
+            f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({sorted(shared_organ)[0]}) of the "
+            f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}")
+
+    def choose_counterparts(self) -> None:
+        """Link each policy to its ``COUNTERPART_MAX`` strongest counterpart-agency candidates (most
+        shared topic words, nearest in time, then IRI) that no other rule links it to already."""
+        for source, candidates in self.counterparts.items():
+            free = sorted((key, target, evidence) for target, (key, evidence) in candidates.items()
+                          if (source, "based_on", target) not in self.links and (source, "implements", target) not in self.links)
+            for _key, target, evidence in free[:COUNTERPART_MAX]:
+                self.link(source, "based_on", target, inferred=True, rule="counterpart-agency", evidence=evidence, confidence=0.4)
+        self.counterparts.clear()
 
     def _short_title_in_text(self, older: _Work, younger: _Work) -> None:
         if (younger.iri, "based_on", older.iri) in self.links or (younger.iri, "implements", older.iri) in self.links:
@@ -678,6 +866,11 @@ class _Linker:
                     return
 
 
+def _year(date: str) -> int:
+    """The year of an ISO date, or -1 when it does not start with one."""
+    return int(date[:4]) if date[:4].isdigit() else -1
+
+
 def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:
     it = iter(haystack)
     return all(t in it for t in needle)
@@ -691,7 +884,7 @@ def _bigrams(tokens: list[str]) -> set[str]:
 
 def infer_links(quads: Iterable[ox.Quad], *, policies: list[dict[str, Any]] | None = None,
                 texts: Callable[[str], list[str]] | None = None, previous: dict[str, Any] | None = None,
-                emit: bool = True) -> LinkResult:
+                emit: bool = True, _exhaustive: bool = False) -> LinkResult:
     """Citations, named works and inferred implementation links from a conversion's quads.
 
     ``quads``: everything converted so far (policies, events, jurisdiction and agency nodes);
@@ -702,7 +895,8 @@ def infer_links(quads: Iterable[ox.Quad], *, policies: list[dict[str, Any]] | No
     for pairs the rules look at) and ``previous`` (the last result's ``state``): the citations
     are resolved again (cheap: titles only), the implementation rules only for works that
     changed.  The result is the same as a full run.  ``emit``: make ``quads`` (False when the
-    caller writes from ``made`` / ``named`` / ``event_links``).
+    caller writes from ``made`` / ``named`` / ``event_links``).  ``_exhaustive`` (private, for tests):
+    look at every pair of works instead of the indexes' candidates (the same links, quadratic time).
     Returns a :class:`LinkResult`; its ``quads`` hold the named works, ``schema:about`` /
     ``schema:mentions`` of timeline items, and every link (:func:`emit_link`).  Raises nothing
     for bad data; an unresolved citation is an ``info`` problem.
@@ -711,7 +905,7 @@ def infer_links(quads: Iterable[ox.Quad], *, policies: list[dict[str, Any]] | No
     linker.collect_policies(policies)
     linker.timeline_items()
     linker.policy_citations()
-    state = linker.infer_implementation(previous)
+    state = linker.infer_implementation(previous, exhaustive=_exhaustive)
     made = sorted(linker.links.values(), key=lambda k: (k.source, k.kind, k.target))
     named = dict(sorted(linker.named.items()))
     out = Emitter()

@@ -1,0 +1,117 @@
+"""The linker's indexed pairing (ccus_kg.rdf.links) makes exactly the links of the exhaustive one.
+
+``infer_links`` finds the pairs of works its implementation rules (named-after, counterpart-agency,
+short-title-in-text) can link through one index per rule; ``_exhaustive=True`` looks at every
+pair of works of one jurisdiction chain instead (the reference: quadratic).  Inputs: the seeds
+(with a timeline compilation), the real corpus, and 1,000 synthetic policies made by
+``benchmarks/generate.py`` from the corpus (deterministic by seed).  The incremental path
+(``previous``, as ``ccus-kg build --store`` runs it) gives the full run's links too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from corpus import SEEDS, corpus_dir
+
+from ccus_kg.ingest.loader import load_paths
+from ccus_kg.rdf.events import PolicyTitleIndex, convert_timelines
+from ccus_kg.rdf.graph import KnowledgeGraph
+from ccus_kg.rdf.identity_context import IdentityContext, emit_identities
+from ccus_kg.rdf.links import infer_links, linker_quads
+from ccus_kg.rdf.policies import convert_records
+from ccus_kg.rdf.triples import Emitter
+
+GENERATE = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+
+
+def _converted(*paths: Path) -> list:
+    """The quads the linker reads of a conversion of ``paths`` (policies, timelines, identity nodes), as the build makes them."""
+    loaded = load_paths(list(paths))
+    ctx = IdentityContext.default()
+    graph = KnowledgeGraph()
+    out = Emitter(sink=graph.add)
+    convert_records(loaded.records, ctx, out)
+    convert_timelines([(doc, Path(doc.path).name) for doc in loaded.timelines], ctx, PolicyTitleIndex.from_records(loaded.records), out)
+    emit_identities(ctx, out)
+    out.flush()
+    return list(linker_quads(graph.store))
+
+
+def _generated(tmp_path_factory, n: int) -> Path:
+    spec = importlib.util.spec_from_file_location("generate", GENERATE)
+    assert spec and spec.loader
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules["generate"] = generate  # its dataclasses look their module up there
+    spec.loader.exec_module(generate)
+    out = tmp_path_factory.mktemp(f"gen{n}")
+    generate.generate(out, n, seed=1, corpus=corpus_dir())
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    return _converted(_generated(tmp_path_factory, 1000))
+
+
+def _same(quads: list) -> Counter:
+    indexed, exhaustive = infer_links(quads), infer_links(quads, _exhaustive=True)
+    assert indexed.made == exhaustive.made  # the same links, rule, evidence and confidence
+    assert indexed.state == exhaustive.state
+    assert sorted(map(str, indexed.quads)) == sorted(map(str, exhaustive.quads))
+    return Counter(link.rule for link in indexed.made)
+
+
+def test_seeds():
+    rules = _same(_converted(SEEDS))
+    assert rules["named-after"] >= 1  # the Jiangsu plan named after the national one
+
+
+def test_corpus():
+    rules = _same(_converted(corpus_dir()))
+    assert rules["counterpart-agency"] >= 1 and rules["short-title-in-text"] >= 1
+
+
+def test_generated(generated):
+    rules = _same(generated)
+    assert rules["citation-exact"] > 100 and rules["counterpart-agency"] > 0
+    # each copy's title has its own code, which the linker keeps: no copy is "named after" another copy
+    assert rules["named-after"] == 0
+
+
+@pytest.mark.parametrize("which", ["corpus", "generated"])
+def test_incremental_equals_full(which, generated):
+    """A run on all works given the state of a run without some of them (and with others since changed)
+    makes the links of a full run: only pairs with a changed work are looked at again."""
+    quads = _converted(corpus_dir()) if which == "corpus" else generated
+    policies = sorted({q.subject.value for q in quads if q.predicate.value.endswith("inCorpus")})
+    gone, retitled = set(policies[::7]), set(policies[3::11])
+    title = "http://purl.org/dc/terms/title"
+    # the first run lacks some policies (new in the second) and the titles of others (changed)
+    before = [q for q in quads if q.subject.value not in gone and not (q.subject.value in retitled and q.predicate.value == title)]
+    first = infer_links(before)
+    full = infer_links(quads)
+    again = infer_links(quads, previous=first.state)
+    assert first.state["context"] == full.state["context"]  # so the second run is incremental
+    assert again.made == full.made and again.state == full.state
+    assert first.made != full.made
+
+
+def test_counterpart_links_are_capped_to_the_strongest(generated, monkeypatch):
+    """Copies of national policies pile up in the generated set, so a sub-national policy has many
+    counterpart-agency candidates; it is linked to COUNTERPART_MAX of them, a subset of what the rule
+    allows, and every other rule's links are unchanged."""
+    from ccus_kg.rdf import links
+
+    capped = infer_links(generated)
+    monkeypatch.setattr(links, "COUNTERPART_MAX", 10**6)
+    uncapped = infer_links(generated)
+    per_capped = Counter(k.source for k in capped.made if k.rule == "counterpart-agency")
+    per_uncapped = Counter(k.source for k in uncapped.made if k.rule == "counterpart-agency")
+    assert max(per_capped.values()) == 3 < max(per_uncapped.values())
+    assert set(capped.made) < set(uncapped.made)
+    assert [k for k in capped.made if k.rule != "counterpart-agency"] == [k for k in uncapped.made if k.rule != "counterpart-agency"]
