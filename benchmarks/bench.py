@@ -86,8 +86,7 @@ def _point_queries(graph, policy_id: str, jurisdiction: str) -> dict[str, float]
     return {
         "policy-lineage": _median_ms(lambda: select(graph, "policy-lineage", {"policy": policy_id})),
         "policies-in-jurisdiction": _median_ms(lambda: select(graph, "policies-in-jurisdiction", {"jurisdiction": jurisdiction})),
-        # `timeline` is left out: its query (a GROUP BY sub-select joined to every event) grows
-        # quadratically and takes minutes at 1,000 policies; see benchmarks/RESULTS.md
+        "jurisdiction-timeline": _median_ms(lambda: select(graph, "jurisdiction-timeline", {"jurisdiction": jurisdiction})),
     }
 
 
@@ -126,6 +125,72 @@ def run_one(folder: Path, n: int, validate: bool, with_store: bool) -> dict[str,
 
     if with_store:
         row.update(_store_figures(folder, work, n, policy_id, validate))
+    shutil.rmtree(work, ignore_errors=True)
+    return row
+
+
+def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
+    """The full build through the store, the path for large inputs: ``build --store`` into a fresh
+    RocksDB store (load, convert, shared graphs, SHACL on the store), then the sorted Turtle written
+    from it; the floor, a one-file rebuild, point queries and a query process as in :func:`run_one`."""
+    import pyoxigraph as ox
+
+    from ccus_kg.store import PolicyStore, build_into_store
+
+    files = sum(1 for p in folder.rglob("*.md"))
+    work = Path(tempfile.mkdtemp(prefix="ccus-bench-", dir=os.environ.get("CCUS_KG_BENCH_TMP")))
+    store_dir, out = work / "store", work / "out.ttl"
+    _reset_hwm()
+    t_build = time.perf_counter()
+    built = build_into_store([folder], store_dir, validate=validate)
+    stages = {k: {"seconds": v, "peak_mb": float("nan")} for k, v in built.seconds.items()}
+    build_peak = _hwm_mb()
+    _reset_hwm()
+    t0 = time.perf_counter()
+    with PolicyStore.open(store_dir, read_only=True) as ps:
+        size = ps.graph().write(out)
+        triples = len(ps.store)
+        newer = sorted(q.subject.value for q in ps.store.quads_for_pattern(None, ox.NamedNode("http://purl.org/dc/terms/replaces"), None))
+    stages["write"] = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb()}
+    total = time.perf_counter() - t_build
+    policy_id = newer[0].rsplit("/", 1)[-1] if newer else "none"
+    row: dict[str, Any] = {"n": n, "files": files, "triples": triples, "turtle_mb": size / 1e6, "stages": stages,
+                           "total_seconds": total, "peak_mb": max(build_peak, stages["write"]["peak_mb"]), "mode": "store",
+                           "conforms": None if built.validation is None else built.validation.conforms}
+    _reset_hwm()
+    t0 = time.perf_counter()
+    floor_store = ox.Store()
+    floor_store.bulk_load(path=str(out), format=ox.RdfFormat.TURTLE)
+    row["floor"] = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb()}
+    row["ratio_to_floor"] = total / row["floor"]["seconds"]
+    del floor_store
+    out.unlink()
+    victim = sorted((folder / "en").glob("*.md"))[n // 2]
+    original = victim.read_text(encoding="utf-8")
+    victim.write_text(original.replace('"title": "', '"title": "Amended: ', 1), encoding="utf-8")
+    try:
+        for label, check in (("incremental", False), ("incremental_validated", validate)):
+            if label == "incremental_validated" and not check:
+                continue
+            if label == "incremental_validated":  # the same change again, validated this time
+                victim.write_text(original.replace('"title": "', '"title": "Amended again: ', 1), encoding="utf-8")
+            _reset_hwm()
+            t0 = time.perf_counter()
+            summary = build_into_store([folder], store_dir, validate=check)
+            row[label] = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb(), "units_rebuilt": summary.units_rebuilt,
+                          "ratio": (time.perf_counter() - t0) / total}
+    finally:
+        victim.write_text(original, encoding="utf-8")
+    with PolicyStore.open(store_dir, read_only=True) as ps:
+        row["queries_store_ms"] = _point_queries(ps.graph(), policy_id, "CN-JS")
+    cli = [str(Path(sys.executable).with_name("ccus-kg")), "query", "policy-lineage", "--store", str(store_dir), "--param", f"policy={policy_id}"]
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run(cli, check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    row["query_process_seconds"] = statistics.median(times)
+    row["store_bytes"] = sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file())
     shutil.rmtree(work, ignore_errors=True)
     return row
 
@@ -201,7 +266,8 @@ def bench_linearity(build, limit: float = 12.0) -> None:
 
 def print_table(row: dict[str, Any]) -> None:
     n, files, triples = row["n"], row["files"], row["triples"]
-    print(f"\nN = {n:,} policies: {files:,} files, {triples:,} triples ({triples / n:.0f} per policy), Turtle {row['turtle_mb']:.1f} MB")
+    mode = " (full build through --store)" if row.get("mode") == "store" else ""
+    print(f"\nN = {n:,} policies{mode}: {files:,} files, {triples:,} triples ({triples / n:.0f} per policy), Turtle {row['turtle_mb']:.1f} MB")
     print(f"  {'stage':<34}{'seconds':>9}{'peak MB':>10}  rate")
     units = {"load": (files, "files"), "convert": (triples, "triples"), "validate": (triples, "triples"), "write": (triples, "triples")}
     for name, s in row["stages"].items():
@@ -213,6 +279,13 @@ def print_table(row: dict[str, Any]) -> None:
     f = row["floor"]
     print(f"  {'floor: pyoxigraph loads our Turtle':<34}{f['seconds']:9.2f}{f['peak_mb']:10.0f}  "
           f"build = {row['ratio_to_floor']:.1f}× floor")
+    for label in ("incremental", "incremental_validated"):
+        if label in row:
+            s = row[label]
+            what = "rebuild, 1 file changed" + (", SHACL" if label.endswith("validated") else "")
+            print(f"  {what:<34}{s['seconds']:9.2f}{s['peak_mb']:10.0f}  {100 * s['ratio']:.1f} % of the full build")
+    if "store_bytes" in row:
+        print(f"  store on disk: {row['store_bytes'] / 1e9:.2f} GB; SHACL conforms: {row['conforms']}")
     if "store" in row:
         s = row["store"]
         print(f"  {'--store full build':<34}{s['full_seconds']:9.2f}{s['full_peak_mb']:10.0f}")
@@ -235,11 +308,16 @@ def main() -> None:
     parser.add_argument("--no-linearity", action="store_true", help="skip the 10× linearity measurement")
     parser.add_argument("--no-validate", action="store_true", help="skip the SHACL stage")
     parser.add_argument("--no-store", action="store_true", help="skip the --store figures")
+    parser.add_argument("--store-build", action="store_true",
+                        help="measure the full build through a --store store (the path for large N) instead of in memory")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--child", nargs=2, metavar=("N", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        row = run_one(Path(args.child[1]), int(args.child[0]), not args.no_validate, not args.no_store)
+        if args.store_build:
+            row = run_store_build(Path(args.child[1]), int(args.child[0]), not args.no_validate)
+        else:
+            row = run_one(Path(args.child[1]), int(args.child[0]), not args.no_validate, not args.no_store)
         print(json.dumps(row))
         return
     import pyoxigraph
@@ -258,7 +336,7 @@ def main() -> None:
             generate(Path(tmp), n, seed=args.seed, corpus=args.corpus)
             gen = time.perf_counter() - t0
             cmd = [sys.executable, __file__, "--child", str(n), tmp]
-            cmd += ["--no-validate"] * args.no_validate + ["--no-store"] * args.no_store
+            cmd += ["--no-validate"] * args.no_validate + ["--no-store"] * args.no_store + ["--store-build"] * args.store_build
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode:
                 sys.stderr.write(proc.stderr)
