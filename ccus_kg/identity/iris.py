@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 __all__ = [
@@ -32,6 +33,7 @@ _SPACES = re.compile(r"[\s_/\\|]+")
 _DROP = re.compile(r"[^\w\-.~]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 18)
 def segment(text: str) -> str:
     """Percent-encode ``text`` as one IRI path segment (everything but unreserved characters).
 
