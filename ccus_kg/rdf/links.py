@@ -206,6 +206,9 @@ def emit_named_work(out: Emitter, iri: str, title: str, lang: str) -> None:
 
 _PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 _TEXT_PREDICATES = (DCTERMS.description, DCTERMS.abstract, CCUS.interpretation)
+#: What :func:`_policy_summaries` reads (the rest of a unit's quads is not indexed).
+_SUMMARY_PREDICATES = frozenset({RDF.type, CCUS.inCorpus, DCTERMS.title, DCTERMS.identifier, _PROV_DERIVED, ELI.date_publication,
+                                 CCUS.year, ELI.jurisdiction, ELI.passed_by, CCUS.filePath, *_TEXT_PREDICATES})
 #: The only predicates the linker reads (besides ``rdf:type`` of :data:`LINKER_CLASSES`): a
 #: store hands it these (:func:`linker_quads`), not the whole graph.
 LINKER_PREDICATES: tuple[ox.NamedNode, ...] = (
@@ -311,7 +314,8 @@ def policy_summaries(quads: Iterable[ox.Quad]) -> list[dict[str, Any]]:
     ``file``, ``id``, ``cites`` (``[title, language]`` cited by its texts, in order) and
     ``texts`` (a digest of its texts, which are not kept: :func:`infer_links` asks for them).
     """
-    return [summary for summary, _texts in _policy_summaries(_Index(quads))]
+    needed = _SUMMARY_PREDICATES
+    return [summary for summary, _texts in _policy_summaries(_Index(q for q in quads if q.predicate in needed))]
 
 
 @dataclass
