@@ -589,10 +589,13 @@ class _Linker:
         return len(self.chain(w.jurisdiction))
 
     def folded_texts(self, w: _Work) -> list[str]:
-        def make() -> list[str]:
-            texts = w.texts if w.texts is not None else (self.texts_of(w.iri) if self.texts_of else [])
-            return [fold_title(t) for t in texts]
-        return self.memo(("texts", w.iri), make)
+        """``w``'s texts folded (:func:`~ccus_kg.text.fold_title`), memoised: for the pairs the rules look at."""
+        return self.memo(("texts", w.iri), lambda: self.fold_texts(w))
+
+    def fold_texts(self, w: _Work) -> list[str]:
+        """``w``'s texts folded, not kept (a scan over every work's texts would hold them all)."""
+        texts = w.texts if w.texts is not None else (self.texts_of(w.iri) if self.texts_of else [])
+        return [fold_title(t) for t in texts]
 
     def infer_implementation(self, previous: dict[str, Any] | None = None, *, exhaustive: bool = False) -> dict[str, Any]:
         """The rules between pairs of works that have a jurisdiction and a date.  A pair's links
@@ -777,7 +780,7 @@ class _Linker:
             automaton.add_word(phrase, younger)
         automaton.make_automaton()
         for b in older:
-            for text in self.folded_texts(b):
+            for text in self.fold_texts(b):
                 for _end, younger in automaton.iter(text):
                     found.update((a.iri, b.iri) for a in younger if a.date > b.date)
 
