@@ -115,13 +115,8 @@ def run_one(folder: Path, n: int, validate: bool, with_store: bool) -> dict[str,
     row["queries_memory_ms"] = _point_queries(graph, policy_id, "CN-JS")
     del result, graph
 
-    _reset_hwm()
-    t0 = time.perf_counter()
-    floor_store = ox.Store()
-    floor_store.bulk_load(path=str(out), format=ox.RdfFormat.TURTLE)
-    row["floor"] = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb()}
+    row["floor"] = _floor(out)
     row["ratio_to_floor"] = total / row["floor"]["seconds"]
-    del floor_store
 
     if with_store:
         row.update(_store_figures(folder, work, n, policy_id, validate))
@@ -157,13 +152,8 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
     row: dict[str, Any] = {"n": n, "files": files, "triples": triples, "turtle_mb": size / 1e6, "stages": stages,
                            "total_seconds": total, "peak_mb": max(build_peak, stages["write"]["peak_mb"]), "mode": "store",
                            "conforms": None if built.validation is None else built.validation.conforms}
-    _reset_hwm()
-    t0 = time.perf_counter()
-    floor_store = ox.Store()
-    floor_store.bulk_load(path=str(out), format=ox.RdfFormat.TURTLE)
-    row["floor"] = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb()}
+    row["floor"] = _floor(out)
     row["ratio_to_floor"] = total / row["floor"]["seconds"]
-    del floor_store
     out.unlink()
     victim = sorted((folder / "en").glob("*.md"))[n // 2]
     original = victim.read_text(encoding="utf-8")
@@ -177,19 +167,13 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
             _reset_hwm()
             t0 = time.perf_counter()
             summary = build_into_store([folder], store_dir, validate=check)
-            row[label] = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb(), "units_rebuilt": summary.units_rebuilt,
-                          "ratio": (time.perf_counter() - t0) / total}
+            seconds = time.perf_counter() - t0
+            row[label] = {"seconds": seconds, "peak_mb": _hwm_mb(), "units_rebuilt": summary.units_rebuilt, "ratio": seconds / total}
     finally:
         victim.write_text(original, encoding="utf-8")
     with PolicyStore.open(store_dir, read_only=True) as ps:
         row["queries_store_ms"] = _point_queries(ps.graph(), policy_id, "CN-JS")
-    cli = [str(Path(sys.executable).with_name("ccus-kg")), "query", "policy-lineage", "--store", str(store_dir), "--param", f"policy={policy_id}"]
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        subprocess.run(cli, check=True, capture_output=True)
-        times.append(time.perf_counter() - t0)
-    row["query_process_seconds"] = statistics.median(times)
+    row["query_process_seconds"] = _query_process_seconds(store_dir, policy_id)
     row["store_bytes"] = sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file())
     shutil.rmtree(work, ignore_errors=True)
     return row
@@ -219,14 +203,32 @@ def _store_figures(folder: Path, work: Path, n: int, policy_id: str, validate: b
                                          "units_rebuilt": summary.units_rebuilt}}
     with PolicyStore.open(store_dir, read_only=True) as store:
         figures["queries_store_ms"] = _point_queries(store.graph(), policy_id, "CN")
+    figures["query_process_seconds"] = _query_process_seconds(store_dir, policy_id)
+    return figures
+
+
+def _floor(turtle: Path) -> dict[str, float]:
+    """pyoxigraph alone loading ``turtle`` into an in-memory store: wall ``seconds`` and ``peak_mb``."""
+    import pyoxigraph as ox
+
+    _reset_hwm()
+    t0 = time.perf_counter()
+    floor_store = ox.Store()
+    floor_store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE)
+    figures = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb()}
+    del floor_store
+    return figures
+
+
+def _query_process_seconds(store_dir: Path, policy_id: str) -> float:
+    """Median wall seconds of 3 ``ccus-kg query policy-lineage --store`` processes (start-up included)."""
     cli = [str(Path(sys.executable).with_name("ccus-kg")), "query", "policy-lineage", "--store", str(store_dir), "--param", f"policy={policy_id}"]
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
         subprocess.run(cli, check=True, capture_output=True)
         times.append(time.perf_counter() - t0)
-    figures["query_process_seconds"] = statistics.median(times)
-    return figures
+    return statistics.median(times)
 
 
 def _compilation(items: int, per_node: int = 999) -> str:
