@@ -49,15 +49,7 @@ def corpus_dir() -> Path:
 
     Calls :func:`pytest.fail` when it is missing and ``CI`` is ``"true"``, else :func:`pytest.skip`.
     """
-    import pytest
-
-    path = corpus_path()
-    if not path.is_dir():
-        message = f"corpus not found at {path}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    return _required(corpus_path(), "corpus")
 
 
 def front_matter(path: Path) -> dict[str, Any] | None:
@@ -78,11 +70,15 @@ def front_matter(path: Path) -> dict[str, Any] | None:
 def corpus_folder(suffix: str) -> Path:
     """A sibling corpus folder: ``policy-hub-2026-03-facilities`` (``suffix="facilities"``) or
     ``…-countries``; skips (or fails under ``CI=true``) like :func:`corpus_dir`."""
+    return _required(corpus_dir().parent / f"policy-hub-2026-03-{suffix}", "corpus folder")
+
+
+def _required(path: Path, what: str) -> Path:
+    """``path`` if it is a folder; else :func:`pytest.fail` under ``CI=true``, :func:`pytest.skip` elsewhere."""
     import pytest
 
-    path = corpus_dir().parent / f"policy-hub-2026-03-{suffix}"
     if not path.is_dir():
-        message = f"corpus folder not found at {path}"
+        message = f"{what} not found at {path}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

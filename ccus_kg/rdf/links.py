@@ -608,14 +608,15 @@ class _Linker:
         works = [w for w in (self.works[i] for i in sorted(self.works)) if w.jurisdiction and w.date]
         digests = {w.iri: w.digest() for w in works}
         changed: set[str] | None = None
+        old_links: list[Link] = []
         if previous is not None and previous.get("context") == self.context_digest:
             old = previous["works"]
             changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
+            old_links = [Link(*item) for item in previous["links"]]
         pairs = self.all_pairs(works, changed) if exhaustive else self.candidates(works, changed)
         if changed is not None:
             # a policy's counterpart links depend on all its candidates: choose them again for every
             # policy paired with a changed one, from all its pairs (changed or not)
-            old_links = [Link(*item) for item in previous["links"]]  # type: ignore[index]
             redo = ({a.iri for a, b in pairs if b.iri in changed}
                     | {k.source for k in old_links if k.rule == "counterpart-agency" and k.target in changed}) - changed
             for link in old_links:
