@@ -27,6 +27,11 @@ the graphs shared between files).  The store keeps one **named graph per convers
 Memory: a build holds at most ``batch_files`` parsed files (:data:`BATCH_FILES`, about 28 KB each).
 When more files changed (a first build), each is read twice: once to learn its unit and cluster
 names, then unit batch by unit batch to convert it; the quads go to RocksDB in bulk-load chunks.
+With ``jobs`` > 1, both readings and the conversion of the policy units run in worker processes
+(``spawn``), in tasks of at most :data:`TASK_FILES` files, at most two tasks per worker in flight;
+a worker returns its units' manifest records and their quads as N-Quads bytes, which this process
+bulk-loads: only it writes the store, and it takes the results in task order, so the store and the
+manifest are the same as with one job.
 What stays in memory grows with the number of policies: the manifest (file entries and per-unit
 records) and the linker's state.
 
@@ -48,7 +53,7 @@ import json
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,7 +109,10 @@ class StoreBuild:
     ``units_removed``: units whose files are all gone; ``files_changed`` / ``files_deleted``;
     ``counts`` as in :class:`~ccus_kg.build.BuildResult` (``quads`` instead of ``triples``);
     ``problems``: every data problem of the whole store, sorted; ``seconds``: wall time per stage;
-    ``validation``: the SHACL report of the whole store (None when not validated).
+    ``validation``: the SHACL report of the whole store (None when not validated);
+    ``cpu_seconds``: CPU seconds per stage of the build's own process, of its worker processes
+    (``load.workers``, ``convert.workers``), and the wall seconds it spent writing converted quads
+    into RocksDB (``convert.store``).
     """
 
     units_rebuilt: int
@@ -115,6 +123,7 @@ class StoreBuild:
     problems: list[Problem]
     seconds: dict[str, float] = field(default_factory=dict)
     validation: ValidationReport | None = None
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 class PolicyStore:
@@ -194,18 +203,35 @@ class _Sink:
     def __init__(self, store: ox.Store, chunk: int = 200_000):
         self.store, self.chunk = store, chunk
         self.buffer: list[ox.Quad] = []
+        self.nquads: list[bytes] = []  # from worker processes
+        self.nquads_count = 0
+        self.seconds = 0.0  # spent writing into the store
 
     def add(self, quads: list[ox.Quad]) -> None:
         self.buffer.extend(quads)
         if len(self.buffer) >= self.chunk:
             self.flush()
 
+    def add_nquads(self, data: bytes, count: int) -> None:
+        """``count`` quads serialised as N-Quads (UTF-8)."""
+        self.nquads.append(data)
+        self.nquads_count += count
+        if self.nquads_count >= self.chunk:
+            self.flush()
+
     def flush(self) -> None:
+        t0 = time.perf_counter()
         if len(self.buffer) >= 10_000:
             self.store.bulk_extend(self.buffer)
         elif self.buffer:
             self.store.extend(self.buffer)
         self.buffer = []
+        if self.nquads_count >= 10_000:
+            self.store.bulk_load(b"".join(self.nquads), format=ox.RdfFormat.N_QUADS)
+        elif self.nquads:
+            self.store.load(b"".join(self.nquads), format=ox.RdfFormat.N_QUADS)
+        self.nquads, self.nquads_count = [], 0
+        self.seconds += time.perf_counter() - t0
 
 
 def _sha256(path: Path) -> str:
@@ -289,8 +315,167 @@ class _Reader:
             group, size = [], 0
 
 
+#: A worker's task holds at most this many files (and ``batch_files``): small tasks keep both cores busy
+#: to the end and the progress display moving.
+TASK_FILES = 250
+
+
+def available_cpus() -> int:
+    """The number of CPUs this process may run on (``os.sched_getaffinity``; ``os.cpu_count`` elsewhere)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _worker_init() -> None:
+    """Make a worker process ready: import the reader and the converters, read the mapping and the
+    authority files once (each worker is a fresh interpreter: ``spawn``)."""
+    from ccus_kg.ingest import loader  # noqa: F401
+    from ccus_kg.mapping import load_mapping
+    from ccus_kg.rdf import links, policies  # noqa: F401
+    from ccus_kg.rdf.identity_context import IdentityContext
+
+    load_mapping("policy")
+    IdentityContext.default()
+
+
+def _index_files(batch: list[tuple[Path, str, str | None]], keep: bool
+                 ) -> tuple[dict[str, str], list[tuple[str, PolicyRecord]], list[tuple[str, Problem]], list[PolicyRecord], float]:
+    """The first reading of ``batch`` (``(file, key, reason)`` from :func:`~ccus_kg.ingest.loader.iter_files`):
+    file key → unit key, ``(unit, cluster stub)`` of each policy file, ``(file key, problem)`` of each
+    unreadable file, the records themselves when ``keep``, and the CPU seconds it took.  Runs in a
+    worker process or in the build's own."""
+    from ccus_kg.ingest.loader import load_files, shown_path
+
+    cpu = time.process_time()
+    loaded = load_files(batch)
+    shown_to_key = {shown_path(path): key for path, key, _r in batch}
+    found = _unit_of_file(loaded, shown_to_key)
+    stubs = [(f"policy:{r.id}", _cluster_stub(r)) for r in loaded.records]
+    problems = [(key, p) for p in loaded.problems
+                if (key := shown_to_key.get(p.file or "")) is not None and found.get(key, "").startswith("source:")]
+    return found, stubs, problems, loaded.records if keep else [], time.process_time() - cpu
+
+
+def _convert_policy_batch(group: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]], alias: dict[str, str]
+                          ) -> tuple[list[tuple[str, dict[str, Any], list[str]]], bytes, int, float]:
+    """Read and convert the policy units of ``group`` (``(unit, its files as (path, key) in listing
+    order, its cluster pairs)``) in a worker process: returns ``(unit, manifest record, facility ids
+    named)`` per unit in unit order (as :func:`_convert_policy`), the units' quads as N-Quads bytes,
+    their number, and the CPU seconds it took.  At most the group's files are held parsed at once."""
+    from ccus_kg.ingest.loader import load_files
+
+    cpu = time.process_time()
+    loaded = load_files([(Path(path), key, None) for _u, files, _p in group for path, key in files])
+    by_unit: dict[str, list[PolicyRecord]] = {u: [] for u, _f, _p in group}
+    for r in loaded.records:
+        by_unit.setdefault(f"policy:{r.id}", []).append(r)
+    pairs = {u: p for u, _f, p in group}
+    sink = _Collect()
+    done = []
+    for unit in sorted(by_unit):
+        entry, named = _convert_policy(unit, by_unit[unit], pairs.get(unit, []), alias, sink)
+        done.append((unit, entry, sorted(named)))
+    data = ox.serialize(sink.quads, format=ox.RdfFormat.N_QUADS) or b""
+    return done, data, len(sink.quads), time.process_time() - cpu
+
+
+def _unit_groups(units: list[str], members: dict[str, list[str]], reader: _Reader, pairs: dict[str, list[tuple[str, str]]],
+                 size: int) -> Iterator[list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]]]:
+    """The tasks of :func:`_convert_policy_batch`: ``units`` in groups of about ``size`` files."""
+    group: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = []
+    count = 0
+    for unit in units:
+        keys = sorted(members.get(unit, []), key=reader.position.__getitem__)
+        group.append((unit, [(str(reader.paths[k]), k) for k in keys], pairs[unit]))
+        count += len(keys)
+        if count >= size:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group
+
+
+class _Collect:
+    """A sink that keeps the quads (a worker's, serialised when its task is done)."""
+
+    def __init__(self) -> None:
+        self.quads: list[ox.Quad] = []
+
+    def add(self, quads: list[ox.Quad]) -> None:
+        self.quads.extend(quads)
+
+
+class _Workers:
+    """Runs a build's reading and conversion tasks in ``jobs`` worker processes, results in task order.
+
+    ``jobs`` 1 (or a map asked to stay in process) runs each task here.  At most ``2 × jobs`` tasks are
+    in flight (each holds at most :data:`TASK_FILES` parsed files in its worker), so memory stays
+    bounded whatever the input's size.  A task whose worker fails (an exception, a killed process) is
+    run again in this process, which gives its result or raises as a ``jobs`` 1 build would."""
+
+    def __init__(self, jobs: int):
+        self.jobs = max(1, jobs)
+        self.pool: Any = None
+        self.broken = False
+        self.cpu = 0.0  # CPU seconds of the tasks run in workers
+
+    def map(self, fn: Any, tasks: Iterable[tuple[Any, ...]], *, parallel: bool = True) -> Iterator[Any]:
+        """``fn(*task)`` for each task, in order."""
+        from collections import deque
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.jobs == 1 or not parallel:
+            for task in tasks:
+                yield fn(*task)
+            return
+        if self.pool is None:
+            import multiprocessing
+
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
+        pending: deque[tuple[tuple[Any, ...], Any]] = deque()
+        todo = iter(tasks)
+
+        def submit() -> None:
+            while len(pending) < 2 * self.jobs and not self.broken:
+                task = next(todo, None)
+                if task is None:
+                    return
+                try:
+                    pending.append((task, self.pool.submit(fn, *task)))
+                except BrokenProcessPool:
+                    self.broken = True
+                    pending.append((task, None))
+        submit()
+        while pending:
+            task, future = pending.popleft()
+            try:
+                if future is None:
+                    raise BrokenProcessPool
+                result = future.result()
+                self.cpu += result[-1]
+            except BrokenProcessPool:
+                self.broken = True
+                result = fn(*task)
+            except Exception:  # run here again: the same result, or the same error as jobs=1
+                result = fn(*task)
+            submit()
+            yield result
+        for task in todo:  # the pool broke: the rest here
+            yield fn(*task)
+
+    def close(self) -> None:
+        """Stop the worker processes (tasks not started are cancelled)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
 def build_into_store(paths, directory: str | Path, *, validate: bool = False, rebuild: bool = False,
-                     progress: Progress | None = None, engine: str = "oxigraph", batch_files: int = BATCH_FILES) -> StoreBuild:
+                     progress: Progress | None = None, engine: str = "oxigraph", batch_files: int = BATCH_FILES,
+                     jobs: int = 1) -> StoreBuild:
     """Build (or bring up to date) the persistent store in ``directory`` from ``paths``.
 
     Only files whose content changed since the last build are read (size and modification time,
@@ -299,17 +484,31 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     named graphs, in place (``engine`` ``"oxigraph"``: SPARQL over the RocksDB store, no copy; see
     :func:`ccus_kg.validate.validate`), after the store is saved.  ``batch_files``: at most this many parsed files are held at once
     (about 28 KB each in memory); when more files changed, they are read twice: once to find their
-    units, once, batch by batch, to convert them.  Returns a :class:`StoreBuild`.  Bad input never
+    units, once, batch by batch, to convert them.  ``jobs``: processes reading and converting the
+    policy files (``jobs`` > 1: that many worker processes, each holding at most :data:`TASK_FILES`
+    parsed files, return each unit's manifest record and quads as N-Quads; only this process writes
+    the store; the result is the same as with 1).  Returns a :class:`StoreBuild`.  Bad input never
     raises (it is in ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
     """
+    workers = _Workers(jobs)
+    try:
+        return _build(paths, directory, validate, rebuild, progress, engine, batch_files, workers)
+    finally:
+        workers.close()
+
+
+def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress: Progress | None, engine: str,
+           batch_files: int, workers: _Workers) -> StoreBuild:
+    """:func:`build_into_store`'s work, its worker processes started (or not) by the caller."""
     from ccus_kg.ingest.agreement import cluster_pairs
-    from ccus_kg.ingest.loader import iter_files, load_files, shown_path
+    from ccus_kg.ingest.loader import iter_files
     from ccus_kg.rdf.dataset import build_date_quads
     from ccus_kg.rdf.policies import cluster_aliases
 
     progress = progress or Progress()
     seconds: dict[str, float] = {}
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    cpu: dict[str, float] = {}
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     ps = PolicyStore.open(directory)
@@ -349,47 +548,51 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     dirty |= {old_files[k]["unit"] for _p, k, _r in changed if k in old_files}
     dirty.discard(None)  # a file of no unit
     seconds["scan"] = time.perf_counter() - t0
+    cpu["scan"] = time.process_time() - cpu0
 
     # 2. read the changed files (in batches) for their units, then the unchanged files of the
     #    policy units they touch; keep of each policy file only what cluster naming needs
-    t0 = time.perf_counter()
+    t0, cpu0, workers_cpu = time.perf_counter(), time.process_time(), workers.cpu
     reader = _Reader(listed, batch_files)
     stubs: dict[str, list[PolicyRecord]] = defaultdict(list)
     source_problems: dict[str, list[Problem]] = {}  # unreadable files: their problems
+    size = min(batch_files, TASK_FILES)
+    parallel = workers.jobs > 1 and len(changed) > size  # worker processes when there are two tasks or more
 
-    def index(batch: list[tuple[Path, str, str | None]], keep: bool) -> dict[str, str]:
-        loaded = load_files(batch, progress=progress)
-        shown_to_key = {shown_path(path): key for path, key, _r in batch}
-        found = _unit_of_file(loaded, shown_to_key)
-        for r in loaded.records:
-            stubs[f"policy:{r.id}"].append(_cluster_stub(r))
-            if keep:
+    def index(items: list[tuple[Path, str, str | None]], keep: bool) -> dict[str, str]:
+        found_all: dict[str, str] = {}
+        batches = list(_batches(items, size))
+        for batch, (found, batch_stubs, problems, records, _cpu) in zip(
+                batches, workers.map(_index_files, ((b, keep) for b in batches), parallel=parallel), strict=True):
+            progress.advance(len(batch))
+            found_all.update(found)
+            for unit, stub in batch_stubs:
+                stubs[unit].append(stub)
+            for r in records:
                 reader.cache[r.source_key] = r
-        for p in loaded.problems:
-            key = shown_to_key.get(p.file or "")
-            if key is not None and found.get(key, "").startswith("source:"):
+            for key, p in problems:
                 source_problems.setdefault(key, []).append(p)
-        return found
+        return found_all
 
     progress.begin("load", len(changed), "files")
-    keep = len(changed) <= batch_files
-    for batch in _batches(changed, batch_files):
-        for key, unit in index(batch, keep).items():
-            files[key]["unit"] = unit
-            dirty.add(unit)
+    keep = len(changed) <= batch_files and not parallel  # workers read the files again to convert them
+    for key, unit in index(changed, keep).items():
+        files[key]["unit"] = unit
+        dirty.add(unit)
     members: dict[str, list[str]] = defaultdict(list)
     for key, entry in files.items():
         if entry["unit"] is not None:
             members[entry["unit"]].append(key)
     fresh = {key for _p, key, _r in changed}
-    extra = [(reader.paths[k], k, None) for u in sorted(dirty) if u.startswith("policy:") for k in members.get(u, []) if k not in fresh]
+    extra: list[tuple[Path, str, str | None]] = [(reader.paths[k], k, None) for u in sorted(dirty) if u.startswith("policy:") for k in members.get(u, []) if k not in fresh]
     keep = keep and len(changed) + len(extra) <= batch_files
     if not keep:
         reader.cache.clear()
-    for batch in _batches(extra, batch_files):
-        index(batch, keep)
+    progress.set_total(len(changed) + len(extra))
+    index(extra, keep)
     progress.end("load")
     seconds["load"] = time.perf_counter() - t0
+    cpu.update({"load": time.process_time() - cpu0, "load.workers": workers.cpu - workers_cpu})
 
     # clusters named two ways in the files of one id are one cluster everywhere: the aliases come
     # from every policy; when they change, every policy is converted again
@@ -401,12 +604,11 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     if units and alias != man.get("cluster_alias", {}):
         del store  # release RocksDB before reopening it empty
         ps.close()
-        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress, engine=engine,
-                                batch_files=batch_files)
+        return _build(paths, directory, validate, True, progress, engine, batch_files, workers)
 
     # 3. reconvert the dirty units into their named graphs: policy units in batches of files, then
     #    the units shared by many files (timelines, facilities, country profiles)
-    t0 = time.perf_counter()
+    t0, cpu0, workers_cpu = time.perf_counter(), time.process_time(), workers.cpu
     ps.save_manifest("updating")
     sink = _Sink(store)
     removed = 0
@@ -426,7 +628,15 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
         progress.advance()
         units[unit] = _convert_source(unit, source_problems.get(unit.partition(":")[2], []), sink)
     policy_units = sorted(u for u in dirty if u in members and u.startswith("policy:"))
-    for by_unit in reader.unit_batches(policy_units, members):
+    if parallel:  # read and converted in the workers, group by group; the quads come back as N-Quads
+        groups = _unit_groups(policy_units, members, reader, new_pairs, size)
+        for done, data, count, _cpu in workers.map(_convert_policy_batch, ((g, alias) for g in groups)):
+            for unit, entry, named_ids in done:
+                progress.advance()
+                units[unit] = _share_identities(entry)
+                _count_refs(facility_refs, set(named_ids), +1)
+            sink.add_nquads(data, count)
+    for by_unit in reader.unit_batches([] if parallel else policy_units, members):
         for unit in sorted(by_unit):
             progress.advance()
             units[unit], named = _convert_policy(unit, by_unit[unit], new_pairs[unit], alias, sink)
@@ -445,13 +655,15 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     progress.end("convert")
     seconds["load"] += reader.seconds  # the second reading, batch by batch
     seconds["convert"] = time.perf_counter() - t0 - reader.seconds
+    cpu.update({"convert": time.process_time() - cpu0, "convert.workers": workers.cpu - workers_cpu, "convert.store": sink.seconds})
 
     # 4. the shared graphs, from the per-unit records
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     man["facility_refs"] = facility_refs
     shared_problems, counts = _shared_graphs(store, units, man)
     _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")))  # as build() dates its graph
     seconds["shared"] = time.perf_counter() - t0
+    cpu["shared"] = time.process_time() - cpu0
 
     man["files"] = files
     man["units"] = units
@@ -463,10 +675,11 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     if validate:
         from ccus_kg.validate import validate as shacl_validate
 
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         with progress.stage("validate", unit="triples"):
             report = shacl_validate(ps.graph(), engine=engine)
         seconds["validate"] = time.perf_counter() - t0
+        cpu["validate"] = time.process_time() - cpu0
     problems = not_found + shared_problems + [Problem(**d) for e in units.values() for d in e.get("problems", [])]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts.update(files_read=len(files), files_changed=len(changed), quads=len(store),
@@ -476,7 +689,8 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
                   profiles=units.get(PROFILES, {}).get("profiles", 0))
     ps.close()
     return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=len(changed),
-                      files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report)
+                      files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report,
+                      cpu_seconds=cpu)
 
 
 def _emit_file_problems(out: Emitter, records: list[PolicyRecord]) -> list[Problem]:
@@ -496,7 +710,7 @@ def _emit_file_problems(out: Emitter, records: list[PolicyRecord]) -> list[Probl
 
 
 def _convert_policy(unit: str, records: list[PolicyRecord], pairs: list[tuple[str, str]], alias: dict[str, str],
-                    sink: _Sink) -> tuple[dict[str, Any], set[str]]:
+                    sink: _Sink | _Collect) -> tuple[dict[str, Any], set[str]]:
     """Convert one policy unit (the files of one id) into its named graph; returns its manifest record
     and the facility ids its ``relatedFacilities`` name (linked both ways in its graph)."""
     from ccus_kg.rdf.identity_context import IdentityContext

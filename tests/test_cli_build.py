@@ -140,6 +140,21 @@ def test_build_store_validates_with_the_same_exit_codes(tmp_path):
     assert invoke("build", folder, "--store", tmp_path / "store", "--fail-on", "warning").exit_code == 1
 
 
+def test_build_store_jobs_gives_the_same_graph(tmp_path):
+    """``build --store --jobs 2`` in a ``python -m ccus_kg`` process (worker processes started by
+    ``spawn``, tasks of up to 250 files) writes the same graph as ``--jobs 1``; ``--jobs 0`` is a usage error."""
+    from corpus import corpus_dir
+
+    folder = corpus_dir()
+    one = invoke("build", folder, "--store", tmp_path / "one", "--jobs", "1", "--no-validate", "-o", tmp_path / "one.nt")
+    assert one.exit_code == 0, one.output
+    two = subprocess.run([sys.executable, "-m", "ccus_kg", "build", str(folder), "--store", str(tmp_path / "two"), "--jobs", "2",
+                          "--no-validate", "-o", str(tmp_path / "two.nt")], capture_output=True, text=True, timeout=600)
+    assert two.returncode == 0, two.stderr
+    assert (tmp_path / "two.nt").read_bytes() == (tmp_path / "one.nt").read_bytes()
+    assert invoke("build", folder, "--store", tmp_path / "one", "--jobs", "0").exit_code == 2
+
+
 def test_build_explicit_paths_and_format_by_suffix(tmp_path):
     files = sorted(SEEDS.glob("00[01]_*.txt"))  # the Jiangsu plan (zh) and the MIIT plan (zh)
     result = invoke("build", *files, "-o", tmp_path / "two.nt", "--no-validate")

@@ -8,6 +8,7 @@ named graphs with a fresh in-memory build of the same folder, triple for triple.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from corpus import SEEDS, corpus_dir, corpus_folder
 from helpers import write_synthetic
 
 from ccus_kg.build import build
-from ccus_kg.store import PolicyStore, build_into_store, unit_graph
+from ccus_kg.store import PolicyStore, _Workers, build_into_store, unit_graph
 
 
 def _same_as_full_build(folder: Path | list[Path], store_dir: Path) -> None:
@@ -241,3 +242,59 @@ def test_store_build_validates_the_store_and_locates_the_fault(tmp_path):
     again = build_into_store([tmp_path / "in"], tmp_path / "store", validate=True)
     assert again.units_rebuilt == 0 and again.validation.results == result.validation.results
     assert build_into_store([tmp_path / "in"], tmp_path / "store").validation is None  # the library default: not validated
+
+
+def _store_contents(store_dir: Path) -> tuple[list[bytes], dict]:
+    """Every quad of the store (N-Quads lines, sorted; the build date's graph left out) and its manifest."""
+    import pyoxigraph as ox
+
+    with PolicyStore.open(store_dir, read_only=True) as ps:
+        quads = sorted(ox.serialize([q for q in ps.store if q.graph_name != unit_graph("build")], format=ox.RdfFormat.N_QUADS).splitlines())
+        return quads, json.loads(json.dumps(ps.manifest))
+
+
+def test_worker_processes_give_the_same_store(tmp_path):
+    """``jobs=2``: the corpus, the seeds and a broken file, read and converted in two worker processes
+    (tasks of 20 files), give the same named graphs, manifest and problems as ``jobs=1``; so does a
+    rebuild after edits, and a full in-memory build's graph."""
+    root = tmp_path / "in"
+    shutil.copytree(corpus_dir(), root / "corpus")
+    shutil.copytree(SEEDS, root / "seeds")
+    (root / "broken.md").write_text("---\n{not json\n---\n", encoding="utf-8")
+    one = build_into_store([root], tmp_path / "one")
+    two = build_into_store([root], tmp_path / "two", jobs=2, batch_files=20)
+    assert two.cpu_seconds["load.workers"] > 0 and two.cpu_seconds["convert.workers"] > 0  # the workers did the work
+    assert any(p.code == "parse-error" and p.file.endswith("broken.md") and p.line for p in two.problems)
+    assert (two.problems, two.counts, two.units_rebuilt) == (one.problems, one.counts, one.units_rebuilt)
+    assert _store_contents(tmp_path / "two") == _store_contents(tmp_path / "one")
+
+    for f in sorted((root / "corpus" / "en").glob("*.md"))[:45]:  # more than two tasks' files changed
+        _edit(f, title=f"Retitled {f.stem}")
+    (root / "broken.md").write_text("---\n{\"id\": \n---\n", encoding="utf-8")
+    one = build_into_store([root], tmp_path / "one")
+    two = build_into_store([root], tmp_path / "two", jobs=2, batch_files=20)
+    assert two.units_rebuilt == one.units_rebuilt > 45 and two.problems == one.problems
+    assert _store_contents(tmp_path / "two") == _store_contents(tmp_path / "one")
+    _same_as_full_build(root, tmp_path / "two")
+
+
+def _fails_in_a_worker(n: int, parent: int, how: str) -> tuple[int, float]:
+    """n², computed only in the process ``parent``: a worker process raises, or dies."""
+    if os.getpid() != parent:
+        if how == "dies":
+            os._exit(3)
+        raise RuntimeError("a bug that shows only in a worker")
+    return n * n, 0.0
+
+
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_task_that_fails_in_a_worker_runs_again_in_the_build_process(how):
+    """A worker that raises or dies (a killed process breaks the whole pool) costs time, not results:
+    each failed task runs again in the build's process, in order."""
+    workers = _Workers(2)
+    try:
+        tasks = [(n, os.getpid(), how) for n in range(9)]
+        assert list(workers.map(_fails_in_a_worker, tasks)) == [(n * n, 0.0) for n in range(9)]
+        assert workers.broken == (how == "dies")
+    finally:
+        workers.close()
