@@ -112,7 +112,8 @@ class StoreBuild:
     ``validation``: the SHACL report of the whole store (None when not validated);
     ``cpu_seconds``: CPU seconds per stage of the build's own process, of its worker processes
     (``load.workers``, ``convert.workers``), and the wall seconds it spent writing converted quads
-    into RocksDB (``convert.store``).
+    into RocksDB (``convert.store``; with worker processes, in a writer thread) and waiting for that
+    thread (``convert.store_wait``).
     """
 
     units_rebuilt: int
@@ -198,14 +199,21 @@ class PolicyStore:
 
 class _Sink:
     """Buffers quads for the RocksDB store: large batches go through ``bulk_extend`` (SST files,
-    about 5× faster than ``extend``), small ones through ``extend`` (a bulk load costs ~0.1 s)."""
+    about 5× faster than ``extend``), small ones through ``extend`` (a bulk load costs ~0.1 s).
+
+    N-Quads from worker processes (:meth:`add_nquads`) are bulk-loaded by one writer thread, chunk
+    by chunk (``Store.bulk_load`` releases the GIL): meanwhile the build's main thread keeps taking
+    the workers' results and giving them tasks.  At most one chunk loads while the next one fills."""
 
     def __init__(self, store: ox.Store, chunk: int = 200_000):
         self.store, self.chunk = store, chunk
         self.buffer: list[ox.Quad] = []
         self.nquads: list[bytes] = []  # from worker processes
         self.nquads_count = 0
-        self.seconds = 0.0  # spent writing into the store
+        self.seconds = 0.0  # spent writing into the store (by the writer thread too)
+        self.waited = 0.0  # the main thread waiting for the writer thread
+        self._writer: Any = None
+        self._loading: Any = None
 
     def add(self, quads: list[ox.Quad]) -> None:
         self.buffer.extend(quads)
@@ -213,25 +221,56 @@ class _Sink:
             self.flush()
 
     def add_nquads(self, data: bytes, count: int) -> None:
-        """``count`` quads serialised as N-Quads (UTF-8)."""
+        """``count`` quads serialised as N-Quads (UTF-8); loaded in the background once a chunk is full."""
         self.nquads.append(data)
         self.nquads_count += count
         if self.nquads_count >= self.chunk:
-            self.flush()
+            self._load_nquads(background=True)
+
+    def _load_nquads(self, background: bool) -> None:
+        self._wait()
+        data, count = b"".join(self.nquads), self.nquads_count
+        self.nquads, self.nquads_count = [], 0
+        if not data:
+            return
+        if not background:
+            self._load(data, count)
+            return
+        if self._writer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="ccus-kg-store-writer")
+        self._loading = self._writer.submit(self._load, data, count)
+
+    def _load(self, data: bytes, count: int) -> None:
+        t0 = time.perf_counter()
+        if count >= 10_000:
+            self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        else:
+            self.store.load(data, format=ox.RdfFormat.N_QUADS)
+        self.seconds += time.perf_counter() - t0
+
+    def _wait(self) -> None:
+        """Wait for the writer thread's load (raising its error, if any)."""
+        if self._loading is not None:
+            t0 = time.perf_counter()
+            loading, self._loading = self._loading, None
+            loading.result()
+            self.waited += time.perf_counter() - t0
 
     def flush(self) -> None:
+        """Write everything buffered, and wait until it is written."""
         t0 = time.perf_counter()
         if len(self.buffer) >= 10_000:
             self.store.bulk_extend(self.buffer)
         elif self.buffer:
             self.store.extend(self.buffer)
         self.buffer = []
-        if self.nquads_count >= 10_000:
-            self.store.bulk_load(b"".join(self.nquads), format=ox.RdfFormat.N_QUADS)
-        elif self.nquads:
-            self.store.load(b"".join(self.nquads), format=ox.RdfFormat.N_QUADS)
-        self.nquads, self.nquads_count = [], 0
         self.seconds += time.perf_counter() - t0
+        self._load_nquads(background=False)
+        if self._writer is not None:
+            self._writer.shutdown()
+            self._writer = None
 
 
 def _sha256(path: Path) -> str:
@@ -636,6 +675,7 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
                 units[unit] = _share_identities(entry)
                 _count_refs(facility_refs, set(named_ids), +1)
             sink.add_nquads(data, count)
+        sink.flush()  # written before the store changes otherwise
     for by_unit in reader.unit_batches([] if parallel else policy_units, members):
         for unit in sorted(by_unit):
             progress.advance()
@@ -655,7 +695,8 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
     progress.end("convert")
     seconds["load"] += reader.seconds  # the second reading, batch by batch
     seconds["convert"] = time.perf_counter() - t0 - reader.seconds
-    cpu.update({"convert": time.process_time() - cpu0, "convert.workers": workers.cpu - workers_cpu, "convert.store": sink.seconds})
+    cpu.update({"convert": time.process_time() - cpu0, "convert.workers": workers.cpu - workers_cpu, "convert.store": sink.seconds,
+                "convert.store_wait": sink.waited})
 
     # 4. the shared graphs, from the per-unit records
     t0, cpu0 = time.perf_counter(), time.process_time()
