@@ -1,8 +1,10 @@
 """A persistent store for incremental builds: ``ccus-kg build … --store DIR``.
 
-``DIR`` holds ``oxigraph/`` (a pyoxigraph RocksDB store) and ``manifest.json`` (what each source
+``DIR`` holds ``oxigraph/`` (a pyoxigraph RocksDB store), ``manifest.json`` (what each source
 file held: size, modification time, SHA-256 content hash, and what its conversion contributed to
-the graphs shared between files).  The store keeps one **named graph per conversion unit**:
+the graphs shared between files) and ``graphs.sqlite`` (the N-Triples text of the graphs converted
+whole, from which the graph file is written: :mod:`ccus_kg.graph_texts`).  The store keeps one
+**named graph per conversion unit**:
 
 * ``<https://w3id.org/ccus-kg/graph/policy/{id}>`` — a policy record id: every triple converted from
   its files.  The ``en`` and ``zh`` files of one id merge into one resource (values compared across
