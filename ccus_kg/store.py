@@ -1,8 +1,10 @@
 """A persistent store for incremental builds: ``ccus-kg build … --store DIR``.
 
-``DIR`` holds ``oxigraph/`` (a pyoxigraph RocksDB store) and ``manifest.json`` (what each source
-file held: size, modification time, SHA-256 content hash, and what its conversion contributed to
-the graphs shared between files).  The store keeps one **named graph per conversion unit**:
+``DIR`` holds ``oxigraph/`` (a pyoxigraph RocksDB store), ``manifest.sqlite`` (:mod:`ccus_kg.manifest`:
+what each source file held: size, modification time, SHA-256 content hash, and what each unit's
+conversion contributed to the graphs shared between files, one table row each, read on demand) and
+``graphs.sqlite`` (the N-Triples text of the graphs converted whole, from which the graph file is
+written: :mod:`ccus_kg.graph_texts`).  The store keeps one **named graph per conversion unit**:
 
 * ``<https://w3id.org/ccus-kg/graph/policy/{id}>`` — a policy record id: every triple converted from
   its files.  The ``en`` and ``zh`` files of one id merge into one resource (values compared across
@@ -29,20 +31,21 @@ When more files changed (a first build), each is read twice: once to learn its u
 names, then unit batch by unit batch to convert it; the quads go to RocksDB in bulk-load chunks.
 With ``jobs`` > 1, both readings and the conversion of the policy units run in worker processes
 (``spawn``), in tasks of at most :data:`TASK_FILES` files, at most two tasks per worker in flight;
-a worker returns its units' manifest records and their quads as N-Quads bytes, which this process
-bulk-loads: only it writes the store, and it takes the results in task order, so the store and the
-manifest are the same as with one job.
-What stays in memory grows with the number of policies: the manifest (file entries and per-unit
-records) and the linker's state.
+a worker returns its units' manifest records, their quads as N-Quads bytes and their N-Triples
+texts, which this process writes (a writer thread bulk-loads the N-Quads): only it writes the store,
+and it takes the results in task order, so the store and the manifest are the same as with one job.
+The manifest's rows stay on disk; what stays in memory grows with the number of policies: the
+file listing and the linker's state.
 
 A rebuild reads only files whose size or modification time changed, compares their hash, and
 reconverts only the units those files belonged to or now belong to; deleted and renamed files
 remove or move their unit.  The union of the named graphs is the same RDF graph as a full
 in-memory build of the same files (``tests/test_store.py`` compares them triple for triple).
 
-Crash safety: a marker file ``UPDATING`` is written before the store changes and removed after
-the manifest is written (atomically, state ``clean``); a store found with the marker, or with a
-manifest not ``clean``, is rebuilt from scratch.
+Crash safety: the manifest's changes are one SQLite transaction until its state ``updating`` is
+committed (with a marker file ``UPDATING``), before the store changes; the state ``clean`` is
+committed, and the marker removed, after the shared graphs are written.  A store found with the
+marker, or with a manifest not ``clean``, is rebuilt from scratch.
 """
 
 from __future__ import annotations
@@ -63,8 +66,10 @@ import pyoxigraph as ox
 
 from ccus_kg import __version__
 from ccus_kg.errors import InputError
-from ccus_kg.files import atomic_writer, write_text_atomic
+from ccus_kg.files import write_text_atomic
+from ccus_kg.graph_texts import TEXTS_FILE, GraphTexts, text_rows
 from ccus_kg.identity import iris
+from ccus_kg.manifest import MANIFEST_NAME, Manifest, UnitTable
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.progress import Progress
 from ccus_kg.rdf.graph import KnowledgeGraph
@@ -82,7 +87,7 @@ __all__ = ["PolicyStore", "StoreBuild", "build_into_store", "GRAPH_BASE", "unit_
 
 #: Base IRI of the named graphs.
 GRAPH_BASE = "https://w3id.org/ccus-kg/graph/"
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4  # 4: SQLite tables (manifest.sqlite) instead of manifest.json
 TIMELINES = "timelines"
 FACILITIES = "facilities"
 PROFILES = "profiles"
@@ -130,22 +135,20 @@ class StoreBuild:
 class PolicyStore:
     """The persistent store in ``directory``: a RocksDB pyoxigraph store and the manifest."""
 
-    def __init__(self, directory: Path, store: ox.Store):
+    def __init__(self, directory: Path, store: ox.Store, *, read_only: bool = False):
         self.directory = directory
         self.store = store
-        self._manifest: dict[str, Any] | None = None
+        self.read_only = read_only
+        self._manifest: Manifest | None = None
+        self._texts: GraphTexts | None = None
 
     @property
-    def manifest(self) -> dict[str, Any]:
-        """The manifest (read on first use: queries do not need it)."""
+    def manifest(self) -> Manifest:
+        """The manifest (opened on first use: queries do not need it); a store of an older format has
+        none (its ``manifest.json`` is removed): an empty manifest, so the build starts afresh."""
         if self._manifest is None:
-            path = self.directory / "manifest.json"
-            self._manifest = {}
-            if path.exists():
-                with path.open(encoding="utf-8") as handle:
-                    self._manifest = json.load(handle)
-                for entry in self._manifest.get("units", {}).values():
-                    _share_identities(entry)
+            (self.directory / "manifest.json").unlink(missing_ok=True)
+            self._manifest = Manifest(self.directory / MANIFEST_NAME)
         return self._manifest
 
     @classmethod
@@ -157,13 +160,13 @@ class PolicyStore:
         """
         directory = Path(directory)
         db = directory / "oxigraph"
-        if read_only and not (directory / "manifest.json").exists():
+        if read_only and not store_exists(directory):
             raise InputError("no ccus-kg store here; build one with `ccus-kg build … --store DIR`", path=str(directory))
         try:
             store = ox.Store.read_only(str(db)) if read_only else ox.Store(str(db))
         except OSError as exc:
             raise InputError(f"cannot open the store: {exc}", path=str(directory)) from None
-        return cls(directory, store)
+        return cls(directory, store, read_only=read_only)
 
     def __enter__(self) -> PolicyStore:
         return self
@@ -172,12 +175,29 @@ class PolicyStore:
         self.close()
 
     def close(self) -> None:
-        """Flush (when writable) and release the store."""
-        del self.store
+        """Flush (when writable) and release the store; close the manifest (changes not committed are rolled back).
+        Closing twice is harmless."""
+        if hasattr(self, "store"):
+            del self.store
+        if self._manifest is not None:
+            self._manifest.close()
+            self._manifest = None
+        if self._texts is not None:
+            self._texts.close()
+            self._texts = None
+
+    @property
+    def texts(self) -> GraphTexts:
+        """The N-Triples text of the named graphs written whole (:mod:`ccus_kg.graph_texts`), opened on first use."""
+        if self._texts is None:
+            self._texts = GraphTexts(self.directory / TEXTS_FILE, read_only=self.read_only)
+        return self._texts
 
     def graph(self) -> KnowledgeGraph:
-        """The union of the named graphs as a :class:`KnowledgeGraph` (queries, export)."""
-        return KnowledgeGraph(self.store, union=True)
+        """The union of the named graphs as a :class:`KnowledgeGraph` (queries, export); it writes the
+        graphs that have an N-Triples text (:attr:`texts`) from the text, the others from RocksDB."""
+        texts = self.texts if (self.directory / TEXTS_FILE).exists() else None
+        return KnowledgeGraph(self.store, union=True, graph_texts=texts)
 
     @property
     def updating(self) -> bool:
@@ -185,28 +205,28 @@ class PolicyStore:
         return (self.directory / "UPDATING").exists() or self.manifest.get("state") != "clean"
 
     def save_manifest(self, state: str) -> None:
-        """``updating``: write the marker file only (the manifest is megabytes; it is written once per
-        build); ``clean``: write the manifest atomically, then remove the marker."""
+        """Commit the manifest's changes with ``state``: ``updating`` (before the store changes: the
+        marker file is written too), ``clean`` (after; the marker is removed)."""
         marker = self.directory / "UPDATING"
         if state == "updating":
             write_text_atomic(marker, "a ccus-kg build is changing this store; a build that finds this file rebuilds it\n")
-            return
         self.manifest.update(format=MANIFEST_FORMAT, version=__version__, state=state)
-        with atomic_writer(self.directory / "manifest.json", "w") as handle:  # streamed: never the whole text in memory
-            json.dump(self.manifest, handle, ensure_ascii=False, separators=(",", ":"))
-        marker.unlink(missing_ok=True)
+        self.manifest.commit()
+        if state == "clean":
+            marker.unlink(missing_ok=True)
 
 
 class _Sink:
     """Buffers quads for the RocksDB store: large batches go through ``bulk_extend`` (SST files,
     about 5× faster than ``extend``), small ones through ``extend`` (a bulk load costs ~0.1 s).
+    Their N-Triples text goes to ``texts``, graph by graph (None: the shared graphs, changed by difference).
 
     N-Quads from worker processes (:meth:`add_nquads`) are bulk-loaded by one writer thread, chunk
     by chunk (``Store.bulk_load`` releases the GIL): meanwhile the build's main thread keeps taking
     the workers' results and giving them tasks.  At most one chunk loads while the next one fills."""
 
-    def __init__(self, store: ox.Store, chunk: int = 200_000):
-        self.store, self.chunk = store, chunk
+    def __init__(self, store: ox.Store, texts: GraphTexts | None, chunk: int = 200_000):
+        self.store, self.texts, self.chunk = store, texts, chunk
         self.buffer: list[ox.Quad] = []
         self.nquads: list[bytes] = []  # from worker processes
         self.nquads_count = 0
@@ -215,13 +235,22 @@ class _Sink:
         self._writer: Any = None
         self._loading: Any = None
 
+    def remove_graph(self, graph: ox.NamedNode) -> None:
+        """Remove the named graph ``graph`` from the store and its text."""
+        self.store.remove_graph(graph)
+        if self.texts is not None:
+            self.texts.remove(graph.value)
+
     def add(self, quads: list[ox.Quad]) -> None:
         self.buffer.extend(quads)
         if len(self.buffer) >= self.chunk:
             self.flush()
 
-    def add_nquads(self, data: bytes, count: int) -> None:
-        """``count`` quads serialised as N-Quads (UTF-8); loaded in the background once a chunk is full."""
+    def add_nquads(self, data: bytes, count: int, texts: list[tuple[str, bytes]]) -> None:
+        """``count`` quads serialised as N-Quads (UTF-8), and their graphs' N-Triples texts
+        (:func:`~ccus_kg.graph_texts.text_rows`); the quads are loaded in the background once a chunk is full."""
+        if self.texts is not None:
+            self.texts.add_rows(texts)
         self.nquads.append(data)
         self.nquads_count += count
         if self.nquads_count >= self.chunk:
@@ -261,6 +290,8 @@ class _Sink:
     def flush(self) -> None:
         """Write everything buffered, and wait until it is written."""
         t0 = time.perf_counter()
+        if self.buffer and self.texts is not None:
+            self.texts.add(self.buffer)
         if len(self.buffer) >= 10_000:
             self.store.bulk_extend(self.buffer)
         elif self.buffer:
@@ -398,7 +429,7 @@ def _index_files(batch: list[tuple[Path, str, str | None]], keep: bool
 
 
 def _convert_policy_batch(group: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]], alias: dict[str, str]
-                          ) -> tuple[list[tuple[str, dict[str, Any], list[str]]], bytes, int, float]:
+                          ) -> tuple[list[tuple[str, dict[str, Any], list[str]]], bytes, int, list[tuple[str, bytes]], float]:
     """Read and convert the policy units of ``group`` (``(unit, its files as (path, key) in listing
     order, its cluster pairs)``) in a worker process: returns ``(unit, manifest record, facility ids
     named)`` per unit in unit order (as :func:`_convert_policy`), the units' quads as N-Quads bytes,
@@ -416,8 +447,10 @@ def _convert_policy_batch(group: list[tuple[str, list[tuple[str, str]], list[tup
     for unit in sorted(by_unit):
         entry, named = _convert_policy(unit, by_unit[unit], pairs.get(unit, []), alias, sink)
         done.append((unit, entry, sorted(named)))
-    data = ox.serialize(sink.quads, format=ox.RdfFormat.N_QUADS) or b""
-    return done, data, len(sink.quads), time.process_time() - cpu
+    canonical = ox.Store()  # the store's literal forms, as GraphTexts.add keeps them
+    canonical.bulk_extend(sink.quads)
+    data = canonical.dump(format=ox.RdfFormat.N_QUADS) or b""
+    return done, data, len(sink.quads), text_rows(canonical), time.process_time() - cpu
 
 
 def _unit_groups(units: list[str], members: dict[str, list[str]], reader: _Reader, pairs: dict[str, list[tuple[str, str]]],
@@ -529,44 +562,45 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     the store; the result is the same as with 1).  Returns a :class:`StoreBuild`.  Bad input never
     raises (it is in ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
     """
+    t0 = time.perf_counter()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    ps = PolicyStore.open(directory)
     workers = _Workers(jobs)
-    try:
-        return _build(paths, directory, validate, rebuild, progress, engine, batch_files, workers)
+    try:  # an interrupted build releases the store and rolls the manifest back to its last commit
+        return _build_into(ps, paths, validate, rebuild, progress or Progress(), engine, batch_files, t0, workers)
     finally:
         workers.close()
+        ps.close()
 
 
-def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress: Progress | None, engine: str,
-           batch_files: int, workers: _Workers) -> StoreBuild:
-    """:func:`build_into_store`'s work, its worker processes started (or not) by the caller."""
+def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress: Progress, engine: str, batch_files: int,
+                t0: float, workers: _Workers) -> StoreBuild:
     from ccus_kg.ingest.agreement import cluster_pairs
     from ccus_kg.ingest.loader import iter_files
     from ccus_kg.rdf.dataset import build_date_quads
     from ccus_kg.rdf.policies import cluster_aliases
 
-    progress = progress or Progress()
     seconds: dict[str, float] = {}
-    t0, cpu0 = time.perf_counter(), time.process_time()
     cpu: dict[str, float] = {}
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    ps = PolicyStore.open(directory)
+    cpu0 = time.process_time()
+    directory = ps.directory
     store, man = ps.store, ps.manifest
     if rebuild or ps.updating or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
         store.clear()
+        ps.texts.clear()
         man.clear()
-    old_files: dict[str, dict[str, Any]] = man.get("files", {})
-    units: dict[str, dict[str, Any]] = man.get("units", {})
+    files, units = man.files, man.units  # tables, read row by row (see ccus_kg.manifest)
 
-    # 1. what changed: stat, then content hash
+    # 1. what changed: stat, then content hash (the files table is updated in place)
     not_found: list[Problem] = []
     listed = list(iter_files([Path(p) for p in paths], not_found))
-    files: dict[str, dict[str, Any]] = {}
     changed: list[tuple[Path, str, str | None]] = []
+    dirty: set[str] = set()
     with progress.stage("scan", total=len(listed), unit="files"):
         for path, key, reason in listed:
             progress.advance()
-            old = old_files.get(key)
+            old = files.get(key)
             if reason is not None:  # not a regular file (a FIFO, a dangling link …): its reason is its content
                 entry: dict[str, Any] = {"size": -1, "mtime_ns": -1}
                 digest = "not-a-file: " + reason
@@ -574,17 +608,20 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
                 st = path.stat()
                 entry = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
                 if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
-                    files[key] = old
                     continue
                 digest = _sha256(path)
             if old and old["sha256"] == digest:
                 files[key] = {**old, **entry}
                 continue
+            if old:
+                dirty.add(old["unit"])
             files[key] = {**entry, "sha256": digest, "unit": None}
             changed.append((path, key, reason))
-    deleted = [k for k in old_files if k not in files]
-    dirty: set[str] = {old_files[k]["unit"] for k in deleted}
-    dirty |= {old_files[k]["unit"] for _p, k, _r in changed if k in old_files}
+    listed_keys = {key for _p, key, _r in listed}
+    deleted = [k for k in files if k not in listed_keys]
+    for k in deleted:
+        dirty.add(files.pop(k)["unit"])
+    del listed_keys
     dirty.discard(None)  # a file of no unit
     seconds["scan"] = time.perf_counter() - t0
     cpu["scan"] = time.process_time() - cpu0
@@ -616,12 +653,11 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
     progress.begin("load", len(changed), "files")
     keep = len(changed) <= batch_files and not parallel  # workers read the files again to convert them
     for key, unit in index(changed, keep).items():
-        files[key]["unit"] = unit
+        files.set_unit(key, unit)
         dirty.add(unit)
     members: dict[str, list[str]] = defaultdict(list)
-    for key, entry in files.items():
-        if entry["unit"] is not None:
-            members[entry["unit"]].append(key)
+    for key, unit in files.units():
+        members[unit].append(key)
     fresh = {key for _p, key, _r in changed}
     extra: list[tuple[Path, str, str | None]] = [(reader.paths[k], k, None) for u in sorted(dirty) if u.startswith("policy:") for k in members.get(u, []) if k not in fresh]
     keep = keep and len(changed) + len(extra) <= batch_files
@@ -638,18 +674,22 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
     lang_order = {"en": 0, "zh": 1}
     new_pairs = {u: cluster_pairs(sorted(rs, key=lambda r: (lang_order.get(r.lang, 9), r.path))) for u, rs in stubs.items()}
     stubs.clear()
+    old_pairs = {u: pairs for u, pairs in units.column("cluster_pairs", "policy:", []) if pairs and u not in new_pairs}
     alias = cluster_aliases(pair for u in sorted(u for u in members if u.startswith("policy:"))
-                            for pair in (new_pairs[u] if u in new_pairs else [tuple(x) for x in units.get(u, {}).get("cluster_pairs", [])]))
+                            for pair in (new_pairs[u] if u in new_pairs else [tuple(x) for x in old_pairs.get(u, [])]))
+    del old_pairs
     if units and alias != man.get("cluster_alias", {}):
         del store  # release RocksDB before reopening it empty
         ps.close()
-        return _build(paths, directory, validate, True, progress, engine, batch_files, workers)
+        workers.close()
+        return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress, engine=engine,
+                                batch_files=batch_files, jobs=workers.jobs)
 
     # 3. reconvert the dirty units into their named graphs: policy units in batches of files, then
     #    the units shared by many files (timelines, facilities, country profiles)
     t0, cpu0, workers_cpu = time.perf_counter(), time.process_time(), workers.cpu
     ps.save_manifest("updating")
-    sink = _Sink(store)
+    sink = _Sink(store, ps.texts)
     removed = 0
     facility_refs: dict[str, int] = man.get("facility_refs", {})  # facility id → policies naming it
     progress.begin("convert", len(dirty), "units")
@@ -658,7 +698,7 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
         if store.contains_named_graph(graph):
             if unit.startswith("policy:"):
                 _count_refs(facility_refs, _named_facilities(store, graph), -1)
-            store.remove_graph(graph)
+            sink.remove_graph(graph)
         if unit not in members:
             units.pop(unit, None)
             removed += 1
@@ -669,12 +709,12 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
     policy_units = sorted(u for u in dirty if u in members and u.startswith("policy:"))
     if parallel:  # read and converted in the workers, group by group; the quads come back as N-Quads
         groups = _unit_groups(policy_units, members, reader, new_pairs, size)
-        for done, data, count, _cpu in workers.map(_convert_policy_batch, ((g, alias) for g in groups)):
+        for done, data, count, texts, _cpu in workers.map(_convert_policy_batch, ((g, alias) for g in groups)):
             for unit, entry, named_ids in done:
                 progress.advance()
-                units[unit] = _share_identities(entry)
+                units[unit] = entry
                 _count_refs(facility_refs, set(named_ids), +1)
-            sink.add_nquads(data, count)
+            sink.add_nquads(data, count, texts)
         sink.flush()  # written before the store changes otherwise
     for by_unit in reader.unit_batches([] if parallel else policy_units, members):
         for unit in sorted(by_unit):
@@ -682,7 +722,7 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
             units[unit], named = _convert_policy(unit, by_unit[unit], new_pairs[unit], alias, sink)
             _count_refs(facility_refs, named, +1)
         del by_unit  # the batch's records go before the next batch is read
-    titles = sorted((t, pid) for u, e in units.items() if u.startswith("policy:") for t, pid in e["titles"])
+    titles = sorted((t, pid) for _u, ts in units.column("titles", "policy:", []) for t, pid in ts)
     titles_digest = hashlib.sha256(json.dumps(titles, ensure_ascii=False).encode()).hexdigest()
     if TIMELINES in members and (TIMELINES in dirty or titles_digest != man.get("titles_digest")):
         units[TIMELINES] = _convert_timelines(store, reader.load(members[TIMELINES]), titles, sink)
@@ -706,10 +746,9 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
     seconds["shared"] = time.perf_counter() - t0
     cpu["shared"] = time.process_time() - cpu0
 
-    man["files"] = files
-    man["units"] = units
     man["titles_digest"] = titles_digest
     man["cluster_alias"] = alias
+    ps.texts.commit()
     ps.save_manifest("clean")
     store.flush()
     report = None
@@ -721,10 +760,10 @@ def _build(paths, directory: str | Path, validate: bool, rebuild: bool, progress
             report = shacl_validate(ps.graph(), engine=engine)
         seconds["validate"] = time.perf_counter() - t0
         cpu["validate"] = time.process_time() - cpu0
-    problems = not_found + shared_problems + [Problem(**d) for e in units.values() for d in e.get("problems", [])]
+    problems = not_found + shared_problems + [Problem(**d) for _u, ds in units.column("problems", default=[]) for d in ds]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts.update(files_read=len(files), files_changed=len(changed), quads=len(store),
-                  policy_events=sum(e.get("policy_events", 0) for e in units.values()),
+                  policy_events=sum(n for _u, n in units.column("policy_events", default=0)),
                   timeline_events=units.get(TIMELINES, {}).get("events", 0),
                   facilities=len(units.get(FACILITIES, {}).get("ids", [])),
                   profiles=units.get(PROFILES, {}).get("profiles", 0))
@@ -852,7 +891,7 @@ def _convert_timelines(store: ox.Store, docs: LoadResult, titles: list[tuple[str
 
     graph = unit_graph(TIMELINES)
     if store.contains_named_graph(graph):
-        store.remove_graph(graph)
+        sink.remove_graph(graph)
     ctx = IdentityContext.default()
     out = Emitter(sink=sink.add, graph=graph)
     event_problems, events, _links = convert_timelines(
@@ -871,7 +910,7 @@ def _convert_shared_records(store: ox.Store, unit: str, loaded: LoadResult, sink
 
     graph = unit_graph(unit)
     if store.contains_named_graph(graph):
-        store.remove_graph(graph)
+        sink.remove_graph(graph)
     ctx = IdentityContext.default()
     out = Emitter(sink=sink.add, graph=graph)
     entry: dict[str, Any]
@@ -901,26 +940,13 @@ def _where(record: PolicyRecord) -> list[Any]:
 
 def _identity_records(ctx: IdentityContext) -> dict[str, Any]:
     """The identity nodes a unit used, as JSON-ready records (to recompute the shared identity graph)."""
-    return _share_identities({
+    return {
         "jurisdictions": [asdict(j) for j in ctx.used_jurisdictions.values()],
         "agencies": [asdict(a) for a in ctx.used_agencies.values()],
-    })
+    }
 
 
-#: One object per distinct identity record: thousands of policies use the same few jurisdictions and
-#: agencies, and each unit's manifest record lists them (about 1.5 KB a policy in memory, otherwise).
-_SHARED_IDENTITIES: dict[str, Any] = {}
-
-
-def _share_identities(entry: dict[str, Any]) -> dict[str, Any]:
-    """``entry`` with its equal jurisdiction and agency records replaced by one shared object (read only)."""
-    for kind in ("jurisdictions", "agencies"):
-        if kind in entry:
-            entry[kind] = [_SHARED_IDENTITIES.setdefault(json.dumps(r, sort_keys=True, ensure_ascii=False), r) for r in entry[kind]]
-    return entry
-
-
-def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[str, Any]) -> tuple[list[Problem], dict[str, int]]:
+def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest) -> tuple[list[Problem], dict[str, int]]:
     """Recompute the identities, links, inferred-links and vocabularies graphs; returns (problems, counts).
 
     The linker works from the policy summaries in ``units`` and its state of the last build in
@@ -932,15 +958,22 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     from ccus_kg.rdf.policies import Conversion, emit_links
     from ccus_kg.rdf.triples import Emitter
 
-    order = sorted(u for u in units if u.startswith("policy:")) + [u for u in (TIMELINES, FACILITIES, PROFILES) if u in units]
     ctx = IdentityContext.default()
     merged = Conversion([], [])
+    known: set[str] = set()
 
     def record(path: str, lang: str, lines: dict[str, int], fm_line: int) -> PolicyRecord:
         return PolicyRecord(path=path, lang=lang, data={}, body="", front_matter_format="json", lines=lines, fm_line=fm_line)
 
-    for unit in order:  # the order of a full build: policies by id, timelines, facilities, profiles; first seen wins
-        e = units[unit]
+    def in_order() -> Iterator[tuple[str, dict[str, Any]]]:  # policies by id, timelines, facilities, profiles
+        yield from units.items("policy:")
+        for u in (TIMELINES, FACILITIES, PROFILES):
+            if (e := units.get(u)) is not None:
+                yield u, e
+
+    for unit, e in in_order():  # the order of a full build; first seen wins
+        if unit.startswith("policy:"):
+            known.add(unit.partition(":")[2])
         for j in e.get("jurisdictions", []):
             ctx.used_jurisdictions.setdefault(j["code"], _revive(Jurisdiction, j))
         for a in e.get("agencies", []):
@@ -953,7 +986,6 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
             merged.cluster_names.setdefault(iri, name)
         for iri, names in e.get("cluster_other_names", []):
             merged.cluster_other_names.setdefault(iri, set()).update(names)
-    known = {u.partition(":")[2] for u in units if u.startswith("policy:")}
     identities = Emitter(graph=unit_graph("identities"))
     emit_identities(ctx, identities)
     links = Emitter(graph=unit_graph("links"))
@@ -966,10 +998,14 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     # the linker reads what a full build gives it: the policies (from their summaries; texts asked
     # for when a rule needs them), the timelines and the identities; only changed works are re-paired
     context = identities.quads + [q for u in (TIMELINES, FACILITIES, PROFILES) for q in linker_quads(store, unit_graph(u))]
-    policies = [s for u in order if u.startswith("policy:") for s in units[u].get("linker", [])]
-    linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=man.get("linker"), emit=False)
-    _update_inferred(store, man.get("inferred", {}), man.get("linker", {}), linked)
-    man["linker"] = linked.state
+    policies = (s for _u, summaries in units.column("linker", "policy:", []) for s in summaries)
+    previous = _linker_state(man)
+    linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=previous, emit=False)
+    _update_inferred(store, man.get("inferred", {}), previous or {}, linked)
+    del previous
+    man["linker"] = {"context": linked.state["context"]}  # its works and links: one row each
+    man.set_rows("linker.works", linked.state["works"].items())
+    man.set_rows("linker.links", linked.state["links"])
     man["inferred"] = {"cites": [_link_row(k) for k in linked.made if k.kind == "cites"],
                        "named": [[iri, title, lang] for iri, (title, lang) in linked.named.items()],
                        "events": sorted(set(linked.event_links))}
@@ -981,7 +1017,13 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     return problems, counts
 
 
-def _facility_links(store: ox.Store, units: dict[str, dict[str, Any]], refs: dict[str, int], known: set[str],
+def _linker_state(man: Manifest) -> dict[str, Any] | None:
+    """The linker's state of the last build (``previous`` of :func:`~ccus_kg.rdf.links.infer_links`), or None."""
+    head = man.get("linker")
+    return None if head is None else {**head, "works": dict(man.rows("linker.works")), "links": list(man.rows("linker.links"))}
+
+
+def _facility_links(store: ox.Store, units: UnitTable, refs: dict[str, int], known: set[str],
                     out: Emitter) -> list[Problem]:
     """What :func:`~ccus_kg.rdf.facility_links.link_policies_and_facilities` adds to the policy graphs'
     own links: the links stated by facility records, nodes for facility ids named by policies without a
@@ -1031,39 +1073,44 @@ def _link_row(link) -> list[Any]:
 
 def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, Any], linked) -> None:
     """Bring the inferred named graph from the last build's linker output (``old``, ``old_state``)
-    to ``linked``'s by difference: links, named works and timeline-item links that changed."""
+    to ``linked``'s by difference: links, named works and timeline-item links that changed.  The quads
+    removed go first; the quads added are streamed into the store in chunks (a first build adds
+    hundreds of thousands: one transaction of them all held about 70 MB per 10,000 policies)."""
     from ccus_kg.rdf.links import Link, emit_link, emit_named_work
     from ccus_kg.rdf.triples import Emitter
 
     graph = unit_graph("inferred")
-    out = Emitter(graph=graph)
-    old_links = {tuple(row) for row in old_state.get("links", []) + old.get("cites", [])}
+    old_links = {tuple(row) for rows in (old_state.get("links", []), old.get("cites", [])) for row in rows}
     new_links = {tuple(_link_row(k)) for k in linked.made}
-    gone: list[ox.Quad] = []
+    old_named = {iri: (title, lang) for iri, title, lang in old.get("named", [])}
+    old_events = {tuple(e) for e in old.get("events", [])}
+    new_events = set(linked.event_links)
     for row in old_links - new_links:
         link = Link(*row)
         removed = Emitter(graph=graph)
         emit_link(removed, link)
         statement = ox.NamedNode(iris.lineage_link(link.source, link.kind, link.target))
-        gone += store.quads_for_pattern(statement, None, None, graph)  # as stored ("0.50" is "0.5")
-        gone += [q for q in removed.quads if q.subject != statement]
-    for row in new_links - old_links:
-        emit_link(out, Link(*row))
-    old_named = {iri: (title, lang) for iri, title, lang in old.get("named", [])}
+        for q in [*store.quads_for_pattern(statement, None, None, graph),  # as stored ("0.50" is "0.5")
+                  *(q for q in removed.quads if q.subject != statement)]:
+            store.remove(q)
     for iri, value in old_named.items():
         if linked.named.get(iri) != value:
-            gone += store.quads_for_pattern(ox.NamedNode(iri), None, None, graph)
+            for q in list(store.quads_for_pattern(ox.NamedNode(iri), None, None, graph)):
+                store.remove(q)
+    for e, p, w in old_events - new_events:
+        store.remove(ox.Quad(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w), graph))
+    sink = _Sink(store, None)  # no text: the graph changes by difference
+    out = Emitter(sink=sink.add, graph=graph)
+    for row in new_links - old_links:
+        emit_link(out, Link(*row))
+        out.flush_if_full()
     for iri, (title, lang) in linked.named.items():
         if old_named.get(iri) != (title, lang):
             emit_named_work(out, iri, title, lang)
-    old_events = {tuple(e) for e in old.get("events", [])}
-    new_events = set(linked.event_links)
-    gone += [ox.Quad(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w), graph) for e, p, w in old_events - new_events]
     for e, p, w in new_events - old_events:
         out.add(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w))
-    for q in gone:
-        store.remove(q)
-    store.extend(out.quads)
+    out.flush()
+    sink.flush()
 
 
 def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
@@ -1072,9 +1119,11 @@ def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -
     new = set(quads)
     for q in old - new:  # removals first: "0.50"^^xsd:decimal is stored as "0.5", which must not remove it again
         store.remove(q)
-    store.extend(new - old)
+    sink = _Sink(store, None)  # in bulk when many are added (a first build); no text: changed by difference
+    sink.add(list(new - old))
+    sink.flush()
 
 
 def store_exists(directory: str | Path) -> bool:
     """True when ``directory`` holds a ccus-kg store (its manifest)."""
-    return os.path.exists(Path(directory) / "manifest.json")
+    return any(os.path.exists(Path(directory) / name) for name in (MANIFEST_NAME, "manifest.json"))  # .json: format 3 and older

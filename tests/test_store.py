@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,13 +19,16 @@ from corpus import SEEDS, corpus_dir, corpus_folder
 from helpers import write_synthetic
 
 from ccus_kg.build import build
+from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.store import PolicyStore, _Workers, build_into_store, unit_graph
 
 
 def _same_as_full_build(folder: Path | list[Path], store_dir: Path) -> None:
     full = build(folder if isinstance(folder, list) else [folder], validate=False)
     with PolicyStore.open(store_dir, read_only=True) as ps:
-        stored = ps.graph().sorted_ntriples()
+        assert ps.texts.graphs(), "the store keeps the N-Triples text of its policy graphs"
+        stored = ps.graph().sorted_ntriples()  # the graphs kept as text from it, the others from RocksDB
+        assert stored == KnowledgeGraph(ps.store, union=True).sorted_ntriples(), "the texts are not what RocksDB holds"
     expected = full.graph.sorted_ntriples()
     if stored != expected:
         a, b = set(stored.splitlines()), set(expected.splitlines())
@@ -111,10 +116,8 @@ def test_a_store_left_updating_is_rebuilt(tmp_path):
     write_synthetic(folder)
     store = tmp_path / "store"
     build_into_store([folder], store)
-    manifest = store / "manifest.json"
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    data["state"] = "updating"  # as if a build had crashed half-way
-    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with closing(sqlite3.connect(store / "manifest.sqlite")) as manifest, manifest:  # as if a build had crashed half-way
+        manifest.execute("UPDATE meta SET value = ? WHERE key = 'state'", (json.dumps("updating"),))
     again = build_into_store([folder], store)
     assert again.files_changed == again.counts["files_read"]
     _same_as_full_build(folder, store)
@@ -122,6 +125,64 @@ def test_a_store_left_updating_is_rebuilt(tmp_path):
     (store / "UPDATING").write_text("", encoding="utf-8")  # a build that crashed after its marker, before the manifest
     again = build_into_store([folder], store)
     assert again.files_changed == again.counts["files_read"] and not (store / "UPDATING").exists()
+    _same_as_full_build(folder, store)
+
+
+
+def _state(store: Path) -> str:
+    with closing(sqlite3.connect(store / "manifest.sqlite")) as manifest:
+        return json.loads(manifest.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()[0])
+
+
+def test_an_interrupted_build_leaves_the_manifest_consistent(tmp_path, monkeypatch):
+    """The manifest's changes are one SQLite transaction until the store starts changing: a build
+    interrupted before (while loading) leaves the last clean manifest, and the next build finds the
+    same changes; one interrupted after (in the shared graphs) leaves it ``updating``, and the next
+    build starts afresh.  Both end with a full build's graph."""
+    import ccus_kg.ingest.loader as loader
+    import ccus_kg.store as store_module
+
+    folder = tmp_path / "in"
+    write_synthetic(folder)
+    store = tmp_path / "store"
+    first = build_into_store([folder], store)
+    victim = sorted(folder.glob("*.md"))[0]
+    _edit(victim, title="Retitled while a build breaks")
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+    with monkeypatch.context() as m:
+        m.setattr(loader, "load_files", broken)
+        with pytest.raises(KeyboardInterrupt):
+            build_into_store([folder], store)
+    assert _state(store) == "clean" and not (store / "UPDATING").exists()
+    step = build_into_store([folder], store)
+    assert (step.files_changed, step.units_rebuilt) == (1, 1)
+    _same_as_full_build(folder, store)
+
+    _edit(victim, title="Retitled again while a build breaks")
+    with monkeypatch.context() as m:
+        m.setattr(store_module, "_shared_graphs", broken)
+        with pytest.raises(KeyboardInterrupt):
+            build_into_store([folder], store)
+    assert _state(store) == "updating" and (store / "UPDATING").exists()
+    again = build_into_store([folder], store)
+    assert again.files_changed == again.counts["files_read"] == first.counts["files_read"]
+    _same_as_full_build(folder, store)
+    assert _state(store) == "clean"
+
+
+def test_a_store_of_an_older_format_is_rebuilt(tmp_path):
+    """A store whose manifest is ``manifest.json`` (format 3 and older) is rebuilt with an SQLite manifest."""
+    folder = tmp_path / "in"
+    write_synthetic(folder)
+    store = tmp_path / "store"
+    build_into_store([folder], store)
+    (store / "manifest.sqlite").unlink()
+    (store / "manifest.json").write_text(json.dumps({"format": 3, "state": "clean", "files": {}, "units": {}}), encoding="utf-8")
+    again = build_into_store([folder], store)
+    assert again.files_changed == again.counts["files_read"]
+    assert not (store / "manifest.json").exists()
     _same_as_full_build(folder, store)
 
 
@@ -244,14 +305,20 @@ def test_store_build_validates_the_store_and_locates_the_fault(tmp_path):
     assert build_into_store([tmp_path / "in"], tmp_path / "store").validation is None  # the library default: not validated
 
 
-def _store_contents(store_dir: Path) -> tuple[list[bytes], dict]:
-    """Every quad of the store (N-Quads lines, sorted; the build date's graph left out) and its manifest."""
+def _store_contents(store_dir: Path) -> tuple[list[bytes], dict[str, list], dict[str, list[bytes]]]:
+    """Every quad of the store (N-Quads lines, sorted; the build date's graph left out), every row of
+    its manifest's tables (sorted), and each named graph's N-Triples text (lines sorted)."""
     import pyoxigraph as ox
 
     with PolicyStore.open(store_dir, read_only=True) as ps:
         quads = sorted(ox.serialize([q for q in ps.store if q.graph_name != unit_graph("build")], format=ox.RdfFormat.N_QUADS).splitlines())
-        return quads, json.loads(json.dumps(ps.manifest))
-
+    with closing(sqlite3.connect(store_dir / "manifest.sqlite")) as db:
+        tables = {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall()) for t in ("meta", "files", "units", "rows")}
+    texts: dict[str, list[bytes]] = {}
+    with closing(sqlite3.connect(store_dir / "graphs.sqlite")) as db:
+        for graph, text in db.execute("SELECT graph, ntriples FROM texts"):
+            texts.setdefault(graph, []).extend(text.splitlines())
+    return quads, tables, {g: sorted(lines) for g, lines in texts.items()}
 
 def test_worker_processes_give_the_same_store(tmp_path):
     """``jobs=2``: the corpus, the seeds and a broken file, read and converted in two worker processes

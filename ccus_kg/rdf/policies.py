@@ -166,7 +166,7 @@ class _PolicyConverter(MappedRecordConverter):
         out.add(s, CCUS.inCorpus, ox.Literal("true", datatype=XSD.boolean))
 
         langs = [r.lang for r in records]
-        for lang in set(langs):
+        for lang in sorted(set(langs)):  # a stable order of problems, whatever the hash seed
             if langs.count(lang) > 1:
                 dupes = ", ".join(r.path for r in records if r.lang == lang)
                 self.problem(s, "warning", "duplicate-record",
