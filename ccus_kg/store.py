@@ -65,6 +65,7 @@ from ccus_kg.progress import Progress
 from ccus_kg.rdf.graph import KnowledgeGraph
 
 if TYPE_CHECKING:
+    from ccus_kg.incremental import ChangeSet
     from ccus_kg.ingest.loader import LoadResult
     from ccus_kg.rdf.identity_context import IdentityContext
     from ccus_kg.rdf.triples import Emitter
@@ -104,7 +105,8 @@ class StoreBuild:
     ``units_removed``: units whose files are all gone; ``files_changed`` / ``files_deleted``;
     ``counts`` as in :class:`~ccus_kg.build.BuildResult` (``quads`` instead of ``triples``);
     ``problems``: every data problem of the whole store, sorted; ``seconds``: wall time per stage;
-    ``validation``: the SHACL report of the whole store (None when not validated).
+    ``validation``: the SHACL report of the whole store (None when not validated); ``validation_scope``:
+    what was validated again (``"full"``, or ``"incremental: …"``, :func:`ccus_kg.incremental.validate_store`).
     """
 
     units_rebuilt: int
@@ -115,6 +117,7 @@ class StoreBuild:
     problems: list[Problem]
     seconds: dict[str, float] = field(default_factory=dict)
     validation: ValidationReport | None = None
+    validation_scope: str = ""
 
 
 class PolicyStore:
@@ -290,18 +293,21 @@ class _Reader:
 
 
 def build_into_store(paths, directory: str | Path, *, validate: bool = False, rebuild: bool = False,
-                     progress: Progress | None = None, engine: str = "oxigraph", batch_files: int = BATCH_FILES) -> StoreBuild:
+                     progress: Progress | None = None, engine: str = "oxigraph", batch_files: int = BATCH_FILES,
+                     full_validation: bool = False) -> StoreBuild:
     """Build (or bring up to date) the persistent store in ``directory`` from ``paths``.
 
     Only files whose content changed since the last build are read (size and modification time,
     then SHA-256), and only their units are reconverted; the shared graphs are recomputed.
     ``rebuild``: start from an empty store.  ``validate``: run the SHACL shapes on the union of the
     named graphs, in place (``engine`` ``"oxigraph"``: SPARQL over the RocksDB store, no copy; see
-    :func:`ccus_kg.validate.validate`), after the store is saved.  ``batch_files``: at most this many parsed files are held at once
+    :func:`ccus_kg.validate.validate`), after the store is saved: only the focus nodes a change can
+    reach, the other results kept from the last build (:mod:`ccus_kg.incremental`; ``full_validation``: all).  ``batch_files``: at most this many parsed files are held at once
     (about 28 KB each in memory); when more files changed, they are read twice: once to find their
     units, once, batch by batch, to convert them.  Returns a :class:`StoreBuild`.  Bad input never
     raises (it is in ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
     """
+    from ccus_kg.incremental import ChangeSet
     from ccus_kg.ingest.agreement import cluster_pairs
     from ccus_kg.ingest.loader import iter_files, load_files, shown_path
     from ccus_kg.rdf.dataset import build_date_quads
@@ -317,6 +323,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     if rebuild or ps.updating or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
         store.clear()
         man.clear()
+    changes = ChangeSet.start(directory, validate=validate, engine=engine, store_was_kept=bool(man))
     old_files: dict[str, dict[str, Any]] = man.get("files", {})
     units: dict[str, dict[str, Any]] = man.get("units", {})
 
@@ -402,7 +409,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
         del store  # release RocksDB before reopening it empty
         ps.close()
         return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress, engine=engine,
-                                batch_files=batch_files)
+                                batch_files=batch_files, full_validation=full_validation)
 
     # 3. reconvert the dirty units into their named graphs: policy units in batches of files, then
     #    the units shared by many files (timelines, facilities, country profiles)
@@ -417,6 +424,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
         if store.contains_named_graph(graph):
             if unit.startswith("policy:"):
                 _count_refs(facility_refs, _named_facilities(store, graph), -1)
+            changes.graphs(store, [graph], added=False)
             store.remove_graph(graph)
         if unit not in members:
             units.pop(unit, None)
@@ -435,6 +443,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     titles = sorted((t, pid) for u, e in units.items() if u.startswith("policy:") for t, pid in e["titles"])
     titles_digest = hashlib.sha256(json.dumps(titles, ensure_ascii=False).encode()).hexdigest()
     if TIMELINES in members and (TIMELINES in dirty or titles_digest != man.get("titles_digest")):
+        changes.graphs(store, [unit_graph(TIMELINES)] * (TIMELINES not in dirty), added=False)
         units[TIMELINES] = _convert_timelines(store, reader.load(members[TIMELINES]), titles, sink)
         dirty.add(TIMELINES)
     for unit in (FACILITIES, PROFILES):
@@ -442,6 +451,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
             progress.advance()
             units[unit] = _convert_shared_records(store, unit, reader.load(members[unit]), sink)
     sink.flush()
+    changes.graphs(store, [unit_graph(u) for u in sorted(dirty)], added=True)
     progress.end("convert")
     seconds["load"] += reader.seconds  # the second reading, batch by batch
     seconds["convert"] = time.perf_counter() - t0 - reader.seconds
@@ -449,8 +459,8 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     # 4. the shared graphs, from the per-unit records
     t0 = time.perf_counter()
     man["facility_refs"] = facility_refs
-    shared_problems, counts = _shared_graphs(store, units, man)
-    _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")))  # as build() dates its graph
+    shared_problems, counts = _shared_graphs(store, units, man, changes)
+    _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")), changes)  # as build() dates its graph
     seconds["shared"] = time.perf_counter() - t0
 
     man["files"] = files
@@ -461,11 +471,11 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     store.flush()
     report = None
     if validate:
-        from ccus_kg.validate import validate as shacl_validate
+        from ccus_kg.incremental import validate_store
 
         t0 = time.perf_counter()
         with progress.stage("validate", unit="triples"):
-            report = shacl_validate(ps.graph(), engine=engine)
+            report = validate_store(ps.graph(), directory, changes, engine=engine, full=full_validation)
         seconds["validate"] = time.perf_counter() - t0
     problems = not_found + shared_problems + [Problem(**d) for e in units.values() for d in e.get("problems", [])]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
@@ -476,7 +486,8 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
                   profiles=units.get(PROFILES, {}).get("profiles", 0))
     ps.close()
     return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=len(changed),
-                      files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report)
+                      files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report,
+                      validation_scope=changes.scope)
 
 
 def _emit_file_problems(out: Emitter, records: list[PolicyRecord]) -> list[Problem]:
@@ -665,7 +676,8 @@ def _share_identities(entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[str, Any]) -> tuple[list[Problem], dict[str, int]]:
+def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[str, Any],
+                   changes: ChangeSet | None = None) -> tuple[list[Problem], dict[str, int]]:
     """Recompute the identities, links, inferred-links and vocabularies graphs; returns (problems, counts).
 
     The linker works from the policy summaries in ``units`` and its state of the last build in
@@ -703,24 +715,24 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     emit_identities(ctx, identities)
     links = Emitter(graph=unit_graph("links"))
     problems, dangling = emit_links(merged, known, ctx, links)
-    _replace_graph(store, unit_graph("identities"), identities.quads)
-    _replace_graph(store, unit_graph("links"), links.quads)
+    _replace_graph(store, unit_graph("identities"), identities.quads, changes)
+    _replace_graph(store, unit_graph("links"), links.quads, changes)
     facility_links = Emitter(graph=unit_graph("facility-links"))
     problems += _facility_links(store, units, man.get("facility_refs", {}), known, facility_links)
-    _replace_graph(store, unit_graph("facility-links"), facility_links.quads)
+    _replace_graph(store, unit_graph("facility-links"), facility_links.quads, changes)
     # the linker reads what a full build gives it: the policies (from their summaries; texts asked
     # for when a rule needs them), the timelines and the identities; only changed works are re-paired
     context = identities.quads + [q for u in (TIMELINES, FACILITIES, PROFILES) for q in linker_quads(store, unit_graph(u))]
     policies = [s for u in order if u.startswith("policy:") for s in units[u].get("linker", [])]
     linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=man.get("linker"), emit=False)
-    _update_inferred(store, man.get("inferred", {}), man.get("linker", {}), linked)
+    _update_inferred(store, man.get("inferred", {}), man.get("linker", {}), linked, changes)
     man["linker"] = linked.state
     man["inferred"] = {"cites": [_link_row(k) for k in linked.made if k.kind == "cites"],
                        "named": [[iri, title, lang] for iri, (title, lang) in linked.named.items()],
                        "events": sorted(set(linked.event_links))}
     problems += linked.problems
     vocab = unit_graph("vocabularies")
-    _replace_graph(store, vocab, [ox.Quad(t.subject, t.predicate, t.object, vocab) for t in ctx.vocabularies.triples()])
+    _replace_graph(store, vocab, [ox.Quad(t.subject, t.predicate, t.object, vocab) for t in ctx.vocabularies.triples()], changes)
     counts = {"policies": len(known), "dangling_policies": len(dangling), "agencies": len(ctx.used_agencies),
               "jurisdictions": len(ctx.used_jurisdictions), "clusters": len(merged.cluster_names)}
     return problems, counts
@@ -774,7 +786,8 @@ def _link_row(link) -> list[Any]:
     return [link.source, link.kind, link.target, link.inferred, link.rule, link.evidence, link.confidence]
 
 
-def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, Any], linked) -> None:
+def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, Any], linked,
+                     changes: ChangeSet | None = None) -> None:
     """Bring the inferred named graph from the last build's linker output (``old``, ``old_state``)
     to ``linked``'s by difference: links, named works and timeline-item links that changed."""
     from ccus_kg.rdf.links import Link, emit_link, emit_named_work
@@ -809,15 +822,21 @@ def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, 
     for q in gone:
         store.remove(q)
     store.extend(out.quads)
+    if changes is not None:
+        changes.removed(gone)
+        changes.added(out.quads)
 
 
-def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
+def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad], changes: ChangeSet | None = None) -> None:
     """Make ``graph`` hold exactly ``quads``, by difference (one changed file changes a few quads of the shared graphs)."""
     old = set(store.quads_for_pattern(None, None, None, graph))
     new = set(quads)
     for q in old - new:  # removals first: "0.50"^^xsd:decimal is stored as "0.5", which must not remove it again
         store.remove(q)
     store.extend(new - old)
+    if changes is not None:
+        changes.removed(old - new)
+        changes.added(new - old)
 
 
 def store_exists(directory: str | Path) -> bool:
