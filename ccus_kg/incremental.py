@@ -21,12 +21,13 @@ Which focus nodes: the store build records every triple it adds to or removes fr
 * the file and line of a kept result (``queries/record-sources.rq``) are read again when its focus
   node is in reach of a changed node the same way (``sources`` in the YAML file).
 
-Everything is validated in full when there are no kept results (first build, ``--rebuild``, a build
-without validation or one that failed in between: the file is removed when a build starts and
-written when its validation ends), when the kept results are of another ccus-kg version, engine,
-shapes, reach file or record-sources query, when more than :data:`CHANGE_LIMIT` triples changed,
-when an ``rdfs:subClassOf`` triple changed (SHACL class targets and ``sh:class`` follow it), or when
-a changed node is a blank node (``VALUES`` cannot name one).
+A build without validation writes the kept results back with the nodes it changed (``pending``), so
+the next build that validates covers them too.  Everything is validated in full when there are no
+kept results (first build, ``--rebuild``, the ``pyshacl`` engine, or a build that stopped in
+between: the file is removed when a build starts and written when it ends), when the kept results
+are of another ccus-kg version, shapes, reach file or record-sources query, when more than
+:data:`CHANGE_LIMIT` triples changed, when an ``rdfs:subClassOf`` triple changed (SHACL class
+targets and ``sh:class`` follow it), or when a changed node is a blank node (``VALUES`` cannot name one).
 """
 
 from __future__ import annotations
@@ -73,8 +74,11 @@ class ChangeSet:
     or added and not removed (a superset: a triple removed from one graph may remain in another).
     """
 
-    def __init__(self, previous: list[ValidationResult] | None = None, limit: int = CHANGE_LIMIT):
+    def __init__(self, previous: list[ValidationResult] | None = None, limit: int = CHANGE_LIMIT,
+                 pending: tuple[set[str], set[str]] | None = None):
         self.previous = previous
+        #: changed nodes and subjects of the builds since ``previous`` that did not validate
+        self.pending = pending or (set(), set())
         self.limit = limit
         self.overflow = False
         #: what :func:`validate_store` validated again: ``"full"`` or ``"incremental: …"`` ("" before)
@@ -83,18 +87,43 @@ class ChangeSet:
         self._added: set[ox.Triple] = set()
 
     @classmethod
-    def start(cls, directory: str | Path, *, validate: bool, engine: str, store_was_kept: bool) -> ChangeSet:
+    def start(cls, directory: str | Path, *, engine: str, store_was_kept: bool) -> ChangeSet:
         """Take the results kept in ``directory`` (read and remove :data:`RESULTS_FILE`, so that a build
-        that stops before its validation ends leaves none) and start recording when they can be built
-        on: ``validate`` with ``engine`` ``"oxigraph"``, ``store_was_kept`` (the store was not cleared),
-        and results of this version, engine and shapes."""
+        that stops before it ends leaves none) and start recording when they can be built on:
+        ``engine`` ``"oxigraph"``, ``store_was_kept`` (the store was not cleared), and results of this
+        version, engine and shapes.  A build that does not validate gives them back with what it
+        changed (:meth:`keep`)."""
         path = Path(directory) / RESULTS_FILE
-        previous = None
+        kept: tuple[list[ValidationResult], tuple[set[str], set[str]]] | None = None
         if path.exists():
-            if validate and engine == "oxigraph" and store_was_kept:
-                previous = _read_results(path, engine)
+            if engine == "oxigraph" and store_was_kept:
+                kept = _read_results(path, engine)
             path.unlink()
-        return cls(previous)
+        return cls(kept[0], pending=kept[1]) if kept else cls()
+
+    def touched(self) -> tuple[set[str], set[str]] | None:
+        """The changed nodes (IRIs of subjects and objects of changed triples, and those of earlier
+        builds that did not validate) and the subjects among them; None when no change can be
+        bounded (an ``rdfs:subClassOf`` triple changed, or a blank node or quoted triple did)."""
+        nodes, subjects = set(self.pending[0]), set(self.pending[1])
+        for t in self.triples():
+            if t.predicate.value == RDFS.base + "subClassOf":
+                return None
+            for term in (t.subject, t.object):
+                if isinstance(term, (ox.BlankNode, ox.Triple)):  # VALUES cannot name them
+                    return None
+                if isinstance(term, ox.NamedNode):
+                    nodes.add(term.value)
+            if isinstance(t.subject, ox.NamedNode):
+                subjects.add(t.subject.value)
+        return nodes, subjects
+
+    def keep(self, directory: str | Path) -> None:
+        """After a build that did not validate: give the kept results back to ``directory`` with the
+        nodes this build changed, for the next build that validates (nothing when they cannot be)."""
+        touched = self.touched() if self.recording and self.previous is not None else None
+        if touched is not None and self.previous is not None:
+            _write_results(Path(directory), self.previous, "oxigraph", touched)
 
     @property
     def recording(self) -> bool:
@@ -227,27 +256,15 @@ def _in_reach(graph: KnowledgeGraph, reach: Reach, changed: frozenset[str], memo
     return frozenset(out)
 
 
-def affected(graph: KnowledgeGraph, changes: set[ox.Triple], rules: list[Any], reach: dict[str, Reach],
-             sources: Reach) -> tuple[Focus, frozenset[str] | None] | None:
-    """The focus nodes to validate again after ``changes`` (triples), as a :class:`Focus`, and the
-    nodes whose record sources may have changed (None: any node); None when everything must be
-    validated again.
+def affected(graph: KnowledgeGraph, nodes: set[str], subjects: set[str], rules: list[Any], reach: dict[str, Reach],
+             sources: Reach) -> tuple[Focus, frozenset[str] | None]:
+    """The focus nodes to validate again after a change of the triples of ``nodes`` (IRIs; the
+    subjects of changed triples among them: ``subjects``), as a :class:`Focus`, and the nodes whose
+    record sources may have changed (None: any node).
 
     ``rules``: the SHACL-SPARQL rules (:class:`ccus_kg.shapes.SparqlRule`); ``reach``, ``sources``:
     from :func:`load_reach`.  A rule that cannot be bounded gets None (all its focus nodes).
     """
-    subjects: set[str] = set()
-    nodes: set[str] = set()
-    for t in changes:
-        if t.predicate.value == RDFS.base + "subClassOf":
-            return None
-        for term in (t.subject, t.object):
-            if isinstance(term, (ox.BlankNode, ox.Triple)):  # VALUES cannot name them
-                return None
-            if isinstance(term, ox.NamedNode):
-                nodes.add(term.value)
-        if isinstance(t.subject, ox.NamedNode):
-            subjects.add(t.subject.value)
     changed = frozenset(nodes)
     memo: dict[str, frozenset[str]] = {}
     if not changed:
@@ -277,7 +294,7 @@ def _fingerprint(engine: str) -> str:
     return h.hexdigest()
 
 
-def _read_results(path: Path, engine: str) -> list[ValidationResult] | None:
+def _read_results(path: Path, engine: str) -> tuple[list[ValidationResult], tuple[set[str], set[str]]] | None:
     try:
         with path.open(encoding="utf-8") as handle:
             data = json.load(handle)
@@ -285,14 +302,20 @@ def _read_results(path: Path, engine: str) -> list[ValidationResult] | None:
         return None
     if not isinstance(data, dict) or data.get("fingerprint") != _fingerprint(engine):
         return None
-    return [ValidationResult(**{**r, "sources": tuple(SourceLocation(s["file"], s["line"]) for s in r["sources"])})
-            for r in data["results"]]
+    results = [ValidationResult(**{**r, "sources": tuple(SourceLocation(s["file"], s["line"]) for s in r["sources"])})
+               for r in data["results"]]
+    pending = data.get("pending", {})
+    return results, (set(pending.get("nodes", [])), set(pending.get("subjects", [])))
 
 
-def _write_results(directory: Path, report: ValidationReport, engine: str) -> None:
+def _write_results(directory: Path, results: list[ValidationResult], engine: str,
+                   pending: tuple[set[str], set[str]] = (set(), set())) -> None:
+    """Write :data:`RESULTS_FILE` (atomically): ``results``, and the nodes changed since they were made."""
+    data: dict[str, Any] = {"fingerprint": _fingerprint(engine), "results": [r.as_dict() for r in results]}
+    if pending[0]:
+        data["pending"] = {"nodes": sorted(pending[0]), "subjects": sorted(pending[1])}
     with atomic_writer(directory / RESULTS_FILE, "w") as handle:
-        json.dump({"fingerprint": _fingerprint(engine), "results": [r.as_dict() for r in report.results]}, handle,
-                  ensure_ascii=False, separators=(",", ":"))
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- validating the store ---------------------------------------------------------------------------
@@ -320,10 +343,11 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
 
     directory = Path(directory)
     found = None
-    if not full and changes.recording and changes.previous is not None:
+    touched = changes.touched() if changes.recording and changes.previous is not None and not full else None
+    if touched is not None:
         rules = load_sparql_rules(shapes=load_shapes())
         reach, sources = load_reach()
-        found = affected(graph, changes.triples(), rules, reach, sources)
+        found = affected(graph, *touched, rules, reach, sources)
     if found is None:
         report = validate(graph, engine=engine)
         changes.scope = "full"
@@ -341,5 +365,5 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
         report = ValidationReport(conforms=not any(r.severity == "Violation" for r in results), results=results,
                                   triples=partial.triples, engine=engine)
     if engine == "oxigraph":
-        _write_results(directory, report, engine)
+        _write_results(directory, report.results, engine)
     return report

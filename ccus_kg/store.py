@@ -323,7 +323,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     if rebuild or ps.updating or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
         store.clear()
         man.clear()
-    changes = ChangeSet.start(directory, validate=validate, engine=engine, store_was_kept=bool(man))
+    changes = ChangeSet.start(directory, engine=engine, store_was_kept=bool(man))
     old_files: dict[str, dict[str, Any]] = man.get("files", {})
     units: dict[str, dict[str, Any]] = man.get("units", {})
 
@@ -477,6 +477,8 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
         with progress.stage("validate", unit="triples"):
             report = validate_store(ps.graph(), directory, changes, engine=engine, full=full_validation)
         seconds["validate"] = time.perf_counter() - t0
+    else:
+        changes.keep(directory)  # the kept results and what this build changed, for the next validation
     problems = not_found + shared_problems + [Problem(**d) for e in units.values() for d in e.get("problems", [])]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts.update(files_read=len(files), files_changed=len(changed), quads=len(store),

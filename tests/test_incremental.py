@@ -131,14 +131,21 @@ def test_incremental_reports_equal_whole_validations(folder, tmp_path):
     assert full.validation_scope == "full" and full.validation.results == last.validation.results
 
 
-def test_kept_results_are_dropped_by_builds_that_do_not_validate(folder, tmp_path):
+def test_builds_without_validation_pass_their_changes_on(folder, tmp_path):
     store = tmp_path / "store"
     build_into_store([folder], store, validate=True)
     _edit(folder / "synthetic" / "c.md", evolution={"supersedes": ["us-syn-a"]})
-    build_into_store([folder], store)  # the store changes, unvalidated: the kept results would be stale
-    assert not (store / RESULTS_FILE).exists()
-    step = _rebuild(folder, store, incremental=False)
+    build_into_store([folder], store)  # the store changes, unvalidated: the changed nodes are kept
+    _edit(folder / "synthetic" / "d.md", title="Synthetic Rule A")
+    build_into_store([folder], store)
+    assert json.loads((store / RESULTS_FILE).read_text(encoding="utf-8"))["pending"]["nodes"]
+    step = _rebuild(folder, store)  # both changes are validated
     assert [f for f, _v in _results(step, "ReplacementCycle")] == ["us-syn-a"]
+    assert ("us-syn-a", "us-syn-d") in _results(step, "LikelyDuplicate")
+    assert "pending" not in json.loads((store / RESULTS_FILE).read_text(encoding="utf-8"))
+    build_into_store([folder], store, engine="pyshacl")  # kept results are of the oxigraph engine only
+    assert not (store / RESULTS_FILE).exists()
+    _rebuild(folder, store, incremental=False)
     (store / RESULTS_FILE).write_text('{"fingerprint": "of another version", "results": []}', encoding="utf-8")
     _rebuild(folder, store, incremental=False)  # results of another version or shapes are not used
     _rebuild(folder, store, incremental=True)
