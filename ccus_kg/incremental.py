@@ -10,9 +10,11 @@ Which focus nodes: the store build records every triple it adds to or removes fr
 (:class:`ChangeSet`); a triple whose union membership changed has a subject and an object, the
 *changed nodes*.  Then (SHACL §3.6: a result has one focus node):
 
-* core constraints (shapes without ``sh:sparql``; ccus-kg's shapes use plain IRI paths) read the
-  focus node's own triples and the ``rdf:type`` of the nodes it points to (``sh:class``): the
-  changed nodes, and the nodes with a triple pointing to a subject of a changed triple;
+* core constraints (shapes without ``sh:sparql``, as :func:`ccus_kg.core_shapes.compile_core` compiles
+  them: IRI paths, value constraints on the value nodes themselves) read the focus node's own
+  triples (and those pointing to it, for ``sh:targetObjectsOf``) and the ``rdf:type`` of the nodes
+  it points to (``sh:class``): the changed nodes, and the nodes with a triple pointing to a subject
+  of a changed triple.  A shape the compiler leaves to pySHACL makes the whole validation full;
 * each SHACL-SPARQL rule (SHACL 1.0 §5) reads the triples of the nodes its query reaches from the
   focus node, listed as property paths in ``ontology/shapes-reach.yaml``: the changed nodes and the
   nodes from which one of those paths leads to a changed node.  A rule with no entry, an entry
@@ -47,7 +49,7 @@ from ccus_kg import __version__
 from ccus_kg.errors import ResourceNotFound
 from ccus_kg.files import atomic_writer
 from ccus_kg.focus import Focus, restricted_graph
-from ccus_kg.namespaces import PREFIXES, RDFS
+from ccus_kg.namespaces import PREFIXES, RDFS, SH
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.resources import ontology_path, queries_dir
 from ccus_kg.validate import SourceLocation, ValidationReport, ValidationResult, record_sources, validate
@@ -329,6 +331,14 @@ def _scope(focus: Focus) -> str:
     return f"incremental: {len(nodes)} focus nodes validated again" + (f"; in full: {', '.join(full)}" if full else "")
 
 
+def _one_hop(shapes) -> bool:
+    """Whether every core constraint reads one hop from its focus node: every ``sh:path`` an IRI (a
+    sequence or inverse path reads further; so does a shape left to pySHACL, checked by the caller)."""
+    import rdflib
+
+    return all(isinstance(p, rdflib.URIRef) for p in shapes.objects(None, rdflib.URIRef(SH.path.value)))
+
+
 def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: ChangeSet, *, engine: str = "oxigraph",
                    full: bool = False) -> ValidationReport:
     """Validate the store's union ``graph`` after a build that recorded ``changes``, reusing the results
@@ -339,13 +349,15 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
     (``engine`` and ``triples`` included).  Raises what :func:`ccus_kg.validate.validate` raises;
     I/O errors writing :data:`RESULTS_FILE` propagate (nothing half-written is left).
     """
+    from ccus_kg.core_shapes import compile_core
     from ccus_kg.shapes import load_shapes, load_sparql_rules
 
     directory = Path(directory)
     found = None
     touched = changes.touched() if changes.recording and changes.previous is not None and not full else None
-    if touched is not None:
-        rules = load_sparql_rules(shapes=load_shapes())
+    shapes = load_shapes() if touched is not None else None
+    if touched is not None and _one_hop(shapes) and not compile_core(shapes).uncompiled:
+        rules = load_sparql_rules(shapes=shapes)
         reach, sources = load_reach()
         found = affected(graph, *touched, rules, reach, sources)
     if found is None:
