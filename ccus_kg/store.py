@@ -1,8 +1,10 @@
 """A persistent store for incremental builds: ``ccus-kg build … --store DIR``.
 
-``DIR`` holds ``oxigraph/`` (a pyoxigraph RocksDB store) and ``manifest.json`` (what each source
+``DIR`` holds ``oxigraph/`` (a pyoxigraph RocksDB store), ``manifest.json`` (what each source
 file held: size, modification time, SHA-256 content hash, and what its conversion contributed to
-the graphs shared between files).  The store keeps one **named graph per conversion unit**:
+the graphs shared between files) and ``graphs.sqlite`` (the N-Triples text of the graphs converted
+whole, from which the graph file is written: :mod:`ccus_kg.graph_texts`).  The store keeps one
+**named graph per conversion unit**:
 
 * ``<https://w3id.org/ccus-kg/graph/policy/{id}>`` — a policy record id: every triple converted from
   its files.  The ``en`` and ``zh`` files of one id merge into one resource (values compared across
@@ -59,6 +61,7 @@ import pyoxigraph as ox
 from ccus_kg import __version__
 from ccus_kg.errors import InputError
 from ccus_kg.files import atomic_writer, write_text_atomic
+from ccus_kg.graph_texts import TEXTS_FILE, GraphTexts
 from ccus_kg.identity import iris
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.progress import Progress
@@ -123,10 +126,12 @@ class StoreBuild:
 class PolicyStore:
     """The persistent store in ``directory``: a RocksDB pyoxigraph store and the manifest."""
 
-    def __init__(self, directory: Path, store: ox.Store):
+    def __init__(self, directory: Path, store: ox.Store, *, read_only: bool = False):
         self.directory = directory
         self.store = store
+        self.read_only = read_only
         self._manifest: dict[str, Any] | None = None
+        self._texts: GraphTexts | None = None
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -156,7 +161,7 @@ class PolicyStore:
             store = ox.Store.read_only(str(db)) if read_only else ox.Store(str(db))
         except OSError as exc:
             raise InputError(f"cannot open the store: {exc}", path=str(directory)) from None
-        return cls(directory, store)
+        return cls(directory, store, read_only=read_only)
 
     def __enter__(self) -> PolicyStore:
         return self
@@ -167,10 +172,22 @@ class PolicyStore:
     def close(self) -> None:
         """Flush (when writable) and release the store."""
         del self.store
+        if self._texts is not None:
+            self._texts.close()
+            self._texts = None
+
+    @property
+    def texts(self) -> GraphTexts:
+        """The N-Triples text of the named graphs written whole (:mod:`ccus_kg.graph_texts`), opened on first use."""
+        if self._texts is None:
+            self._texts = GraphTexts(self.directory / TEXTS_FILE, read_only=self.read_only)
+        return self._texts
 
     def graph(self) -> KnowledgeGraph:
-        """The union of the named graphs as a :class:`KnowledgeGraph` (queries, export)."""
-        return KnowledgeGraph(self.store, union=True)
+        """The union of the named graphs as a :class:`KnowledgeGraph` (queries, export); it writes the
+        graphs that have an N-Triples text (:attr:`texts`) from the text, the others from RocksDB."""
+        texts = self.texts if (self.directory / TEXTS_FILE).exists() else None
+        return KnowledgeGraph(self.store, union=True, graph_texts=texts)
 
     @property
     def updating(self) -> bool:
@@ -192,11 +209,17 @@ class PolicyStore:
 
 class _Sink:
     """Buffers quads for the RocksDB store: large batches go through ``bulk_extend`` (SST files,
-    about 5× faster than ``extend``), small ones through ``extend`` (a bulk load costs ~0.1 s)."""
+    about 5× faster than ``extend``), small ones through ``extend`` (a bulk load costs ~0.1 s).
+    Their N-Triples text goes to ``texts``, graph by graph."""
 
-    def __init__(self, store: ox.Store, chunk: int = 200_000):
-        self.store, self.chunk = store, chunk
+    def __init__(self, store: ox.Store, texts: GraphTexts, chunk: int = 200_000):
+        self.store, self.texts, self.chunk = store, texts, chunk
         self.buffer: list[ox.Quad] = []
+
+    def remove_graph(self, graph: ox.NamedNode) -> None:
+        """Remove the named graph ``graph`` from the store and its text."""
+        self.store.remove_graph(graph)
+        self.texts.remove(graph.value)
 
     def add(self, quads: list[ox.Quad]) -> None:
         self.buffer.extend(quads)
@@ -204,6 +227,8 @@ class _Sink:
             self.flush()
 
     def flush(self) -> None:
+        if self.buffer:
+            self.texts.add(self.buffer)
         if len(self.buffer) >= 10_000:
             self.store.bulk_extend(self.buffer)
         elif self.buffer:
@@ -322,6 +347,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     store, man = ps.store, ps.manifest
     if rebuild or ps.updating or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
         store.clear()
+        ps.texts.clear()
         man.clear()
     changes = ChangeSet.start(directory, engine=engine, store_was_kept=bool(man))
     old_files: dict[str, dict[str, Any]] = man.get("files", {})
@@ -415,7 +441,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     #    the units shared by many files (timelines, facilities, country profiles)
     t0 = time.perf_counter()
     ps.save_manifest("updating")
-    sink = _Sink(store)
+    sink = _Sink(store, ps.texts)
     removed = 0
     facility_refs: dict[str, int] = man.get("facility_refs", {})  # facility id → policies naming it
     progress.begin("convert", len(dirty), "units")
@@ -425,7 +451,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
             if unit.startswith("policy:"):
                 _count_refs(facility_refs, _named_facilities(store, graph), -1)
             changes.graphs(store, [graph], added=False)
-            store.remove_graph(graph)
+            sink.remove_graph(graph)
         if unit not in members:
             units.pop(unit, None)
             removed += 1
@@ -467,6 +493,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     man["units"] = units
     man["titles_digest"] = titles_digest
     man["cluster_alias"] = alias
+    ps.texts.commit()
     ps.save_manifest("clean")
     store.flush()
     report = None
@@ -610,7 +637,7 @@ def _convert_timelines(store: ox.Store, docs: LoadResult, titles: list[tuple[str
 
     graph = unit_graph(TIMELINES)
     if store.contains_named_graph(graph):
-        store.remove_graph(graph)
+        sink.remove_graph(graph)
     ctx = IdentityContext.default()
     out = Emitter(sink=sink.add, graph=graph)
     event_problems, events, _links = convert_timelines(
@@ -629,7 +656,7 @@ def _convert_shared_records(store: ox.Store, unit: str, loaded: LoadResult, sink
 
     graph = unit_graph(unit)
     if store.contains_named_graph(graph):
-        store.remove_graph(graph)
+        sink.remove_graph(graph)
     ctx = IdentityContext.default()
     out = Emitter(sink=sink.add, graph=graph)
     entry: dict[str, Any]

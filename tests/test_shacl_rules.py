@@ -286,6 +286,22 @@ def test_same_title_same_jurisdiction_different_id_is_info(folder):
     assert_located(r, original)
 
 
+def test_likely_duplicate_pairs_only_equal_keys_not_a_blank_node_title(folder):
+    """The normalised title is the join key: a policy whose title is a blank node (no text, so no key)
+    is no one's duplicate (an unbound key used to match every title of the jurisdiction); two
+    copies with one title still are.  Both engines agree."""
+    copy_record(PARKS, folder)
+    copy_record(PARKS, folder, lambda d: d.update(id="cn-zero-carbon-parks-2025"), as_name="005_copy.txt")
+    graph = build([folder], validate=False).graph
+    graph.store.update(f"""PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX ccus: <https://w3id.org/ccus-kg/ontology#>
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        INSERT DATA {{ <{iris.policy("zz-untitled")}> a ccus:Policy ; ccus:inCorpus true ; dcterms:identifier "zz-untitled" ;
+                           eli:jurisdiction <{iris.jurisdiction("CN")}> ; dcterms:title [] }}""")
+    for engine in ("oxigraph", "pyshacl"):
+        r = only(validate(graph, engine=engine), "LikelyDuplicate")
+        assert (r.focus_node, r.value) == (iris.policy(PARKS_ID), iris.policy("cn-zero-carbon-parks-2025"))
+
+
 def test_agency_outside_the_jurisdiction_chain(folder):
     js, miit = copy_record(JS, folder), copy_record(MIIT_ZH, folder)
     graph = build([folder], validate=False).graph

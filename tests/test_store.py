@@ -16,13 +16,16 @@ from corpus import SEEDS, corpus_dir, corpus_folder
 from helpers import write_synthetic
 
 from ccus_kg.build import build
+from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.store import PolicyStore, build_into_store, unit_graph
 
 
 def _same_as_full_build(folder: Path | list[Path], store_dir: Path) -> None:
     full = build(folder if isinstance(folder, list) else [folder], validate=False)
     with PolicyStore.open(store_dir, read_only=True) as ps:
-        stored = ps.graph().sorted_ntriples()
+        assert ps.texts.graphs(), "the store keeps the N-Triples text of its policy graphs"
+        stored = ps.graph().sorted_ntriples()  # the graphs kept as text from it, the others from RocksDB
+        assert stored == KnowledgeGraph(ps.store, union=True).sorted_ntriples(), "the texts are not what RocksDB holds"
     expected = full.graph.sorted_ntriples()
     if stored != expected:
         a, b = set(stored.splitlines()), set(expected.splitlines())

@@ -29,13 +29,16 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from ccus_kg.errors import InputError, OutputError
 from ccus_kg.files import atomic_writer
 from ccus_kg.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from ccus_kg.graph_texts import GraphTexts
 
 __all__ = ["KnowledgeGraph", "FORMATS", "format_from_path", "compact_jsonld", "SORT_RUN_BYTES"]
 
@@ -66,12 +69,14 @@ class KnowledgeGraph:
     ``len(graph)`` is the number of triples.  With ``union=True`` the graph is the union of the
     store's named graphs (a persistent store, :mod:`ccus_kg.store`): queries see that union as
     their default graph, output holds each triple once, and ``len`` counts quads (a triple held
-    by two named graphs counts twice).
+    by two named graphs counts twice).  ``graph_texts``: the N-Triples text of some of the store's
+    named graphs (:class:`~ccus_kg.graph_texts.GraphTexts`), written instead of dumping them.
     """
 
-    def __init__(self, store: ox.Store | None = None, *, union: bool = False):
+    def __init__(self, store: ox.Store | None = None, *, union: bool = False, graph_texts: GraphTexts | None = None):
         self.store = store if store is not None else ox.Store()
         self.union = union
+        self.graph_texts = graph_texts
 
     def __len__(self) -> int:
         return len(self.store)
@@ -108,8 +113,11 @@ class KnowledgeGraph:
             dump = os.path.join(work, "dump.nt")
             with open(dump, "wb") as handle:
                 graphs: Iterable[Any] = self.store.named_graphs() if self.union else [ox.DefaultGraph()]
+                # the graphs kept as text are copied from it: decoding quads from RocksDB is slower
+                have = self.graph_texts.write(handle) if self.union and self.graph_texts is not None else set()
                 for g in graphs:
-                    self.store.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+                    if not (isinstance(g, ox.NamedNode) and g.value in have):
+                        self.store.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
             in_memory = os.path.getsize(dump) <= run_bytes  # one run: sorted and written, no run files
             runs: list[str] = []
             lines: list[bytes] = []
