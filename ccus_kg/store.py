@@ -1,10 +1,10 @@
 """A persistent store for incremental builds: ``ccus-kg build … --store DIR``.
 
-``DIR`` holds ``oxigraph/`` (a pyoxigraph RocksDB store), ``manifest.json`` (what each source
-file held: size, modification time, SHA-256 content hash, and what its conversion contributed to
-the graphs shared between files) and ``graphs.sqlite`` (the N-Triples text of the graphs converted
-whole, from which the graph file is written: :mod:`ccus_kg.graph_texts`).  The store keeps one
-**named graph per conversion unit**:
+``DIR`` holds ``oxigraph/`` (a pyoxigraph RocksDB store), ``manifest.sqlite`` (:mod:`ccus_kg.manifest`:
+what each source file held: size, modification time, SHA-256 content hash, and what each unit's
+conversion contributed to the graphs shared between files, one table row each, read on demand) and
+``graphs.sqlite`` (the N-Triples text of the graphs converted whole, from which the graph file is
+written: :mod:`ccus_kg.graph_texts`).  The store keeps one **named graph per conversion unit**:
 
 * ``<https://w3id.org/ccus-kg/graph/policy/{id}>`` — a policy record id: every triple converted from
   its files.  The ``en`` and ``zh`` files of one id merge into one resource (values compared across
@@ -29,17 +29,18 @@ whole, from which the graph file is written: :mod:`ccus_kg.graph_texts`).  The s
 Memory: a build holds at most ``batch_files`` parsed files (:data:`BATCH_FILES`, about 28 KB each).
 When more files changed (a first build), each is read twice: once to learn its unit and cluster
 names, then unit batch by unit batch to convert it; the quads go to RocksDB in bulk-load chunks.
-What stays in memory grows with the number of policies: the manifest (file entries and per-unit
-records) and the linker's state.
+The manifest's rows stay on disk; what stays in memory grows with the number of policies: the
+file listing and the linker's state.
 
 A rebuild reads only files whose size or modification time changed, compares their hash, and
 reconverts only the units those files belonged to or now belong to; deleted and renamed files
 remove or move their unit.  The union of the named graphs is the same RDF graph as a full
 in-memory build of the same files (``tests/test_store.py`` compares them triple for triple).
 
-Crash safety: a marker file ``UPDATING`` is written before the store changes and removed after
-the manifest is written (atomically, state ``clean``); a store found with the marker, or with a
-manifest not ``clean``, is rebuilt from scratch.
+Crash safety: the manifest's changes are one SQLite transaction until its state ``updating`` is
+committed (with a marker file ``UPDATING``), before the store changes; the state ``clean`` is
+committed, and the marker removed, after the shared graphs are written.  A store found with the
+marker, or with a manifest not ``clean``, is rebuilt from scratch.
 """
 
 from __future__ import annotations
@@ -60,9 +61,10 @@ import pyoxigraph as ox
 
 from ccus_kg import __version__
 from ccus_kg.errors import InputError
-from ccus_kg.files import atomic_writer, write_text_atomic
+from ccus_kg.files import write_text_atomic
 from ccus_kg.graph_texts import TEXTS_FILE, GraphTexts
 from ccus_kg.identity import iris
+from ccus_kg.manifest import MANIFEST_NAME, Manifest, UnitTable
 from ccus_kg.model import PolicyRecord, Problem
 from ccus_kg.progress import Progress
 from ccus_kg.rdf.graph import KnowledgeGraph
@@ -81,7 +83,7 @@ __all__ = ["PolicyStore", "StoreBuild", "build_into_store", "GRAPH_BASE", "unit_
 
 #: Base IRI of the named graphs.
 GRAPH_BASE = "https://w3id.org/ccus-kg/graph/"
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4  # 4: SQLite tables (manifest.sqlite) instead of manifest.json
 TIMELINES = "timelines"
 FACILITIES = "facilities"
 PROFILES = "profiles"
@@ -130,20 +132,16 @@ class PolicyStore:
         self.directory = directory
         self.store = store
         self.read_only = read_only
-        self._manifest: dict[str, Any] | None = None
+        self._manifest: Manifest | None = None
         self._texts: GraphTexts | None = None
 
     @property
-    def manifest(self) -> dict[str, Any]:
-        """The manifest (read on first use: queries do not need it)."""
+    def manifest(self) -> Manifest:
+        """The manifest (opened on first use: queries do not need it); a store of an older format has
+        none (its ``manifest.json`` is removed): an empty manifest, so the build starts afresh."""
         if self._manifest is None:
-            path = self.directory / "manifest.json"
-            self._manifest = {}
-            if path.exists():
-                with path.open(encoding="utf-8") as handle:
-                    self._manifest = json.load(handle)
-                for entry in self._manifest.get("units", {}).values():
-                    _share_identities(entry)
+            (self.directory / "manifest.json").unlink(missing_ok=True)
+            self._manifest = Manifest(self.directory / MANIFEST_NAME)
         return self._manifest
 
     @classmethod
@@ -155,7 +153,7 @@ class PolicyStore:
         """
         directory = Path(directory)
         db = directory / "oxigraph"
-        if read_only and not (directory / "manifest.json").exists():
+        if read_only and not store_exists(directory):
             raise InputError("no ccus-kg store here; build one with `ccus-kg build … --store DIR`", path=str(directory))
         try:
             store = ox.Store.read_only(str(db)) if read_only else ox.Store(str(db))
@@ -170,8 +168,13 @@ class PolicyStore:
         self.close()
 
     def close(self) -> None:
-        """Flush (when writable) and release the store."""
-        del self.store
+        """Flush (when writable) and release the store; close the manifest (changes not committed are rolled back).
+        Closing twice is harmless."""
+        if hasattr(self, "store"):
+            del self.store
+        if self._manifest is not None:
+            self._manifest.close()
+            self._manifest = None
         if self._texts is not None:
             self._texts.close()
             self._texts = None
@@ -195,31 +198,31 @@ class PolicyStore:
         return (self.directory / "UPDATING").exists() or self.manifest.get("state") != "clean"
 
     def save_manifest(self, state: str) -> None:
-        """``updating``: write the marker file only (the manifest is megabytes; it is written once per
-        build); ``clean``: write the manifest atomically, then remove the marker."""
+        """Commit the manifest's changes with ``state``: ``updating`` (before the store changes: the
+        marker file is written too), ``clean`` (after; the marker is removed)."""
         marker = self.directory / "UPDATING"
         if state == "updating":
             write_text_atomic(marker, "a ccus-kg build is changing this store; a build that finds this file rebuilds it\n")
-            return
         self.manifest.update(format=MANIFEST_FORMAT, version=__version__, state=state)
-        with atomic_writer(self.directory / "manifest.json", "w") as handle:  # streamed: never the whole text in memory
-            json.dump(self.manifest, handle, ensure_ascii=False, separators=(",", ":"))
-        marker.unlink(missing_ok=True)
+        self.manifest.commit()
+        if state == "clean":
+            marker.unlink(missing_ok=True)
 
 
 class _Sink:
     """Buffers quads for the RocksDB store: large batches go through ``bulk_extend`` (SST files,
     about 5× faster than ``extend``), small ones through ``extend`` (a bulk load costs ~0.1 s).
-    Their N-Triples text goes to ``texts``, graph by graph."""
+    Their N-Triples text goes to ``texts``, graph by graph (None: the shared graphs, changed by difference)."""
 
-    def __init__(self, store: ox.Store, texts: GraphTexts, chunk: int = 200_000):
+    def __init__(self, store: ox.Store, texts: GraphTexts | None, chunk: int = 200_000):
         self.store, self.texts, self.chunk = store, texts, chunk
         self.buffer: list[ox.Quad] = []
 
     def remove_graph(self, graph: ox.NamedNode) -> None:
         """Remove the named graph ``graph`` from the store and its text."""
         self.store.remove_graph(graph)
-        self.texts.remove(graph.value)
+        if self.texts is not None:
+            self.texts.remove(graph.value)
 
     def add(self, quads: list[ox.Quad]) -> None:
         self.buffer.extend(quads)
@@ -227,7 +230,7 @@ class _Sink:
             self.flush()
 
     def flush(self) -> None:
-        if self.buffer:
+        if self.buffer and self.texts is not None:
             self.texts.add(self.buffer)
         if len(self.buffer) >= 10_000:
             self.store.bulk_extend(self.buffer)
@@ -332,36 +335,43 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     units, once, batch by batch, to convert them.  Returns a :class:`StoreBuild`.  Bad input never
     raises (it is in ``problems``); raises :class:`~ccus_kg.errors.InputError` when the store cannot be opened.
     """
+    t0 = time.perf_counter()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    ps = PolicyStore.open(directory)
+    try:  # an interrupted build releases the store and rolls the manifest back to its last commit
+        return _build_into(ps, paths, validate, rebuild, progress or Progress(), engine, batch_files, t0, full_validation)
+    finally:
+        ps.close()
+
+
+def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress: Progress, engine: str, batch_files: int,
+                t0: float, full_validation: bool = False) -> StoreBuild:
     from ccus_kg.incremental import ChangeSet
     from ccus_kg.ingest.agreement import cluster_pairs
     from ccus_kg.ingest.loader import iter_files, load_files, shown_path
     from ccus_kg.rdf.dataset import build_date_quads
     from ccus_kg.rdf.policies import cluster_aliases
 
-    progress = progress or Progress()
     seconds: dict[str, float] = {}
-    t0 = time.perf_counter()
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    ps = PolicyStore.open(directory)
+    directory = ps.directory
     store, man = ps.store, ps.manifest
     if rebuild or ps.updating or man.get("format") != MANIFEST_FORMAT or man.get("version") != __version__:
         store.clear()
         ps.texts.clear()
         man.clear()
-    changes = ChangeSet.start(directory, engine=engine, store_was_kept=bool(man))
-    old_files: dict[str, dict[str, Any]] = man.get("files", {})
-    units: dict[str, dict[str, Any]] = man.get("units", {})
+    changes = ChangeSet.start(directory, engine=engine, store_was_kept=bool(man.get("format")))
+    files, units = man.files, man.units  # tables, read row by row (see ccus_kg.manifest)
 
-    # 1. what changed: stat, then content hash
+    # 1. what changed: stat, then content hash (the files table is updated in place)
     not_found: list[Problem] = []
     listed = list(iter_files([Path(p) for p in paths], not_found))
-    files: dict[str, dict[str, Any]] = {}
     changed: list[tuple[Path, str, str | None]] = []
+    dirty: set[str] = set()
     with progress.stage("scan", total=len(listed), unit="files"):
         for path, key, reason in listed:
             progress.advance()
-            old = old_files.get(key)
+            old = files.get(key)
             if reason is not None:  # not a regular file (a FIFO, a dangling link …): its reason is its content
                 entry: dict[str, Any] = {"size": -1, "mtime_ns": -1}
                 digest = "not-a-file: " + reason
@@ -369,17 +379,20 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
                 st = path.stat()
                 entry = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
                 if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
-                    files[key] = old
                     continue
                 digest = _sha256(path)
             if old and old["sha256"] == digest:
                 files[key] = {**old, **entry}
                 continue
+            if old:
+                dirty.add(old["unit"])
             files[key] = {**entry, "sha256": digest, "unit": None}
             changed.append((path, key, reason))
-    deleted = [k for k in old_files if k not in files]
-    dirty: set[str] = {old_files[k]["unit"] for k in deleted}
-    dirty |= {old_files[k]["unit"] for _p, k, _r in changed if k in old_files}
+    listed_keys = {key for _p, key, _r in listed}
+    deleted = [k for k in files if k not in listed_keys]
+    for k in deleted:
+        dirty.add(files.pop(k)["unit"])
+    del listed_keys
     dirty.discard(None)  # a file of no unit
     seconds["scan"] = time.perf_counter() - t0
 
@@ -408,12 +421,11 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     keep = len(changed) <= batch_files
     for batch in _batches(changed, batch_files):
         for key, unit in index(batch, keep).items():
-            files[key]["unit"] = unit
+            files.set_unit(key, unit)
             dirty.add(unit)
     members: dict[str, list[str]] = defaultdict(list)
-    for key, entry in files.items():
-        if entry["unit"] is not None:
-            members[entry["unit"]].append(key)
+    for key, unit in files.units():
+        members[unit].append(key)
     fresh = {key for _p, key, _r in changed}
     extra = [(reader.paths[k], k, None) for u in sorted(dirty) if u.startswith("policy:") for k in members.get(u, []) if k not in fresh]
     keep = keep and len(changed) + len(extra) <= batch_files
@@ -429,8 +441,10 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     lang_order = {"en": 0, "zh": 1}
     new_pairs = {u: cluster_pairs(sorted(rs, key=lambda r: (lang_order.get(r.lang, 9), r.path))) for u, rs in stubs.items()}
     stubs.clear()
+    old_pairs = {u: pairs for u, pairs in units.column("cluster_pairs", "policy:", []) if pairs and u not in new_pairs}
     alias = cluster_aliases(pair for u in sorted(u for u in members if u.startswith("policy:"))
-                            for pair in (new_pairs[u] if u in new_pairs else [tuple(x) for x in units.get(u, {}).get("cluster_pairs", [])]))
+                            for pair in (new_pairs[u] if u in new_pairs else [tuple(x) for x in old_pairs.get(u, [])]))
+    del old_pairs
     if units and alias != man.get("cluster_alias", {}):
         del store  # release RocksDB before reopening it empty
         ps.close()
@@ -466,7 +480,7 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
             units[unit], named = _convert_policy(unit, by_unit[unit], new_pairs[unit], alias, sink)
             _count_refs(facility_refs, named, +1)
         del by_unit  # the batch's records go before the next batch is read
-    titles = sorted((t, pid) for u, e in units.items() if u.startswith("policy:") for t, pid in e["titles"])
+    titles = sorted((t, pid) for _u, ts in units.column("titles", "policy:", []) for t, pid in ts)
     titles_digest = hashlib.sha256(json.dumps(titles, ensure_ascii=False).encode()).hexdigest()
     if TIMELINES in members and (TIMELINES in dirty or titles_digest != man.get("titles_digest")):
         changes.graphs(store, [unit_graph(TIMELINES)] * (TIMELINES not in dirty), added=False)
@@ -489,8 +503,6 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")), changes)  # as build() dates its graph
     seconds["shared"] = time.perf_counter() - t0
 
-    man["files"] = files
-    man["units"] = units
     man["titles_digest"] = titles_digest
     man["cluster_alias"] = alias
     ps.texts.commit()
@@ -506,10 +518,10 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
         seconds["validate"] = time.perf_counter() - t0
     else:
         changes.keep(directory)  # the kept results and what this build changed, for the next validation
-    problems = not_found + shared_problems + [Problem(**d) for e in units.values() for d in e.get("problems", [])]
+    problems = not_found + shared_problems + [Problem(**d) for _u, ds in units.column("problems", default=[]) for d in ds]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts.update(files_read=len(files), files_changed=len(changed), quads=len(store),
-                  policy_events=sum(e.get("policy_events", 0) for e in units.values()),
+                  policy_events=sum(n for _u, n in units.column("policy_events", default=0)),
                   timeline_events=units.get(TIMELINES, {}).get("events", 0),
                   facilities=len(units.get(FACILITIES, {}).get("ids", [])),
                   profiles=units.get(PROFILES, {}).get("profiles", 0))
@@ -686,26 +698,13 @@ def _where(record: PolicyRecord) -> list[Any]:
 
 def _identity_records(ctx: IdentityContext) -> dict[str, Any]:
     """The identity nodes a unit used, as JSON-ready records (to recompute the shared identity graph)."""
-    return _share_identities({
+    return {
         "jurisdictions": [asdict(j) for j in ctx.used_jurisdictions.values()],
         "agencies": [asdict(a) for a in ctx.used_agencies.values()],
-    })
+    }
 
 
-#: One object per distinct identity record: thousands of policies use the same few jurisdictions and
-#: agencies, and each unit's manifest record lists them (about 1.5 KB a policy in memory, otherwise).
-_SHARED_IDENTITIES: dict[str, Any] = {}
-
-
-def _share_identities(entry: dict[str, Any]) -> dict[str, Any]:
-    """``entry`` with its equal jurisdiction and agency records replaced by one shared object (read only)."""
-    for kind in ("jurisdictions", "agencies"):
-        if kind in entry:
-            entry[kind] = [_SHARED_IDENTITIES.setdefault(json.dumps(r, sort_keys=True, ensure_ascii=False), r) for r in entry[kind]]
-    return entry
-
-
-def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[str, Any],
+def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest,
                    changes: ChangeSet | None = None) -> tuple[list[Problem], dict[str, int]]:
     """Recompute the identities, links, inferred-links and vocabularies graphs; returns (problems, counts).
 
@@ -718,15 +717,22 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     from ccus_kg.rdf.policies import Conversion, emit_links
     from ccus_kg.rdf.triples import Emitter
 
-    order = sorted(u for u in units if u.startswith("policy:")) + [u for u in (TIMELINES, FACILITIES, PROFILES) if u in units]
     ctx = IdentityContext.default()
     merged = Conversion([], [])
+    known: set[str] = set()
 
     def record(path: str, lang: str, lines: dict[str, int], fm_line: int) -> PolicyRecord:
         return PolicyRecord(path=path, lang=lang, data={}, body="", front_matter_format="json", lines=lines, fm_line=fm_line)
 
-    for unit in order:  # the order of a full build: policies by id, timelines, facilities, profiles; first seen wins
-        e = units[unit]
+    def in_order() -> Iterator[tuple[str, dict[str, Any]]]:  # policies by id, timelines, facilities, profiles
+        yield from units.items("policy:")
+        for u in (TIMELINES, FACILITIES, PROFILES):
+            if (e := units.get(u)) is not None:
+                yield u, e
+
+    for unit, e in in_order():  # the order of a full build; first seen wins
+        if unit.startswith("policy:"):
+            known.add(unit.partition(":")[2])
         for j in e.get("jurisdictions", []):
             ctx.used_jurisdictions.setdefault(j["code"], _revive(Jurisdiction, j))
         for a in e.get("agencies", []):
@@ -739,7 +745,6 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
             merged.cluster_names.setdefault(iri, name)
         for iri, names in e.get("cluster_other_names", []):
             merged.cluster_other_names.setdefault(iri, set()).update(names)
-    known = {u.partition(":")[2] for u in units if u.startswith("policy:")}
     identities = Emitter(graph=unit_graph("identities"))
     emit_identities(ctx, identities)
     links = Emitter(graph=unit_graph("links"))
@@ -752,10 +757,14 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     # the linker reads what a full build gives it: the policies (from their summaries; texts asked
     # for when a rule needs them), the timelines and the identities; only changed works are re-paired
     context = identities.quads + [q for u in (TIMELINES, FACILITIES, PROFILES) for q in linker_quads(store, unit_graph(u))]
-    policies = [s for u in order if u.startswith("policy:") for s in units[u].get("linker", [])]
-    linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=man.get("linker"), emit=False)
-    _update_inferred(store, man.get("inferred", {}), man.get("linker", {}), linked, changes)
-    man["linker"] = linked.state
+    policies = (s for _u, summaries in units.column("linker", "policy:", []) for s in summaries)
+    previous = _linker_state(man)
+    linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=previous, emit=False)
+    _update_inferred(store, man.get("inferred", {}), previous or {}, linked, changes)
+    del previous
+    man["linker"] = {"context": linked.state["context"]}  # its works and links: one row each
+    man.set_rows("linker.works", linked.state["works"].items())
+    man.set_rows("linker.links", linked.state["links"])
     man["inferred"] = {"cites": [_link_row(k) for k in linked.made if k.kind == "cites"],
                        "named": [[iri, title, lang] for iri, (title, lang) in linked.named.items()],
                        "events": sorted(set(linked.event_links))}
@@ -767,7 +776,13 @@ def _shared_graphs(store: ox.Store, units: dict[str, dict[str, Any]], man: dict[
     return problems, counts
 
 
-def _facility_links(store: ox.Store, units: dict[str, dict[str, Any]], refs: dict[str, int], known: set[str],
+def _linker_state(man: Manifest) -> dict[str, Any] | None:
+    """The linker's state of the last build (``previous`` of :func:`~ccus_kg.rdf.links.infer_links`), or None."""
+    head = man.get("linker")
+    return None if head is None else {**head, "works": dict(man.rows("linker.works")), "links": list(man.rows("linker.links"))}
+
+
+def _facility_links(store: ox.Store, units: UnitTable, refs: dict[str, int], known: set[str],
                     out: Emitter) -> list[Problem]:
     """What :func:`~ccus_kg.rdf.facility_links.link_policies_and_facilities` adds to the policy graphs'
     own links: the links stated by facility records, nodes for facility ids named by policies without a
@@ -818,42 +833,53 @@ def _link_row(link) -> list[Any]:
 def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, Any], linked,
                      changes: ChangeSet | None = None) -> None:
     """Bring the inferred named graph from the last build's linker output (``old``, ``old_state``)
-    to ``linked``'s by difference: links, named works and timeline-item links that changed."""
+    to ``linked``'s by difference: links, named works and timeline-item links that changed.  The quads
+    removed go first; the quads added are streamed into the store in chunks (a first build adds
+    hundreds of thousands: one transaction of them all held about 70 MB per 10,000 policies)."""
+    from ccus_kg.incremental import ChangeSet
     from ccus_kg.rdf.links import Link, emit_link, emit_named_work
     from ccus_kg.rdf.triples import Emitter
 
+    changes = changes or ChangeSet()  # records nothing unless given
     graph = unit_graph("inferred")
-    out = Emitter(graph=graph)
-    old_links = {tuple(row) for row in old_state.get("links", []) + old.get("cites", [])}
+    old_links = {tuple(row) for rows in (old_state.get("links", []), old.get("cites", [])) for row in rows}
     new_links = {tuple(_link_row(k)) for k in linked.made}
-    gone: list[ox.Quad] = []
+    old_named = {iri: (title, lang) for iri, title, lang in old.get("named", [])}
+    old_events = {tuple(e) for e in old.get("events", [])}
+    new_events = set(linked.event_links)
     for row in old_links - new_links:
         link = Link(*row)
         removed = Emitter(graph=graph)
         emit_link(removed, link)
         statement = ox.NamedNode(iris.lineage_link(link.source, link.kind, link.target))
-        gone += store.quads_for_pattern(statement, None, None, graph)  # as stored ("0.50" is "0.5")
-        gone += [q for q in removed.quads if q.subject != statement]
-    for row in new_links - old_links:
-        emit_link(out, Link(*row))
-    old_named = {iri: (title, lang) for iri, title, lang in old.get("named", [])}
+        for q in [*store.quads_for_pattern(statement, None, None, graph),  # as stored ("0.50" is "0.5")
+                  *(q for q in removed.quads if q.subject != statement)]:
+            store.remove(q)
+            changes.removed([q])
     for iri, value in old_named.items():
         if linked.named.get(iri) != value:
-            gone += store.quads_for_pattern(ox.NamedNode(iri), None, None, graph)
+            for q in list(store.quads_for_pattern(ox.NamedNode(iri), None, None, graph)):
+                store.remove(q)
+                changes.removed([q])
+    for e, p, w in old_events - new_events:
+        store.remove(ox.Quad(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w), graph))
+        changes.removed([ox.Quad(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w), graph)])
+    sink = _Sink(store, None)  # no text: the graph changes by difference
+
+    def add(quads: list[ox.Quad]) -> None:
+        changes.added(quads)
+        sink.add(quads)
+    out = Emitter(sink=add, graph=graph)
+    for row in new_links - old_links:
+        emit_link(out, Link(*row))
+        out.flush_if_full()
     for iri, (title, lang) in linked.named.items():
         if old_named.get(iri) != (title, lang):
             emit_named_work(out, iri, title, lang)
-    old_events = {tuple(e) for e in old.get("events", [])}
-    new_events = set(linked.event_links)
-    gone += [ox.Quad(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w), graph) for e, p, w in old_events - new_events]
     for e, p, w in new_events - old_events:
         out.add(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w))
-    for q in gone:
-        store.remove(q)
-    store.extend(out.quads)
-    if changes is not None:
-        changes.removed(gone)
-        changes.added(out.quads)
+    out.flush()
+    sink.flush()
 
 
 def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad], changes: ChangeSet | None = None) -> None:
@@ -862,7 +888,9 @@ def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad], c
     new = set(quads)
     for q in old - new:  # removals first: "0.50"^^xsd:decimal is stored as "0.5", which must not remove it again
         store.remove(q)
-    store.extend(new - old)
+    sink = _Sink(store, None)  # in bulk when many are added (a first build); no text: changed by difference
+    sink.add(list(new - old))
+    sink.flush()
     if changes is not None:
         changes.removed(old - new)
         changes.added(new - old)
@@ -870,4 +898,4 @@ def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad], c
 
 def store_exists(directory: str | Path) -> bool:
     """True when ``directory`` holds a ccus-kg store (its manifest)."""
-    return os.path.exists(Path(directory) / "manifest.json")
+    return any(os.path.exists(Path(directory) / name) for name in (MANIFEST_NAME, "manifest.json"))  # .json: format 3 and older

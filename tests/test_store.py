@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -113,10 +115,8 @@ def test_a_store_left_updating_is_rebuilt(tmp_path):
     write_synthetic(folder)
     store = tmp_path / "store"
     build_into_store([folder], store)
-    manifest = store / "manifest.json"
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    data["state"] = "updating"  # as if a build had crashed half-way
-    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with closing(sqlite3.connect(store / "manifest.sqlite")) as manifest, manifest:  # as if a build had crashed half-way
+        manifest.execute("UPDATE meta SET value = ? WHERE key = 'state'", (json.dumps("updating"),))
     again = build_into_store([folder], store)
     assert again.files_changed == again.counts["files_read"]
     _same_as_full_build(folder, store)
@@ -124,6 +124,64 @@ def test_a_store_left_updating_is_rebuilt(tmp_path):
     (store / "UPDATING").write_text("", encoding="utf-8")  # a build that crashed after its marker, before the manifest
     again = build_into_store([folder], store)
     assert again.files_changed == again.counts["files_read"] and not (store / "UPDATING").exists()
+    _same_as_full_build(folder, store)
+
+
+
+def _state(store: Path) -> str:
+    with closing(sqlite3.connect(store / "manifest.sqlite")) as manifest:
+        return json.loads(manifest.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()[0])
+
+
+def test_an_interrupted_build_leaves_the_manifest_consistent(tmp_path, monkeypatch):
+    """The manifest's changes are one SQLite transaction until the store starts changing: a build
+    interrupted before (while loading) leaves the last clean manifest, and the next build finds the
+    same changes; one interrupted after (in the shared graphs) leaves it ``updating``, and the next
+    build starts afresh.  Both end with a full build's graph."""
+    import ccus_kg.ingest.loader as loader
+    import ccus_kg.store as store_module
+
+    folder = tmp_path / "in"
+    write_synthetic(folder)
+    store = tmp_path / "store"
+    first = build_into_store([folder], store)
+    victim = sorted(folder.glob("*.md"))[0]
+    _edit(victim, title="Retitled while a build breaks")
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+    with monkeypatch.context() as m:
+        m.setattr(loader, "load_files", broken)
+        with pytest.raises(KeyboardInterrupt):
+            build_into_store([folder], store)
+    assert _state(store) == "clean" and not (store / "UPDATING").exists()
+    step = build_into_store([folder], store)
+    assert (step.files_changed, step.units_rebuilt) == (1, 1)
+    _same_as_full_build(folder, store)
+
+    _edit(victim, title="Retitled again while a build breaks")
+    with monkeypatch.context() as m:
+        m.setattr(store_module, "_shared_graphs", broken)
+        with pytest.raises(KeyboardInterrupt):
+            build_into_store([folder], store)
+    assert _state(store) == "updating" and (store / "UPDATING").exists()
+    again = build_into_store([folder], store)
+    assert again.files_changed == again.counts["files_read"] == first.counts["files_read"]
+    _same_as_full_build(folder, store)
+    assert _state(store) == "clean"
+
+
+def test_a_store_of_an_older_format_is_rebuilt(tmp_path):
+    """A store whose manifest is ``manifest.json`` (format 3 and older) is rebuilt with an SQLite manifest."""
+    folder = tmp_path / "in"
+    write_synthetic(folder)
+    store = tmp_path / "store"
+    build_into_store([folder], store)
+    (store / "manifest.sqlite").unlink()
+    (store / "manifest.json").write_text(json.dumps({"format": 3, "state": "clean", "files": {}, "units": {}}), encoding="utf-8")
+    again = build_into_store([folder], store)
+    assert again.files_changed == again.counts["files_read"]
+    assert not (store / "manifest.json").exists()
     _same_as_full_build(folder, store)
 
 

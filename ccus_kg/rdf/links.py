@@ -52,8 +52,9 @@ import bisect
 import hashlib
 import json
 import re
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -341,6 +342,36 @@ class _Work:
         return _work_digest(self.label, self.titles, self.date, self.jurisdiction, self.agencies, _digest(self.texts))
 
 
+class _PairSet:
+    """A set of pairs ``(a, b)`` of ``works`` (sorted by IRI), added as IRIs: each pair one int64
+    code (``index(a) * len(works) + index(b)``) in an array, 8 bytes a pair where a set of tuples
+    of IRIs takes about 160 (numpy sorts and removes the repeats)."""
+
+    def __init__(self, works: list[_Work]):
+        self.works = works
+        self.index = {w.iri: i for i, w in enumerate(works)}
+        self.codes = array("q")
+
+    def add(self, pair: tuple[str, str]) -> None:
+        self.codes.append(self.index[pair[0]] * len(self.works) + self.index[pair[1]])
+
+    def update(self, pairs: Iterable[tuple[str, str]]) -> None:
+        for pair in pairs:
+            self.add(pair)
+
+    def sorted(self, chunk: int = 65_536) -> Iterator[tuple[_Work, _Work]]:
+        """The pairs, each once, sorted by (a's IRI, b's IRI); the set is emptied."""
+        import numpy as np  # here: a process reading a store (queries) does not pay for it
+
+        codes = np.unique(np.frombuffer(self.codes, dtype=np.int64)) if self.codes else np.zeros(0, dtype=np.int64)
+        self.codes = array("q")
+        n = len(self.works)
+        for start in range(0, len(codes), chunk):
+            for code in codes[start:start + chunk].tolist():
+                a, b = divmod(code, n)
+                yield self.works[a], self.works[b]
+
+
 class _Linker:
     def __init__(self, quads: Iterable[ox.Quad], texts: Callable[[str], list[str]] | None = None):
         self.ix = _Index(quads)
@@ -417,15 +448,16 @@ class _Linker:
         return sorted((n for n in folded if n), key=len, reverse=True)
 
     # -- the works of the graph --------------------------------------------------------------
-    def collect_policies(self, summaries: list[dict[str, Any]] | None = None) -> None:
-        """The policies of the corpus: from the quads, or from ``summaries`` (:func:`policy_summaries`)."""
-        found = _policy_summaries(self.ix) if summaries is None else [(s, None) for s in summaries]
-        for s, texts in sorted(found, key=lambda f: f[0]["iri"]):
-            p = s["iri"]
-            self.works[p] = _Work(p, s["label"], list(s["titles"]), s["date"], s["jurisdiction"], list(s["agencies"]), texts,
-                                  s["file"], s["id"], [(t, lang) for t, lang in s["cites"]], s["digest"])
-            for t in s["titles"]:
-                self.add_title(fold_title(t), p)
+    def collect_policies(self, summaries: Iterable[dict[str, Any]] | None = None) -> None:
+        """The policies of the corpus: from the quads, or from ``summaries`` (:func:`policy_summaries`,
+        read one at a time: a store streams them from its manifest)."""
+        found = _policy_summaries(self.ix) if summaries is None else ((s, None) for s in summaries)
+        works = [_Work(s["iri"], s["label"], list(s["titles"]), s["date"], s["jurisdiction"], list(s["agencies"]), texts,
+                       s["file"], s["id"], [(t, lang) for t, lang in s["cites"]], s["digest"]) for s, texts in found]
+        for w in sorted(works, key=lambda w: w.iri):
+            self.works[w.iri] = w
+            for t in w.titles:
+                self.add_title(fold_title(t), w.iri)
 
     def add_title(self, key: str, iri: str) -> None:
         if key not in self.titles and len(key) >= MIN_CONTAINED_TITLE:
@@ -613,8 +645,9 @@ class _Linker:
             old = previous["works"]
             changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
             old_links = [Link(*item) for item in previous["links"]]
-        pairs = self.all_pairs(works, changed) if exhaustive else self.candidates(works, changed)
+        pairs: Iterable[tuple[_Work, _Work]] = self.all_pairs(works, changed) if exhaustive else self.candidates(works, changed)
         if changed is not None:
+            pairs = list(pairs)
             # a policy's counterpart links depend on all its candidates: choose them again for every
             # policy paired with a changed one, from all its pairs (changed or not)
             redo = ({a.iri for a, b in pairs if b.iri in changed}
@@ -649,7 +682,7 @@ class _Linker:
         return (a.iri != b.iri and b.jurisdiction in self.chain(a.jurisdiction)
                 and (changed is None or a.iri in changed or b.iri in changed))
 
-    def candidates(self, works: list[_Work], changed: set[str] | None, sources: set[str] | None = None) -> list[tuple[_Work, _Work]]:
+    def candidates(self, works: list[_Work], changed: set[str] | None, sources: set[str] | None = None) -> Iterable[tuple[_Work, _Work]]:
         """The pairs ``(a, b)`` of :meth:`all_pairs` for which a rule can make a link, found through
         one index per rule instead of by looking at every pair; every other pair makes none, and a
         pair's links depend on that pair only, so the links are those of :meth:`all_pairs`:
@@ -662,20 +695,22 @@ class _Linker:
         * short title in text: the key phrases and short forms of every title in one Aho–Corasick
           automaton (pyahocorasick), run once over each older work's folded texts.
 
+        The candidates are kept as one 8-byte code a pair (:class:`_PairSet`: tens of millions at
+        100,000 policies) and, without ``sources``, handed out one at a time.
+
         Sorted by IRIs.  Texts are read (``texts`` of :func:`infer_links`) only of works whose text
         can hold a changed work's phrase, or that changed.  ``sources``: only the counterpart-agency
         candidates of these works, all of them (to choose their counterparts again)."""
-        found: set[tuple[str, str]] = set()
-        by_iri = {w.iri: w for w in works}
+        found = _PairSet(works)
         if sources is not None:
             self._counterpart_candidates(works, found, sources)
-            return [(by_iri[a], by_iri[b]) for a, b in sorted(found) if a != b and by_iri[b].jurisdiction in self.chain(by_iri[a].jurisdiction)]
+            return [(a, b) for a, b in found.sorted() if a.iri != b.iri and b.jurisdiction in self.chain(a.jurisdiction)]
         self._named_after_candidates(works, found)
         self._counterpart_candidates(works, found)
         self._short_title_candidates(works, changed, found)
-        return [(by_iri[a], by_iri[b]) for a, b in sorted(found) if self._allowed(by_iri[a], by_iri[b], changed)]
+        return ((a, b) for a, b in found.sorted() if self._allowed(a, b, changed))
 
-    def _named_after_candidates(self, works: list[_Work], found: set[tuple[str, str]]) -> None:
+    def _named_after_candidates(self, works: list[_Work], found: _PairSet) -> None:
         cores = [(w, self.core(w, t)) for w in works for t in w.titles]
         df: dict[str, int] = defaultdict(int)
         for _w, c in cores:
@@ -719,7 +754,7 @@ class _Linker:
         """The topic words of ``w``'s titles: bigrams of their key phrases (words for English), not generic ones."""
         return {t for tw in w.titles for t in _bigrams(self.key_phrase(self.core(w, tw)))} - _GENERIC_BIGRAMS
 
-    def _counterpart_candidates(self, works: list[_Work], found: set[tuple[str, str]], sources: set[str] | None = None) -> None:
+    def _counterpart_candidates(self, works: list[_Work], found: _PairSet, sources: set[str] | None = None) -> None:
         index: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
         keyed = []
         for w in works:
@@ -760,7 +795,7 @@ class _Linker:
                 out.append("".join(key[:2] + key[-2:]))
         return out
 
-    def _short_title_candidates(self, works: list[_Work], changed: set[str] | None, found: set[tuple[str, str]]) -> None:
+    def _short_title_candidates(self, works: list[_Work], changed: set[str] | None, found: _PairSet) -> None:
         by_phrase: dict[str, list[_Work]] = defaultdict(list)
         for w in works:
             for phrase in dict.fromkeys(self._phrases(w)):
@@ -890,7 +925,7 @@ def _bigrams(tokens: list[str]) -> set[str]:
     return set(tokens)
 
 
-def infer_links(quads: Iterable[ox.Quad], *, policies: list[dict[str, Any]] | None = None,
+def infer_links(quads: Iterable[ox.Quad], *, policies: Iterable[dict[str, Any]] | None = None,
                 texts: Callable[[str], list[str]] | None = None, previous: dict[str, Any] | None = None,
                 emit: bool = True, _exhaustive: bool = False) -> LinkResult:
     """Citations, named works and inferred implementation links from a conversion's quads.
