@@ -140,13 +140,15 @@ def main(debug: bool) -> None:
 @click.option("--store", "store_dir", metavar="DIR", help="Keep a persistent store in DIR (one named graph per policy) and rebuild only what changed; "
               "writes the graph file only with an explicit --output.")
 @click.option("--rebuild", is_flag=True, help="With --store: start from an empty store.")
+@click.option("--full-validation", is_flag=True, help="With --store: validate every focus node, not only those a change can reach "
+              "(the results of the others are otherwise kept from the last build).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
               help="With --store: processes reading and converting the files (default: the CPUs this process may use; 1: no worker processes).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display (it is shown only on a terminal anyway).")
 @click.option("--timings", is_flag=True, help="Print seconds per stage, and put them in --report (which is otherwise byte-identical between runs).")
 @shacl_options
-def build(paths, output, report_path, strict, no_validate, verbose, max_problems, store_dir, rebuild, jobs, quiet, timings, engine,
-          fail_on):
+def build(paths, output, report_path, strict, no_validate, verbose, max_problems, store_dir, rebuild, full_validation, jobs, quiet,
+          timings, engine, fail_on):
     """Convert policy records and timeline compilations into a validated RDF graph.
 
     PATHS are files or folders (read recursively); the default is the bundled seeds/.
@@ -172,7 +174,8 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
     if store_dir:
         explicit = click.get_current_context().get_parameter_source("output") != click.core.ParameterSource.DEFAULT
         return _build_store(paths, store_dir, output if explicit else None, rebuild, verbose, max_problems, progress,
-                            validate=not no_validate, engine=engine, fail_on=fail_on, report_path=report_path, jobs=jobs)
+                            validate=not no_validate, engine=engine, fail_on=fail_on, report_path=report_path,
+                            full_validation=full_validation, jobs=jobs)
     result = run_build(paths, validate=not no_validate, engine=engine, progress=progress)
     getattr(progress, "close", lambda: None)()
     errors = result.errors
@@ -239,14 +242,14 @@ def build(paths, output, report_path, strict, no_validate, verbose, max_problems
 
 
 def _build_store(paths, store_dir, output, rebuild, verbose, max_problems, progress, *, validate=True, engine="oxigraph",
-                 fail_on="violation", report_path=None, jobs=None) -> None:
+                 fail_on="violation", report_path=None, full_validation=False, jobs=None) -> None:
     """``build --store``: bring the persistent store up to date, validate it in place (SHACL, unless
     ``--no-validate``; same exit codes as an in-memory build); export it when ``output`` is given."""
     from ccus_kg.store import PolicyStore, available_cpus, build_into_store
 
     try:
         result = build_into_store(paths, store_dir, rebuild=rebuild, progress=progress, validate=validate, engine=engine,
-                                  jobs=jobs or available_cpus())
+                                  full_validation=full_validation, jobs=jobs or available_cpus())
     except InputError as exc:
         _fail(str(exc))
     getattr(progress, "close", lambda: None)()

@@ -75,6 +75,7 @@ from ccus_kg.progress import Progress
 from ccus_kg.rdf.graph import KnowledgeGraph
 
 if TYPE_CHECKING:
+    from ccus_kg.incremental import ChangeSet
     from ccus_kg.ingest.loader import LoadResult
     from ccus_kg.rdf.identity_context import IdentityContext
     from ccus_kg.rdf.triples import Emitter
@@ -114,7 +115,8 @@ class StoreBuild:
     ``units_removed``: units whose files are all gone; ``files_changed`` / ``files_deleted``;
     ``counts`` as in :class:`~ccus_kg.build.BuildResult` (``quads`` instead of ``triples``);
     ``problems``: every data problem of the whole store, sorted; ``seconds``: wall time per stage;
-    ``validation``: the SHACL report of the whole store (None when not validated);
+    ``validation``: the SHACL report of the whole store (None when not validated); ``validation_scope``:
+    what was validated again (``"full"``, or ``"incremental: …"``, :func:`ccus_kg.incremental.validate_store`);
     ``cpu_seconds``: CPU seconds per stage of the build's own process, of its worker processes
     (``load.workers``, ``convert.workers``), and the wall seconds it spent writing converted quads
     into RocksDB (``convert.store``; with worker processes, in a writer thread) and waiting for that
@@ -129,6 +131,7 @@ class StoreBuild:
     problems: list[Problem]
     seconds: dict[str, float] = field(default_factory=dict)
     validation: ValidationReport | None = None
+    validation_scope: str = ""
     cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -432,8 +435,10 @@ def _convert_policy_batch(group: list[tuple[str, list[tuple[str, str]], list[tup
                           ) -> tuple[list[tuple[str, dict[str, Any], list[str]]], bytes, int, list[tuple[str, bytes]], float]:
     """Read and convert the policy units of ``group`` (``(unit, its files as (path, key) in listing
     order, its cluster pairs)``) in a worker process: returns ``(unit, manifest record, facility ids
-    named)`` per unit in unit order (as :func:`_convert_policy`), the units' quads as N-Quads bytes,
-    their number, and the CPU seconds it took.  At most the group's files are held parsed at once."""
+    named)`` per unit in unit order (as :func:`_convert_policy`), the units' quads as N-Quads bytes
+    (canonical literal forms), their number, their graphs' N-Triples texts
+    (:func:`~ccus_kg.graph_texts.text_rows`), and the CPU seconds it took.  At most the group's files
+    are held parsed at once."""
     from ccus_kg.ingest.loader import load_files
 
     cpu = time.process_time()
@@ -547,14 +552,15 @@ class _Workers:
 
 def build_into_store(paths, directory: str | Path, *, validate: bool = False, rebuild: bool = False,
                      progress: Progress | None = None, engine: str = "oxigraph", batch_files: int = BATCH_FILES,
-                     jobs: int = 1) -> StoreBuild:
+                     full_validation: bool = False, jobs: int = 1) -> StoreBuild:
     """Build (or bring up to date) the persistent store in ``directory`` from ``paths``.
 
     Only files whose content changed since the last build are read (size and modification time,
     then SHA-256), and only their units are reconverted; the shared graphs are recomputed.
     ``rebuild``: start from an empty store.  ``validate``: run the SHACL shapes on the union of the
     named graphs, in place (``engine`` ``"oxigraph"``: SPARQL over the RocksDB store, no copy; see
-    :func:`ccus_kg.validate.validate`), after the store is saved.  ``batch_files``: at most this many parsed files are held at once
+    :func:`ccus_kg.validate.validate`), after the store is saved: only the focus nodes a change can
+    reach, the other results kept from the last build (:mod:`ccus_kg.incremental`; ``full_validation``: all).  ``batch_files``: at most this many parsed files are held at once
     (about 28 KB each in memory); when more files changed, they are read twice: once to find their
     units, once, batch by batch, to convert them.  ``jobs``: processes reading and converting the
     policy files (``jobs`` > 1: that many worker processes, each holding at most :data:`TASK_FILES`
@@ -568,14 +574,16 @@ def build_into_store(paths, directory: str | Path, *, validate: bool = False, re
     ps = PolicyStore.open(directory)
     workers = _Workers(jobs)
     try:  # an interrupted build releases the store and rolls the manifest back to its last commit
-        return _build_into(ps, paths, validate, rebuild, progress or Progress(), engine, batch_files, t0, workers)
+        return _build_into(ps, paths, validate, rebuild, progress or Progress(), engine, batch_files, t0, workers,
+                           full_validation)
     finally:
         workers.close()
         ps.close()
 
 
 def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress: Progress, engine: str, batch_files: int,
-                t0: float, workers: _Workers) -> StoreBuild:
+                t0: float, workers: _Workers, full_validation: bool = False) -> StoreBuild:
+    from ccus_kg.incremental import ChangeSet
     from ccus_kg.ingest.agreement import cluster_pairs
     from ccus_kg.ingest.loader import iter_files
     from ccus_kg.rdf.dataset import build_date_quads
@@ -590,6 +598,7 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
         store.clear()
         ps.texts.clear()
         man.clear()
+    changes = ChangeSet.start(directory, engine=engine, store_was_kept=bool(man.get("format")))
     files, units = man.files, man.units  # tables, read row by row (see ccus_kg.manifest)
 
     # 1. what changed: stat, then content hash (the files table is updated in place)
@@ -683,7 +692,7 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
         ps.close()
         workers.close()
         return build_into_store(paths, directory, validate=validate, rebuild=True, progress=progress, engine=engine,
-                                batch_files=batch_files, jobs=workers.jobs)
+                                batch_files=batch_files, full_validation=full_validation, jobs=workers.jobs)
 
     # 3. reconvert the dirty units into their named graphs: policy units in batches of files, then
     #    the units shared by many files (timelines, facilities, country profiles)
@@ -698,6 +707,7 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
         if store.contains_named_graph(graph):
             if unit.startswith("policy:"):
                 _count_refs(facility_refs, _named_facilities(store, graph), -1)
+            changes.graphs(store, [graph], added=False)
             sink.remove_graph(graph)
         if unit not in members:
             units.pop(unit, None)
@@ -725,6 +735,7 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
     titles = sorted((t, pid) for _u, ts in units.column("titles", "policy:", []) for t, pid in ts)
     titles_digest = hashlib.sha256(json.dumps(titles, ensure_ascii=False).encode()).hexdigest()
     if TIMELINES in members and (TIMELINES in dirty or titles_digest != man.get("titles_digest")):
+        changes.graphs(store, [unit_graph(TIMELINES)] * (TIMELINES not in dirty), added=False)
         units[TIMELINES] = _convert_timelines(store, reader.load(members[TIMELINES]), titles, sink)
         dirty.add(TIMELINES)
     for unit in (FACILITIES, PROFILES):
@@ -732,6 +743,7 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
             progress.advance()
             units[unit] = _convert_shared_records(store, unit, reader.load(members[unit]), sink)
     sink.flush()
+    changes.graphs(store, [unit_graph(u) for u in sorted(dirty)], added=True)
     progress.end("convert")
     seconds["load"] += reader.seconds  # the second reading, batch by batch
     seconds["convert"] = time.perf_counter() - t0 - reader.seconds
@@ -741,8 +753,8 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
     # 4. the shared graphs, from the per-unit records
     t0, cpu0 = time.perf_counter(), time.process_time()
     man["facility_refs"] = facility_refs
-    shared_problems, counts = _shared_graphs(store, units, man)
-    _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")))  # as build() dates its graph
+    shared_problems, counts = _shared_graphs(store, units, man, changes)
+    _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")), changes)  # as build() dates its graph
     seconds["shared"] = time.perf_counter() - t0
     cpu["shared"] = time.process_time() - cpu0
 
@@ -753,13 +765,15 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
     store.flush()
     report = None
     if validate:
-        from ccus_kg.validate import validate as shacl_validate
+        from ccus_kg.incremental import validate_store
 
         t0, cpu0 = time.perf_counter(), time.process_time()
         with progress.stage("validate", unit="triples"):
-            report = shacl_validate(ps.graph(), engine=engine)
+            report = validate_store(ps.graph(), directory, changes, engine=engine, full=full_validation)
         seconds["validate"] = time.perf_counter() - t0
         cpu["validate"] = time.process_time() - cpu0
+    else:
+        changes.keep(directory)  # the kept results and what this build changed, for the next validation
     problems = not_found + shared_problems + [Problem(**d) for _u, ds in units.column("problems", default=[]) for d in ds]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
     counts.update(files_read=len(files), files_changed=len(changed), quads=len(store),
@@ -770,7 +784,7 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
     ps.close()
     return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=len(changed),
                       files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report,
-                      cpu_seconds=cpu)
+                      validation_scope=changes.scope, cpu_seconds=cpu)
 
 
 def _emit_file_problems(out: Emitter, records: list[PolicyRecord]) -> list[Problem]:
@@ -946,7 +960,8 @@ def _identity_records(ctx: IdentityContext) -> dict[str, Any]:
     }
 
 
-def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest) -> tuple[list[Problem], dict[str, int]]:
+def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest,
+                   changes: ChangeSet | None = None) -> tuple[list[Problem], dict[str, int]]:
     """Recompute the identities, links, inferred-links and vocabularies graphs; returns (problems, counts).
 
     The linker works from the policy summaries in ``units`` and its state of the last build in
@@ -990,18 +1005,18 @@ def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest) -> tuple[li
     emit_identities(ctx, identities)
     links = Emitter(graph=unit_graph("links"))
     problems, dangling = emit_links(merged, known, ctx, links)
-    _replace_graph(store, unit_graph("identities"), identities.quads)
-    _replace_graph(store, unit_graph("links"), links.quads)
+    _replace_graph(store, unit_graph("identities"), identities.quads, changes)
+    _replace_graph(store, unit_graph("links"), links.quads, changes)
     facility_links = Emitter(graph=unit_graph("facility-links"))
     problems += _facility_links(store, units, man.get("facility_refs", {}), known, facility_links)
-    _replace_graph(store, unit_graph("facility-links"), facility_links.quads)
+    _replace_graph(store, unit_graph("facility-links"), facility_links.quads, changes)
     # the linker reads what a full build gives it: the policies (from their summaries; texts asked
     # for when a rule needs them), the timelines and the identities; only changed works are re-paired
     context = identities.quads + [q for u in (TIMELINES, FACILITIES, PROFILES) for q in linker_quads(store, unit_graph(u))]
     policies = (s for _u, summaries in units.column("linker", "policy:", []) for s in summaries)
     previous = _linker_state(man)
     linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=previous, emit=False)
-    _update_inferred(store, man.get("inferred", {}), previous or {}, linked)
+    _update_inferred(store, man.get("inferred", {}), previous or {}, linked, changes)
     del previous
     man["linker"] = {"context": linked.state["context"]}  # its works and links: one row each
     man.set_rows("linker.works", linked.state["works"].items())
@@ -1011,7 +1026,7 @@ def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest) -> tuple[li
                        "events": sorted(set(linked.event_links))}
     problems += linked.problems
     vocab = unit_graph("vocabularies")
-    _replace_graph(store, vocab, [ox.Quad(t.subject, t.predicate, t.object, vocab) for t in ctx.vocabularies.triples()])
+    _replace_graph(store, vocab, [ox.Quad(t.subject, t.predicate, t.object, vocab) for t in ctx.vocabularies.triples()], changes)
     counts = {"policies": len(known), "dangling_policies": len(dangling), "agencies": len(ctx.used_agencies),
               "jurisdictions": len(ctx.used_jurisdictions), "clusters": len(merged.cluster_names)}
     return problems, counts
@@ -1071,14 +1086,17 @@ def _link_row(link) -> list[Any]:
     return [link.source, link.kind, link.target, link.inferred, link.rule, link.evidence, link.confidence]
 
 
-def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, Any], linked) -> None:
+def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, Any], linked,
+                     changes: ChangeSet | None = None) -> None:
     """Bring the inferred named graph from the last build's linker output (``old``, ``old_state``)
     to ``linked``'s by difference: links, named works and timeline-item links that changed.  The quads
     removed go first; the quads added are streamed into the store in chunks (a first build adds
     hundreds of thousands: one transaction of them all held about 70 MB per 10,000 policies)."""
+    from ccus_kg.incremental import ChangeSet
     from ccus_kg.rdf.links import Link, emit_link, emit_named_work
     from ccus_kg.rdf.triples import Emitter
 
+    changes = changes or ChangeSet()  # records nothing unless given
     graph = unit_graph("inferred")
     old_links = {tuple(row) for rows in (old_state.get("links", []), old.get("cites", [])) for row in rows}
     new_links = {tuple(_link_row(k)) for k in linked.made}
@@ -1093,14 +1111,21 @@ def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, 
         for q in [*store.quads_for_pattern(statement, None, None, graph),  # as stored ("0.50" is "0.5")
                   *(q for q in removed.quads if q.subject != statement)]:
             store.remove(q)
+            changes.removed([q])
     for iri, value in old_named.items():
         if linked.named.get(iri) != value:
             for q in list(store.quads_for_pattern(ox.NamedNode(iri), None, None, graph)):
                 store.remove(q)
+                changes.removed([q])
     for e, p, w in old_events - new_events:
         store.remove(ox.Quad(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w), graph))
+        changes.removed([ox.Quad(ox.NamedNode(e), ox.NamedNode(p), ox.NamedNode(w), graph)])
     sink = _Sink(store, None)  # no text: the graph changes by difference
-    out = Emitter(sink=sink.add, graph=graph)
+
+    def add(quads: list[ox.Quad]) -> None:
+        changes.added(quads)
+        sink.add(quads)
+    out = Emitter(sink=add, graph=graph)
     for row in new_links - old_links:
         emit_link(out, Link(*row))
         out.flush_if_full()
@@ -1113,7 +1138,7 @@ def _update_inferred(store: ox.Store, old: dict[str, Any], old_state: dict[str, 
     sink.flush()
 
 
-def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
+def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad], changes: ChangeSet | None = None) -> None:
     """Make ``graph`` hold exactly ``quads``, by difference (one changed file changes a few quads of the shared graphs)."""
     old = set(store.quads_for_pattern(None, None, None, graph))
     new = set(quads)
@@ -1122,6 +1147,9 @@ def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -
     sink = _Sink(store, None)  # in bulk when many are added (a first build); no text: changed by difference
     sink.add(list(new - old))
     sink.flush()
+    if changes is not None:
+        changes.removed(old - new)
+        changes.added(new - old)
 
 
 def store_exists(directory: str | Path) -> bool:
