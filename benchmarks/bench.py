@@ -128,18 +128,24 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
     """The full build through the store, the path for large inputs: ``build --store`` into a fresh
     RocksDB store (load, convert, shared graphs, SHACL on the store), then the sorted Turtle written
     from it; the floor, a one-file rebuild, point queries and a query process as in :func:`run_one`."""
+    import resource
+
     import pyoxigraph as ox
 
-    from ccus_kg.store import PolicyStore, build_into_store
+    from ccus_kg.store import PolicyStore, available_cpus, build_into_store
 
+    jobs = available_cpus()  # as `ccus-kg build --store` by default
     files = sum(1 for p in folder.rglob("*.md"))
     work = Path(tempfile.mkdtemp(prefix="ccus-bench-", dir=os.environ.get("CCUS_KG_BENCH_TMP")))
     store_dir, out = work / "store", work / "out.ttl"
     _reset_hwm()
     t_build = time.perf_counter()
-    built = build_into_store([folder], store_dir, validate=validate)
+    built = build_into_store([folder], store_dir, validate=validate, jobs=jobs)
     stages = {k: {"seconds": v, "peak_mb": float("nan")} for k, v in built.seconds.items()}
     build_peak = _hwm_mb()
+    # the worker processes have ended: the largest one's peak (ru_maxrss, kB); all processes together
+    # held at most the build process's peak plus `jobs` times that
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if jobs > 1 else 0.0
     _reset_hwm()
     t0 = time.perf_counter()
     with PolicyStore.open(store_dir, read_only=True) as ps:
@@ -151,6 +157,8 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
     policy_id = newer[0].rsplit("/", 1)[-1] if newer else "none"
     row: dict[str, Any] = {"n": n, "files": files, "triples": triples, "turtle_mb": size / 1e6, "stages": stages,
                            "total_seconds": total, "peak_mb": max(build_peak, stages["write"]["peak_mb"]), "mode": "store",
+                           "jobs": jobs, "worker_peak_mb": worker_peak, "all_processes_peak_mb": build_peak + jobs * worker_peak,
+                           "cpu_seconds": built.cpu_seconds,
                            "conforms": None if built.validation is None else built.validation.conforms}
     row["floor"] = _floor(out)
     row["ratio_to_floor"] = total / row["floor"]["seconds"]
@@ -164,7 +172,7 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
             victim.write_text(original.replace('"title": "', f'"title": "{prefix}', 1), encoding="utf-8")
             _reset_hwm()
             t0 = time.perf_counter()
-            summary = build_into_store([folder], store_dir, validate=check)
+            summary = build_into_store([folder], store_dir, validate=check, jobs=jobs)
             seconds = time.perf_counter() - t0
             row[label] = {"seconds": seconds, "peak_mb": _hwm_mb(), "units_rebuilt": summary.units_rebuilt, "ratio": seconds / total}
     finally:
@@ -284,6 +292,11 @@ def print_table(row: dict[str, Any]) -> None:
             s = row[label]
             what = "rebuild, 1 file changed" + (", SHACL" if label.endswith("validated") else "")
             print(f"  {what:<34}{s['seconds']:9.2f}{s['peak_mb']:10.0f}  {100 * s['ratio']:.1f} % of the full build")
+    if row.get("jobs", 1) > 1:
+        print(f"  worker processes: {row['jobs']}, the largest peaked at {row['worker_peak_mb']:,.0f} MB; all processes "
+              f"together at most {row['all_processes_peak_mb']:,.0f} MB during the build")
+    if row.get("cpu_seconds"):
+        print("  CPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in row["cpu_seconds"].items()))
     if "store_bytes" in row:
         print(f"  store on disk: {row['store_bytes'] / 1e9:.2f} GB; SHACL conforms: {row['conforms']}")
     if "store" in row:
