@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CORPUS_ENV", "corpus_path", "corpus_dir", "front_matter", "SEEDS"]
+__all__ = ["CORPUS_ENV", "corpus_path", "corpus_dir", "corpus_slice", "front_matter", "SEEDS"]
 
 #: The environment variable naming the corpus folder.
 CORPUS_ENV = "CCUS_KG_CORPUS"
@@ -50,6 +50,19 @@ def corpus_dir() -> Path:
     Calls :func:`pytest.fail` when it is missing and ``CI`` is ``"true"``, else :func:`pytest.skip`.
     """
     return _required(corpus_path(), "corpus")
+
+
+def corpus_slice(root: Path, count: int) -> Path:
+    """Copy the first ``count`` policy files of each language (sorted by name: the same files every run)
+    into ``root/en`` and ``root/zh``; returns ``root``.  Skips or fails like :func:`corpus_dir`."""
+    import shutil
+
+    corpus = corpus_dir()
+    for lang in ("en", "zh"):
+        (root / lang).mkdir(parents=True, exist_ok=True)
+        for f in sorted((corpus / lang).glob("*.md"))[:count]:
+            shutil.copyfile(f, root / lang / f.name)
+    return root
 
 
 def front_matter(path: Path) -> dict[str, Any] | None:

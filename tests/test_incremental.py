@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from corpus import SEEDS, corpus_dir
+from corpus import SEEDS, corpus_slice
 from helpers import write_synthetic
 
 from ccus_kg.focus import Focus, restrict_query
@@ -62,12 +62,7 @@ def _results(step, rule: str) -> list[tuple[str, str | None]]:
 @pytest.fixture()
 def folder(tmp_path) -> Path:
     """20 corpus policies (en + zh), the synthetic lineage records (a → b → c, in force) and a seed timeline."""
-    corpus = corpus_dir()
-    root = tmp_path / "in"
-    for lang in ("en", "zh"):
-        (root / lang).mkdir(parents=True)
-        for f in sorted((corpus / lang).glob("*.md"))[:20]:
-            shutil.copy(f, root / lang / f.name)
+    root = corpus_slice(tmp_path / "in", 20)
     write_synthetic(root / "synthetic")
     shutil.copy(next(SEEDS.glob("*.txt")), root / "timeline.txt")
     return root

@@ -7,7 +7,6 @@ After every push the server's dataset must equal the store's, quad for quad.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
-from corpus import corpus_dir
+from corpus import corpus_slice
 
 from ccus_kg.errors import EndpointError
 from ccus_kg.push import push_state_path, push_store
@@ -51,12 +50,7 @@ def _edit_title(path: Path, title: str) -> None:
 @pytest.fixture()
 def folder(tmp_path) -> Path:
     """12 corpus policies, en and zh."""
-    root = tmp_path / "in"
-    for lang in ("en", "zh"):
-        (root / lang).mkdir(parents=True)
-        for f in sorted((corpus_dir() / lang).glob("*.md"))[:12]:
-            shutil.copy(f, root / lang / f.name)
-    return root
+    return corpus_slice(tmp_path / "in", 12)
 
 
 def test_push_sends_only_what_changed_and_the_server_equals_the_store(folder, tmp_path, oxigraph_server):

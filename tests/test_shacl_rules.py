@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from corpus import corpus_dir
+from corpus import corpus_slice
 from helpers import invoke
 
 from ccus_kg.build import build
@@ -404,11 +404,8 @@ def test_engines_give_the_same_results_with_injected_faults(tmp_path):
     """pySHACL (reference) and the default engine (core constraints and SPARQL rules as SPARQL in
     pyoxigraph) agree, result for result, on a graph of seed and corpus records with one fault of
     every SPARQL rule and of every core constraint component injected."""
-    folder, corpus_slice = tmp_path / "in", tmp_path / "corpus"
-    for sub in ("en", "zh"):  # a slice of the real corpus (the same files every run), beside the seed records
-        (corpus_slice / sub).mkdir(parents=True)
-        for path in sorted((corpus_dir() / sub).glob("*.md"))[:15]:
-            shutil.copyfile(path, corpus_slice / sub / path.name)
+    folder = tmp_path / "in"
+    real = corpus_slice(tmp_path / "corpus", 15)  # a slice of the real corpus, beside the seed records
     copy_record(JS, folder, _supersedes(MIIT_ID))
     copy_record(MIIT_ZH, folder, _supersedes(PARKS_ID))
     copy_record(MIIT_EN, folder, lambda d: d["analysis"]["mrv"].update(label="多级核查"))
@@ -417,7 +414,7 @@ def test_engines_give_the_same_results_with_injected_faults(tmp_path):
         d["provenance"].update(lastAuditDate="2020-01-01"), d.update(pubDate="2099-01-01"),
         d["analysis"].update({"Monitoring, reporting and verification": {"score": 1, "label": "x"}})))
     copy_record(PARKS, folder, lambda d: d.update(id="cn-zero-carbon-parks-copy"), as_name="005.txt")
-    graph = build([folder, corpus_slice], validate=False).graph
+    graph = build([folder, real], validate=False).graph
     graph.store.update(f"""PREFIX eli: <http://data.europa.eu/eli/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
         INSERT DATA {{ <{iris.policy("cn-zero-carbon-parks-copy")}> dcterms:replaces <{iris.policy(MIIT_ID)}> ;
                        eli:date_publication "2021"^^<http://www.w3.org/2001/XMLSchema#date> ;

@@ -15,7 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from corpus import SEEDS, corpus_dir, corpus_folder
+from corpus import SEEDS, corpus_dir, corpus_folder, corpus_slice
 from helpers import write_synthetic
 
 from ccus_kg.build import build
@@ -48,12 +48,7 @@ def _edit(path: Path, **changes) -> None:
 @pytest.fixture()
 def folder(tmp_path) -> Path:
     """30 corpus policies (en + zh), the synthetic lineage records and the seed timeline."""
-    corpus = corpus_dir()
-    root = tmp_path / "in"
-    for lang in ("en", "zh"):
-        (root / lang).mkdir(parents=True)
-        for f in sorted((corpus / lang).glob("*.md"))[:30]:
-            shutil.copy(f, root / lang / f.name)
+    root = corpus_slice(tmp_path / "in", 30)
     write_synthetic(root / "synthetic")
     return root
 

@@ -141,20 +141,15 @@ def test_basic_auth_refused_by_virtuoso_names_the_setting(virtuoso, seed_ttl, mo
 def test_push_store_batches_to_virtuoso(tmp_path, monkeypatch):
     """``push --store``: a store's named graphs through Virtuoso's SPARQL Update endpoint, in batches;
     every named graph arrives whole, and a second push sends nothing."""
-    import shutil
 
-    from corpus import corpus_dir
+    from corpus import corpus_slice
 
     from ccus_kg.push import push_store
     from ccus_kg.store import PolicyStore, build_into_store
 
     if VirtuosoServer.binary() is None:
         pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource): second-store tests not run")
-    folder = tmp_path / "in"
-    for lang in ("en", "zh"):
-        (folder / lang).mkdir(parents=True)
-        for f in sorted((corpus_dir() / lang).glob("*.md"))[:12]:
-            shutil.copy(f, folder / lang / f.name)
+    folder = corpus_slice(tmp_path / "in", 12)
     build_into_store([folder], tmp_path / "store")
     with PolicyStore.open(tmp_path / "store", read_only=True) as ps:
         sizes = {g.value: sum(1 for _ in ps.store.quads_for_pattern(None, None, None, g)) for g in ps.store.named_graphs()}
