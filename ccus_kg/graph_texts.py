@@ -84,6 +84,11 @@ class GraphTexts:
         """The IRIs of the named graphs that have a text."""
         return {row[0] for row in self.db.execute("SELECT DISTINCT graph FROM texts")}
 
+    def text(self, graph: str) -> bytes | None:
+        """The N-Triples text of the named graph IRI ``graph`` (its rows joined), or None when it has none."""
+        rows = self.db.execute("SELECT ntriples FROM texts WHERE graph = ? ORDER BY rowid", (graph,)).fetchall()
+        return b"".join(row[0] for row in rows) if rows else None
+
     def write(self, output: IO[bytes]) -> set[str]:
         """Write every text to the binary ``output`` (N-Triples lines, in no particular order);
         returns the IRIs of the graphs written."""

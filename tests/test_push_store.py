@@ -17,7 +17,7 @@ import requests
 from corpus import corpus_slice
 
 from ccus_kg.errors import EndpointError
-from ccus_kg.push import push_state_path, push_store
+from ccus_kg.push import graph_digest, push_state_path, push_store
 from ccus_kg.store import PolicyStore, build_into_store, unit_graph
 
 
@@ -124,3 +124,20 @@ def test_cli_push_store(folder, tmp_path, oxigraph_server):
     _same(oxigraph_server, store)
     no_update = subprocess.run([cli, "push", "--store", store], capture_output=True, text=True)
     assert no_update.returncode == 2 and "--update-endpoint" in no_update.stderr
+
+
+def test_digests_from_the_graph_texts_are_those_of_rocksdb(folder, tmp_path):
+    """push reads a graph converted whole from its N-Triples text (graphs.sqlite), the others from RocksDB:
+    the digest (what decides whether a graph is sent) must not depend on which."""
+    store = tmp_path / "store"
+    build_into_store([folder], store)
+    with PolicyStore.open(store, read_only=True) as ps:
+        from_texts = 0
+        for graph in ps.store.named_graphs():
+            text = ps.texts.text(graph.value)
+            if text is not None:
+                from_texts += 1
+                dumped = ps.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+                assert graph_digest(text) == graph_digest(dumped), graph.value
+        assert from_texts >= 12, "the policy graphs have texts"
+        assert ps.texts.text(unit_graph("inferred").value) is None  # a shared graph, changed by difference
