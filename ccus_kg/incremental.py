@@ -236,15 +236,10 @@ def load_reach(path: str | Path | None = None) -> tuple[dict[str, Reach], Reach]
     return rules, one(data.get("sources") or {})
 
 
-def _prologue() -> str:
-    return "".join(f"PREFIX {p}: <{base}>\n" for p, base in sorted(PREFIXES.items()))
-
-
 def _reaching(graph: KnowledgeGraph, path: str, nodes: frozenset[str]) -> frozenset[str]:
     """The nodes from which ``path`` leads to one of ``nodes`` (IRIs), in ``graph``."""
     values = " ".join(str(ox.NamedNode(n)) for n in sorted(nodes))
-    query = f"{_prologue()}SELECT DISTINCT ?f WHERE {{ VALUES ?t {{ {values} }} ?f {path} ?t }}"
-    found = graph.store.query(query, use_default_graph_as_union=graph.union)
+    found = graph.query(f"SELECT DISTINCT ?f WHERE {{ VALUES ?t {{ {values} }} ?f {path} ?t }}")  # PREFIXES predeclared
     assert isinstance(found, ox.QuerySolutions)
     return frozenset(s["f"].value for s in found if isinstance(s["f"], ox.NamedNode))
 

@@ -164,10 +164,10 @@ def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None, en
         raise UsageError(f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
     shapes = load_shapes(shapes_path)
     labels = {r.iri: r.label for r in load_rules(shapes_path)}
+    sparql_rules = load_sparql_rules(shapes=shapes)
     if engine == "pyshacl":
         raw = _run_pyshacl(graph, shapes)
     else:
-        sparql_rules = load_sparql_rules(shapes=shapes)
         program = compile_core(shapes)
         if focus is None or focus.core is None or focus.core:
             raw = _run_core(restricted_graph(graph, focus.core if focus else None), program.checks)
@@ -182,7 +182,7 @@ def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None, en
                 if (nodes := focus.nodes(rule.iri, sparql=True)) is None or nodes:
                     raw += _run_sparql_rules(restricted_graph(graph, nodes), [rule])
     if focus is not None:
-        rule_iris = {r.iri for r in load_sparql_rules(shapes=shapes)}
+        rule_iris = {r.iri for r in sparql_rules}
         raw = [r for r in raw if focus.keeps(r.shape, r.focus_node, sparql=r.shape in rule_iris)]
     located = {r.focus_node for r in raw}
     sources = record_sources(graph if focus is None else restricted_graph(graph, located, var="node"), located)
