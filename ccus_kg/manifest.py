@@ -49,13 +49,33 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-class FileTable:
-    """The ``files`` table as a mapping: file key → ``{"size", "mtime_ns", "sha256", "unit"}`` (a new dict per read)."""
+class _Table:
+    """What the two tables share: rows keyed by the primary key ``_KEY`` of the table ``_TABLE``."""
 
-    _COLUMNS = ("size", "mtime_ns", "sha256", "unit")
+    _TABLE = _KEY = ""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+
+    def _delete(self, key: str) -> None:
+        self.conn.execute(f"DELETE FROM {self._TABLE} WHERE {self._KEY} = ?", (key,))
+
+    def __contains__(self, key: object) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM {self._TABLE} WHERE {self._KEY} = ?", (key,)).fetchone() is not None
+
+    def __iter__(self) -> Iterator[str]:
+        """The keys, sorted (a cursor: do not change the table while iterating)."""
+        return (key for (key,) in self.conn.execute(f"SELECT {self._KEY} FROM {self._TABLE} ORDER BY {self._KEY}"))
+
+    def __len__(self) -> int:
+        return int(self.conn.execute(f"SELECT count(*) FROM {self._TABLE}").fetchone()[0])
+
+
+class FileTable(_Table):
+    """The ``files`` table as a mapping: file key → ``{"size", "mtime_ns", "sha256", "unit"}`` (a new dict per read)."""
+
+    _TABLE, _KEY = "files", "key"
+    _COLUMNS = ("size", "mtime_ns", "sha256", "unit")
 
     def _entry(self, row: tuple[Any, ...]) -> dict[str, Any]:
         return dict(zip(self._COLUMNS, row, strict=True))
@@ -81,29 +101,18 @@ class FileTable:
     def pop(self, key: str) -> dict[str, Any]:
         """Remove file ``key``'s row and return it; raises :class:`KeyError` when there is none."""
         entry = self[key]
-        self.conn.execute("DELETE FROM files WHERE key = ?", (key,))
+        self._delete(key)
         return entry
-
-    def __contains__(self, key: object) -> bool:
-        return self.conn.execute("SELECT 1 FROM files WHERE key = ?", (key,)).fetchone() is not None
-
-    def __iter__(self) -> Iterator[str]:
-        """The file keys, sorted (a cursor: do not change the table while iterating)."""
-        return (key for (key,) in self.conn.execute("SELECT key FROM files ORDER BY key"))
-
-    def __len__(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM files").fetchone()[0])
 
     def units(self) -> Iterator[tuple[str, str]]:
         """``(file key, unit)`` of every file that has a unit, sorted by file key."""
         return iter(self.conn.execute("SELECT key, unit FROM files WHERE unit IS NOT NULL ORDER BY key"))
 
 
-class UnitTable:
+class UnitTable(_Table):
     """The ``units`` table as a mapping: unit key → its entry (a JSON object, decoded anew on each read)."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
+    _TABLE, _KEY = "units", "unit"
 
     def get(self, unit: str, default: Any = None) -> Any:
         row = self.conn.execute("SELECT entry FROM units WHERE unit = ?", (unit,)).fetchone()
@@ -120,18 +129,8 @@ class UnitTable:
 
     def pop(self, unit: str, default: Any = None) -> Any:
         entry = self.get(unit, default)
-        self.conn.execute("DELETE FROM units WHERE unit = ?", (unit,))
+        self._delete(unit)
         return entry
-
-    def __contains__(self, unit: object) -> bool:
-        return self.conn.execute("SELECT 1 FROM units WHERE unit = ?", (unit,)).fetchone() is not None
-
-    def __iter__(self) -> Iterator[str]:
-        """The unit keys, sorted (a cursor: do not change the table while iterating)."""
-        return (unit for (unit,) in self.conn.execute("SELECT unit FROM units ORDER BY unit"))
-
-    def __len__(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM units").fetchone()[0])
 
     def items(self, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
         """``(unit, entry)`` of the units whose key starts with ``prefix``, sorted by unit key (a cursor)."""
