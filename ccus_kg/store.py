@@ -781,7 +781,6 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
                   timeline_events=units.get(TIMELINES, {}).get("events", 0),
                   facilities=len(units.get(FACILITIES, {}).get("ids", [])),
                   profiles=units.get(PROFILES, {}).get("profiles", 0))
-    ps.close()
     return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=len(changed),
                       files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report,
                       validation_scope=changes.scope, cpu_seconds=cpu)
