@@ -739,8 +739,9 @@ class _Linker:
                 continue
             tokens = set(ca)
             for j in self.chain(a.jurisdiction):
-                for b in same.get((j, tuple(ca)), ()):
-                    found.add((a.iri, b))
+                if j != a.jurisdiction:  # an equal core names no work of its own jurisdiction (see _named_after)
+                    for b in same.get((j, tuple(ca)), ()):
+                        found.add((a.iri, b))
                 # every b whose rarest tokens are all in a's core (a subsequence holds them) and whose core is shorter
                 nodes = [shorter[j]] if j in shorter else []
                 for _level in range(_NAMED_KEYS):
