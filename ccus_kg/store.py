@@ -1017,8 +1017,10 @@ def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest,
     linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=previous, emit=False)
     _update_inferred(store, man.get("inferred", {}), previous or {}, linked, changes)
     del previous
-    man["linker"] = {"context": linked.state["context"]}  # its works and links: one row each
-    man.set_rows("linker.works", linked.state["works"].items())
+    man["linker"] = {"context": linked.state["context"]}  # its works (digest, features), hits and links: one row each
+    features = linked.state["features"]
+    man.set_rows("linker.works", ([iri, digest, features.get(iri)] for iri, digest in linked.state["works"].items()))
+    man.set_rows("linker.hits", linked.state["hits"])
     man.set_rows("linker.links", linked.state["links"])
     man["inferred"] = {"cites": [_link_row(k) for k in linked.made if k.kind == "cites"],
                        "named": [[iri, title, lang] for iri, (title, lang) in linked.named.items()],
@@ -1034,7 +1036,17 @@ def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest,
 def _linker_state(man: Manifest) -> dict[str, Any] | None:
     """The linker's state of the last build (``previous`` of :func:`~ccus_kg.rdf.links.infer_links`), or None."""
     head = man.get("linker")
-    return None if head is None else {**head, "works": dict(man.rows("linker.works")), "links": list(man.rows("linker.links"))}
+    if head is None:
+        return None
+    works, features = {}, {}
+    for iri, digest, *feature in man.rows("linker.works"):  # [iri, digest, features]; [iri, digest] before
+        works[iri] = digest
+        if feature and feature[0] is not None:
+            features[iri] = feature[0]
+    state = {**head, "works": works, "links": list(man.rows("linker.links"))}
+    if features or not works:  # else a state of an older version: the linker runs in full
+        state.update(features=features, hits=list(man.rows("linker.hits")))
+    return state
 
 
 def _facility_links(store: ox.Store, units: UnitTable, refs: dict[str, int], known: set[str],

@@ -83,10 +83,16 @@ def test_generated(generated):
     assert rules["named-after"] == 0
 
 
+@pytest.mark.parametrize("path", ["near", "indexes"])
 @pytest.mark.parametrize("which", ["corpus", "generated"])
-def test_incremental_equals_full(which, generated):
+def test_incremental_equals_full(which, path, generated, monkeypatch):
     """A run on all works given the state of a run without some of them (and with others since changed)
-    makes the links of a full run: only pairs with a changed work are looked at again."""
+    makes the links and state (features, short-title hits) of a full run: only pairs with a changed
+    work are looked at again, found by pairing each changed work with its jurisdiction chain
+    (``near``) or through the indexes of a full run (``indexes``, for many changes)."""
+    from ccus_kg.rdf import links
+
+    monkeypatch.setattr(links, "NEAR_MAX", 10**6 if path == "near" else 0)
     quads = _converted(corpus_dir()) if which == "corpus" else generated
     policies = sorted({q.subject.value for q in quads if q.predicate.value.endswith("inCorpus")})
     gone, retitled = set(policies[::7]), set(policies[3::11])
@@ -99,6 +105,17 @@ def test_incremental_equals_full(which, generated):
     assert first.state["context"] == full.state["context"]  # so the second run is incremental
     assert again.made == full.made and again.state == full.state
     assert first.made != full.made
+    assert full.state["features"] and (full.state["hits"] or which == "generated")  # the corpus has short-title links
+
+
+def test_a_state_without_features_gives_a_full_run(generated):
+    """The state of an older version (digests and links only) is not used to pair incrementally."""
+    full = infer_links(generated)
+    old = {k: v for k, v in full.state.items() if k not in ("features", "hits")}
+    old["works"] = {iri: "stale" for iri in old["works"]}  # would mark every work changed, were the state used
+    old["links"] = []  # and lose every unchanged pair's links
+    again = infer_links(generated, previous=old)
+    assert again.made == full.made and again.state == full.state
 
 
 def test_counterpart_links_are_capped_to_the_strongest(generated, monkeypatch):

@@ -86,6 +86,9 @@ _NAMED_KEYS = 3
 COUNTERPART_YEARS = 3
 #: The counterpart-agency rule links a policy to at most this many national policies (the strongest).
 COUNTERPART_MAX = 3
+#: An incremental run with at most this many changed works pairs each of them with the works of its
+#: jurisdiction chain directly (:class:`_Near`); with more, it builds the indexes of a full run.
+NEAR_MAX = 64
 
 _ZH_TITLE = re.compile(r"《(?P<title>[^《》\n]{2,80})》")
 # *italic* or _italic_ (not **bold**), "double", “curly” quotes; English titles start with a capital
@@ -388,6 +391,7 @@ class _Linker:
         self.broader: dict[str, str] = {}
         self.jurisdiction_names: dict[str, list[str]] = {}
         self._memo: dict[Any, Any] = {}
+        self.short_hits: set[tuple[str, str]] = set()  # of the last candidates(): see infer_implementation
         context: list[Any] = []
         for j in self.ix.of_type(CCUS.Jurisdiction):
             b = self.ix.first(j, SKOS.broader)
@@ -629,23 +633,61 @@ class _Linker:
         texts = w.texts if w.texts is not None else (self.texts_of(w.iri) if self.texts_of else [])
         return [fold_title(t) for t in texts]
 
+    def features(self, w: _Work, known: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What the candidate rules read of ``w`` (JSON-ready, kept in the state): its core titles
+        (``cores``, one token list a title) and whether each can be named after (``named``), its
+        counterpart-agency keys (``keys``: ``[organ key, topic word]``), its key phrases
+        (``phrases``), ``date`` and ``jurisdiction``.  ``known``: the features of the last run for
+        an unchanged work in the same context, taken as they are (and its cores memoised)."""
+        if known is not None:
+            for title, tokens in zip(w.titles, known["cores"], strict=False):
+                self._memo.setdefault(("core", w.iri, title), list(tokens))
+            return known
+        cores = [self.core(w, t) for t in w.titles]
+        return {"cores": cores, "named": [len(self.key_phrase(c)) >= 3 for c in cores],
+                "keys": sorted(map(list, self._counterpart_keys(w))), "phrases": self._phrases(w),
+                "date": w.date, "jurisdiction": w.jurisdiction}
+
     def infer_implementation(self, previous: dict[str, Any] | None = None, *, exhaustive: bool = False) -> dict[str, Any]:
         """The rules between pairs of works that have a jurisdiction and a date.  A pair's links
         depend on its two works (and the jurisdiction and agency nodes) only, so with ``previous``
         (the state this returned last time, same context) only pairs with a changed work are
         looked at again and the other pairs' links are taken from ``previous``.  The pairs looked
         at are the candidates of :meth:`candidates` (indexes, one per rule: linear in the works
-        and the links made); ``exhaustive``: every pair instead (the reference, quadratic; tests
-        compare the two).  Returns the state."""
+        and the links made), or, with at most :data:`NEAR_MAX` changed works, of :class:`_Near`
+        (each changed work against its jurisdiction chain, from the features kept in the state:
+        linear in the changed works times the works of their chains, nothing rebuilt for the
+        others); ``exhaustive``: every pair instead (the reference, quadratic; tests compare them).
+        Returns the state: the works' digests and :meth:`features`, the short-title ``hits``
+        (``[a, b]``: a key phrase of ``a`` is in the text of the older ``b``, of ``a``'s
+        jurisdiction chain) and the implementation links."""
         works = [w for w in (self.works[i] for i in sorted(self.works)) if w.jurisdiction and w.date]
         digests = {w.iri: w.digest() for w in works}
         changed: set[str] | None = None
         old_links: list[Link] = []
-        if previous is not None and previous.get("context") == self.context_digest:
+        known: dict[str, Any] = {}
+        hits: set[tuple[str, str]] = set()
+        if (previous is not None and previous.get("context") == self.context_digest
+                and "features" in previous and "hits" in previous):  # a state of an older version: a full run
             old = previous["works"]
             changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
             old_links = [Link(*item) for item in previous["links"]]
-        pairs: Iterable[tuple[_Work, _Work]] = self.all_pairs(works, changed) if exhaustive else self.candidates(works, changed)
+            known = previous["features"]
+            hits = {(a, b) for a, b in previous["hits"] if a not in changed and b not in changed}
+        features = {w.iri: self.features(w, known.get(w.iri) if changed is not None and w.iri not in changed else None)
+                    for w in works}
+        near = _Near(self, works, features) if changed is not None and not exhaustive and len(changed) <= NEAR_MAX else None
+        pairs: Iterable[tuple[_Work, _Work]]
+        if exhaustive:
+            pairs = self.all_pairs(works, changed)
+            hits |= self._hits(pairs)
+        elif near is not None:
+            assert changed is not None
+            pairs, found = near.candidates(changed, known, previous["hits"] if previous else [])
+            hits |= found
+        else:
+            pairs = self.candidates(works, changed)
+            hits |= self.short_hits
         if changed is not None:
             pairs = list(pairs)
             # a policy's counterpart links depend on all its candidates: choose them again for every
@@ -659,14 +701,21 @@ class _Linker:
                     continue
                 self.links[(link.source, link.kind, link.target)] = link
             if redo:
-                more = self.all_pairs(works, redo, sources=redo) if exhaustive else self.candidates(works, None, sources=redo)
+                more = (self.all_pairs(works, redo, sources=redo) if exhaustive else near.counterparts(redo) if near is not None
+                        else self.candidates(works, None, sources=redo))
                 seen = {(a.iri, b.iri) for a, b in pairs}
                 pairs = pairs + [(a, b) for a, b in more if (a.iri, b.iri) not in seen]
         for a, b in pairs:
             self._pair(a, b)
         self.choose_counterparts()
         kept = [list(link.__dict__.values()) for link in self.links.values() if link.kind in ("implements", "based_on")]
-        return {"context": self.context_digest, "works": digests, "links": sorted(kept, key=lambda k: (k[0], k[1], k[2]))}
+        return {"context": self.context_digest, "works": digests, "features": features, "hits": sorted(map(list, hits)),
+                "links": sorted(kept, key=lambda k: (k[0], k[1], k[2]))}
+
+    def _hits(self, pairs: Iterable[tuple[_Work, _Work]]) -> set[tuple[str, str]]:
+        """The short-title hits among ``pairs`` (``a`` younger, a key phrase of it in ``b``'s texts), pair by pair: the reference."""
+        return {(a.iri, b.iri) for a, b in pairs
+                if a.date > b.date and any(p in t for p in self._phrases(a) for t in self.folded_texts(b))}
 
     def all_pairs(self, works: list[_Work], changed: set[str] | None, sources: set[str] | None = None) -> list[tuple[_Work, _Work]]:
         """Every pair ``(a, b)`` of ``works`` with ``b`` of ``a``'s jurisdiction or a broader one (and,
@@ -707,7 +756,10 @@ class _Linker:
             return [(a, b) for a, b in found.sorted() if a.iri != b.iri and b.jurisdiction in self.chain(a.jurisdiction)]
         self._named_after_candidates(works, found)
         self._counterpart_candidates(works, found)
-        self._short_title_candidates(works, changed, found)
+        short = _PairSet(works)
+        self._short_title_candidates(works, changed, short)
+        self.short_hits = {(a.iri, b.iri) for a, b in short.sorted() if self._allowed(a, b, None)}
+        found.update(self.short_hits)
         return ((a, b) for a, b in found.sorted() if self._allowed(a, b, changed))
 
     def _named_after_candidates(self, works: list[_Work], found: _PairSet) -> None:
@@ -752,15 +804,20 @@ class _Linker:
                         found.add((a.iri, b))
 
     def _topics(self, w: _Work) -> set[str]:
-        """The topic words of ``w``'s titles: bigrams of their key phrases (words for English), not generic ones."""
-        return {t for tw in w.titles for t in _bigrams(self.key_phrase(self.core(w, tw)))} - _GENERIC_BIGRAMS
+        """The topic words of ``w``'s titles: bigrams of their key phrases (words for English), not generic ones (memoised)."""
+        return self.memo(("topics", w.iri), lambda: {t for tw in w.titles for t in _bigrams(self.key_phrase(self.core(w, tw)))}
+                         - _GENERIC_BIGRAMS)
+
+    def _counterpart_keys(self, w: _Work) -> set[tuple[str, str]]:
+        """``(organ key, topic word)`` of ``w``: what the counterpart-agency rule needs two works to share."""
+        organs = {k for k in map(self._organ_key, w.agencies) if k}
+        return {(k, t) for k in organs for t in self._topics(w)} if organs else set()
 
     def _counterpart_candidates(self, works: list[_Work], found: _PairSet, sources: set[str] | None = None) -> None:
         index: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
         keyed = []
         for w in works:
-            organs = {k for k in map(self._organ_key, w.agencies) if k}
-            keys = {(k, t) for k in organs for t in self._topics(w)} if organs else set()
+            keys = self._counterpart_keys(w)
             year = _year(w.date)
             keyed.append((w, keys, year))
             for k, t in keys:
@@ -784,7 +841,10 @@ class _Linker:
                     found.update((a.iri, b) for _y, b in window)
 
     def _phrases(self, w: _Work) -> list[str]:
-        """The key phrases and short forms of ``w``'s titles that :meth:`_short_title_in_text` looks for."""
+        """The key phrases and short forms of ``w``'s titles that :meth:`_short_title_in_text` looks for (memoised)."""
+        return self.memo(("phrases", w.iri), lambda: self._make_phrases(w))
+
+    def _make_phrases(self, w: _Work) -> list[str]:
         out = []
         for tw in w.titles:
             key = self.key_phrase(self.core(w, tw))
@@ -908,6 +968,136 @@ class _Linker:
                                        f"{younger.label!r} ({younger.date})",
                               confidence=confidence)
                     return
+
+
+class _Near:
+    """The candidate pairs of a few changed works, found without the indexes of a full run: each
+    changed work against the works of its jurisdiction chain (both ways), tested on their
+    :meth:`_Linker.features` (kept in the state for unchanged works).  The tests are those the
+    indexes of :meth:`_Linker.candidates` stand for, so the pairs hold every pair a rule can link:
+
+    * named after: a core of ``b`` that can be named after has no more tokens than a core of
+      ``a`` and all its tokens are in it (a subsequence is), not equal within one jurisdiction;
+    * counterpart agency: across levels, a shared (organ key, topic word), ``b`` at most
+      ``COUNTERPART_YEARS`` older (either undated: any);
+    * short title in text: the hits of the last run for a changed work whose phrases, date and
+      jurisdiction are unchanged (the other work's text is unchanged), else its phrases looked for in
+      the texts of the older works of its chain; a changed work's texts against the phrases of every
+      younger work of its jurisdiction or a narrower one.
+    """
+
+    def __init__(self, linker: _Linker, works: list[_Work], features: dict[str, dict[str, Any]]):
+        self.linker = linker
+        self.works = works
+        self.features = features
+        self.by_iri = {w.iri: w for w in works}
+        self.by_j: dict[str, list[_Work]] = defaultdict(list)
+        for w in works:
+            self.by_j[w.jurisdiction].append(w)
+        self.chains = {j: linker.chain(j) for j in self.by_j}
+        self.narrower: dict[str, list[str]] = defaultdict(list)  # jurisdiction → those whose chain holds it
+        for j, chain in self.chains.items():
+            for k in chain:
+                self.narrower[k].append(j)
+        self._views: dict[str, tuple[list[tuple[tuple[str, ...], frozenset[str], bool]], set[tuple[str, ...]], int]] = {}
+
+    def _view(self, w: _Work) -> tuple[list[tuple[tuple[str, ...], frozenset[str], bool]], set[tuple[str, ...]], int]:
+        v = self._views.get(w.iri)
+        if v is None:
+            f = self.features[w.iri]
+            v = self._views[w.iri] = ([(tuple(c), frozenset(c), bool(n)) for c, n in zip(f["cores"], f["named"], strict=True)],
+                                      {tuple(k) for k in f["keys"]}, _year(w.date))
+        return v
+
+    def _counterpart(self, a: _Work, b: _Work) -> bool:
+        """Whether ``b`` (of a broader jurisdiction than ``a``'s) is a counterpart-agency candidate of ``a``."""
+        _ca, keys_a, ya = self._view(a)
+        _cb, keys_b, yb = self._view(b)
+        return bool(keys_a & keys_b) and (yb < 0 or ya < 0 or ya - COUNTERPART_YEARS <= yb <= ya)
+
+    def _may_link(self, a: _Work, b: _Work) -> bool:
+        """Whether the named-after or counterpart-agency rule can link ``a`` to ``b`` (``b`` of ``a``'s chain)."""
+        if a.iri == b.iri or a.date < b.date:
+            return False  # _pair looks at these rules only when a is not older
+        across = a.jurisdiction != b.jurisdiction
+        cores_a = self._view(a)[0]
+        for tb, sb, named in self._view(b)[0]:
+            if named and any(len(tb) <= len(ta) and (across or ta != tb) and sb <= sa for ta, sa, _n in cores_a):
+                return True
+        return across and self._counterpart(a, b)
+
+    def candidates(self, changed: set[str], known: dict[str, Any],
+                   old_hits: list[list[str]]) -> tuple[list[tuple[_Work, _Work]], set[tuple[str, str]]]:
+        """The pairs with a changed work a rule can link (sorted by IRIs) and the short-title hits with a changed work."""
+        found: set[tuple[str, str]] = set()
+        mine = [w for w in self.works if w.iri in changed]
+        for c in mine:
+            for j in self.chains[c.jurisdiction]:
+                found.update((c.iri, b.iri) for b in self.by_j[j] if self._may_link(c, b))
+            for j in self.narrower[c.jurisdiction]:
+                found.update((a.iri, c.iri) for a in self.by_j[j] if self._may_link(a, c))
+        hits = self._hits(mine, changed, known, old_hits)
+        found |= hits
+        return [(self.by_iri[a], self.by_iri[b]) for a, b in sorted(found)], hits
+
+    def counterparts(self, sources: set[str]) -> list[tuple[_Work, _Work]]:
+        """Every counterpart-agency candidate ``(a, b)`` of the works ``a`` in ``sources``, sorted by IRIs."""
+        found = [(a, b) for a in (self.by_iri[i] for i in sorted(sources) if i in self.by_iri)
+                 for j in self.chains[a.jurisdiction][1:] for b in self.by_j[j] if self._counterpart(a, b)]
+        return sorted(found, key=lambda p: (p[0].iri, p[1].iri))
+
+    def _hits(self, mine: list[_Work], changed: set[str], known: dict[str, Any], old_hits: list[list[str]]) -> set[tuple[str, str]]:
+        linker, features = self.linker, self.features
+        hits: set[tuple[str, str]] = set()
+        for b in mine:  # its texts against the phrases of the younger works of its jurisdiction or a narrower one
+            automaton = ahocorasick.Automaton()
+            by_phrase: dict[str, list[_Work]] = defaultdict(list)
+            for j in self.narrower[b.jurisdiction]:
+                for a in self.by_j[j]:
+                    if a.date > b.date:
+                        for phrase in dict.fromkeys(features[a.iri]["phrases"]):
+                            by_phrase[phrase].append(a)
+            if not by_phrase:
+                continue
+            for phrase, younger in by_phrase.items():
+                automaton.add_word(phrase, younger)
+            automaton.make_automaton()
+            for text in linker.fold_texts(b):
+                for _end, younger in automaton.iter(text):
+                    hits.update((a.iri, b.iri) for a in younger)
+        previous: dict[str, list[str]] = defaultdict(list)
+        for a_iri, b_iri in old_hits:
+            if a_iri in changed and b_iri not in changed:
+                previous[a_iri].append(b_iri)
+        rescan: list[_Work] = []
+        for a in mine:  # its phrases in the texts of the older unchanged works of its chain
+            f, before = features[a.iri], known.get(a.iri)
+            if not f["phrases"]:
+                continue
+            if before is not None and all(before.get(k) == f[k] for k in ("phrases", "date", "jurisdiction")):
+                hits.update((a.iri, b) for b in previous[a.iri])  # the same phrases in the same texts
+            else:
+                rescan.append(a)
+        if rescan:
+            youngest: dict[str, str] = {}  # jurisdiction → the latest date of a rescanned work there or below
+            by_phrase = defaultdict(list)
+            for a in rescan:
+                for j in self.chains[a.jurisdiction]:
+                    youngest[j] = max(youngest.get(j, ""), a.date)
+                for phrase in dict.fromkeys(features[a.iri]["phrases"]):
+                    by_phrase[phrase].append(a)
+            automaton = ahocorasick.Automaton()
+            for phrase, younger in by_phrase.items():
+                automaton.add_word(phrase, younger)
+            automaton.make_automaton()
+            for j, date in youngest.items():
+                for b in self.by_j.get(j, ()):
+                    if b.date >= date or b.iri in changed:
+                        continue
+                    for text in linker.fold_texts(b):
+                        for _end, younger in automaton.iter(text):
+                            hits.update((a.iri, b.iri) for a in younger if a.date > b.date and j in self.chains[a.jurisdiction])
+        return hits
 
 
 def _year(date: str) -> int:
