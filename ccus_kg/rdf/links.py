@@ -644,7 +644,7 @@ class _Linker:
                 self._memo.setdefault(("core", w.iri, title), list(tokens))
             return known
         cores = [self.core(w, t) for t in w.titles]
-        return {"cores": cores, "named": [len(self.key_phrase(c)) >= 3 for c in cores],
+        return {"cores": cores, "named": [self._nameable(w, t) for t in w.titles],
                 "keys": sorted(map(list, self._counterpart_keys(w))), "phrases": self._phrases(w),
                 "date": w.date, "jurisdiction": w.jurisdiction}
 
@@ -845,16 +845,25 @@ class _Linker:
         return self.memo(("phrases", w.iri), lambda: self._make_phrases(w))
 
     def _make_phrases(self, w: _Work) -> list[str]:
+        return [p for phrase, short in self._title_phrases(w) for p in (phrase, short) if p]
+
+    def _title_phrases(self, w: _Work) -> list[tuple[str, str]]:
+        """``(key phrase, short form or '')`` of each title of ``w`` with a key phrase of 4 Han characters
+        or more (an English phrase is too often a common name), in title order (memoised)."""
+        return self.memo(("title-phrases", w.iri), lambda: self._make_title_phrases(w))
+
+    def _make_title_phrases(self, w: _Work) -> list[tuple[str, str]]:
         out = []
         for tw in w.titles:
             key = self.key_phrase(self.core(w, tw))
             phrase = "".join(key)
-            if sum(1 for ch in phrase if has_han(ch)) < 4:
-                continue
-            out.append(phrase)
-            if len(key) >= 6:
-                out.append("".join(key[:2] + key[-2:]))
+            if sum(1 for ch in phrase if has_han(ch)) >= 4:
+                out.append((phrase, "".join(key[:2] + key[-2:]) if len(key) >= 6 else ""))
         return out
+
+    def _nameable(self, w: _Work, title: str) -> bool:
+        """Whether ``w`` can be named after by its title ``title``: a key phrase of 3 tokens or more (memoised)."""
+        return self.memo(("nameable", w.iri, title), lambda: len(self.key_phrase(self.core(w, title))) >= 3)
 
     def _short_title_candidates(self, works: list[_Work], changed: set[str] | None, found: _PairSet) -> None:
         by_phrase: dict[str, list[_Work]] = defaultdict(list)
@@ -895,7 +904,7 @@ class _Linker:
         for ta in a.titles:
             for tb in b.titles:
                 ca, cb = self.core(a, ta), self.core(b, tb)
-                if len(self.key_phrase(cb)) < 3 or len(cb) > len(ca) or (ca == cb and not across):
+                if len(cb) > len(ca) or (ca == cb and not across) or not self._nameable(b, tb):
                     continue
                 if (len(ca[0]) == 1) != (len(cb[0]) == 1):
                     continue
@@ -953,12 +962,7 @@ class _Linker:
         if (younger.iri, "based_on", older.iri) in self.links or (younger.iri, "implements", older.iri) in self.links:
             return
         folded_texts: list[str] | None = None
-        for tb in younger.titles:
-            key = self.key_phrase(self.core(younger, tb))
-            phrase = "".join(key)
-            if sum(1 for ch in phrase if has_han(ch)) < 4:
-                continue  # Chinese titles of 4 Han characters or more: an English phrase is too often a common name
-            short = "".join(key[:2] + key[-2:]) if len(key) >= 6 else ""
+        for phrase, short in self._title_phrases(younger):
             for found, confidence, what in ((phrase, 0.5, "the key phrase"), (short, 0.35, "a short form")):
                 if found and folded_texts is None:
                     folded_texts = self.folded_texts(older)
