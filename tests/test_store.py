@@ -360,3 +360,69 @@ def test_a_task_that_fails_in_a_worker_runs_again_in_the_build_process(how):
         assert workers.broken == (how == "dies")
     finally:
         workers.close()
+
+
+def _inferred(store_dir: Path, rule: str, source: str, target: str) -> bool:
+    """Whether the store holds an inferred link of ``rule`` from the policy ``source`` to ``target`` (ids)."""
+    return _ask(store_dir, "?l rdf:subject ?a ; rdf:object ?b ; <https://w3id.org/ccus-kg/ontology#linkRule> ?r . "
+                           f"FILTER(STR(?r) = '{rule}' && STRENDS(STR(?a), '/{source}') && STRENDS(STR(?b), '/{target}'))")
+
+
+def test_rebuilds_that_make_and_unmake_candidate_pairs_equal_full_builds(tmp_path):
+    """One-file rebuilds pair only the changed policy with the others (kept features and hits for
+    the rest): a text edit that keeps the title reuses the short-title hits, a text edit of the
+    older side removes one and adds it back, a title edit finds a new one in an unchanged text, a date edit moves a
+    counterpart-agency pair out of its window, and deleting one side of a pair removes its link."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write_zh(folder, "n1", "推动零碳工业园区建设，开展碳捕集利用与封存示范。", id="cn-syn-n1", title="工业领域碳达峰实施方案",
+              pubDate="2022-08-01")
+    _write_zh(folder, "n2", "钢铁行业节能降碳。", id="cn-syn-n2", title="钢铁行业碳达峰行动计划", pubDate="2022-03-01")
+    _write_zh(folder, "p2", "推进钢铁产业升级。", id="cn-syn-p2", title="江苏省钢铁产业绿色发展意见", pubDate="2023-06-01",
+              source="江苏省工信厅")
+    z1 = _write_zh(folder, "z1", "零碳工业园区建设指引。", id="cn-syn-z1", title="江苏省零碳工业园区建设指南", pubDate="2024-02-01",
+                   source="江苏省生态环境厅")  # another organ than n1's: only the short-title rule pairs them
+    store = tmp_path / "store"
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    assert _inferred(store, "short-title-in-text", "cn-syn-z1", "cn-syn-n1")
+    assert _inferred(store, "counterpart-agency", "cn-syn-p2", "cn-syn-n2")
+
+    z1.write_text(z1.read_text(encoding="utf-8").replace("零碳工业园区建设指引。", "园区建设指引（修订）。"), encoding="utf-8")
+    assert build_into_store([folder], store).units_rebuilt == 1  # its text changed, its title did not: its hits are kept
+    _same_as_full_build(folder, store)
+    assert _inferred(store, "short-title-in-text", "cn-syn-z1", "cn-syn-n1")
+
+    n1 = folder / "n1.md"
+    n1.write_text(n1.read_text(encoding="utf-8").replace("推动零碳工业园区建设，", ""), encoding="utf-8")
+    build_into_store([folder], store)  # the older side's text no longer names z1's key phrase
+    _same_as_full_build(folder, store)
+    assert not _inferred(store, "short-title-in-text", "cn-syn-z1", "cn-syn-n1")
+    n1.write_text(n1.read_text(encoding="utf-8").replace("开展碳捕集", "推动零碳工业园区建设，开展碳捕集"), encoding="utf-8")
+    build_into_store([folder], store)  # and names it again: the unchanged younger z1 is found from n1's text
+    _same_as_full_build(folder, store)
+    assert _inferred(store, "short-title-in-text", "cn-syn-z1", "cn-syn-n1")
+
+    _edit(z1, title="江苏省碳捕集利用与封存示范实施方案")  # a new key phrase, named in n1's unchanged text
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    assert _inferred(store, "short-title-in-text", "cn-syn-z1", "cn-syn-n1")
+
+    _edit(folder / "n2.md", pubDate="2018-03-01")  # more than COUNTERPART_YEARS older than p2: no longer its counterpart
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    assert not _inferred(store, "counterpart-agency", "cn-syn-p2", "cn-syn-n2")
+
+    _edit(folder / "n2.md", pubDate="2022-03-01")  # and back
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    assert _inferred(store, "counterpart-agency", "cn-syn-p2", "cn-syn-n2")
+
+    (folder / "n2.md").unlink()  # one side of the pair is deleted
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    assert not _inferred(store, "counterpart-agency", "cn-syn-p2", "cn-syn-n2")
+    (folder / "n1.md").rename(folder / "n1-renamed.md")  # and a renamed file keeps its links
+    build_into_store([folder], store)
+    _same_as_full_build(folder, store)
+    assert _inferred(store, "short-title-in-text", "cn-syn-z1", "cn-syn-n1")
