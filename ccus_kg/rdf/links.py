@@ -738,8 +738,9 @@ class _Linker:
 
         * named after: ``b``'s core title is a subsequence of ``a``'s, so ``a``'s core has the
           three rarest tokens of ``b``'s (document frequency over all cores): ``b`` is indexed by
-          its jurisdiction and them, and by its whole core (a subsequence as long as the sequence
-          is the sequence itself);
+          its jurisdiction and them (and kept only when all its tokens are in ``a``'s core), and
+          by its whole core (a subsequence as long as the sequence is the sequence itself; only
+          across jurisdictions, as an equal core within one is no match);
         * counterpart agency: ``b`` is indexed by (organ key, topic bigram, jurisdiction), sorted by year;
         * short title in text: the key phrases and short forms of every title in one Aho–Corasick
           automaton (pyahocorasick), run once over each older work's folded texts.
@@ -768,7 +769,7 @@ class _Linker:
         for _w, c in cores:
             for token in set(c):
                 df[token] += 1
-        # jurisdiction → rarest token → second → third → [(length, IRI)] sorted; and (jurisdiction, core) → IRIs
+        # jurisdiction → rarest token → second → third → [(length, IRI, tokens)] sorted; and (jurisdiction, core) → IRIs
         shorter: dict[str, Any] = {}
         same: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
         for w, c in cores:
@@ -779,7 +780,7 @@ class _Linker:
             node = shorter.setdefault(w.jurisdiction, {})
             for token in rarest[:-1]:
                 node = node.setdefault(token, {})
-            node.setdefault(rarest[-1], []).append((len(c), w.iri))
+            node.setdefault(rarest[-1], []).append((len(c), w.iri, frozenset(c)))
             same[(w.jurisdiction, tuple(c))].append(w.iri)
         leaves: list[Any] = [shorter]
         for _level in range(_NAMED_KEYS + 1):
@@ -794,14 +795,16 @@ class _Linker:
                 if j != a.jurisdiction:  # an equal core names no work of its own jurisdiction (see _named_after)
                     for b in same.get((j, tuple(ca)), ()):
                         found.add((a.iri, b))
-                # every b whose rarest tokens are all in a's core (a subsequence holds them) and whose core is shorter
+                # every b whose rarest tokens are all in a's core (a subsequence holds them), then all its
+                # tokens (copies of one title share their rarest tokens: a leaf grows with the works), and
+                # whose core is shorter
                 nodes = [shorter[j]] if j in shorter else []
                 for _level in range(_NAMED_KEYS):
                     nodes = [node[t] for node in nodes
                              for t in (tokens.intersection(node) if len(tokens) < len(node) else [t for t in node if t in tokens])]
                 for entries in nodes:
-                    for _n, b in entries[: bisect.bisect_left(entries, (len(ca), ""))]:
-                        found.add((a.iri, b))
+                    found.update((a.iri, b) for _n, b, needed in entries[: bisect.bisect_left(entries, (len(ca), ""))]
+                                 if needed <= tokens)
 
     def _topics(self, w: _Work) -> set[str]:
         """The topic words of ``w``'s titles: bigrams of their key phrases (words for English), not generic ones (memoised)."""
