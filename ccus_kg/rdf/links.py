@@ -382,7 +382,7 @@ class _Linker:
         self.problems: list[Problem] = []
         self.links: dict[tuple[str, str, str], Link] = {}
         #: counterpart-agency candidates: source IRI → target IRI → (sort key, evidence); see :meth:`choose_counterparts`
-        self.counterparts: dict[str, dict[str, tuple[tuple[int, int, str], str]]] = defaultdict(dict)
+        self.counterparts: dict[str, dict[str, tuple[tuple[int, int, str], tuple[str, list[str]]]]] = defaultdict(dict)
         self.works: dict[str, _Work] = {}
         self.named: dict[str, tuple[str, str]] = {}  # named work IRI → (title, language)
         self.event_links: list[tuple[str, str, str]] = []
@@ -946,18 +946,19 @@ class _Linker:
         if not shared:
             return
         gap = abs(_year(a.date) - _year(b.date))
-        self.counterparts[a.iri][b.iri] = (
-            (-len(shared), gap, b.iri),
-            f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({sorted(shared_organ)[0]}) of the "
-            f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}")
+        # the evidence is written only for the chosen few (a policy can have thousands of candidates)
+        self.counterparts[a.iri][b.iri] = ((-len(shared), gap, b.iri), (min(shared_organ), shared))
 
     def choose_counterparts(self) -> None:
         """Link each policy to its ``COUNTERPART_MAX`` strongest counterpart-agency candidates (most
         shared topic words, nearest in time, then IRI) that no other rule links it to already."""
         for source, candidates in self.counterparts.items():
-            free = sorted((key, target, evidence) for target, (key, evidence) in candidates.items()
+            free = sorted((key, target, why) for target, (key, why) in candidates.items()
                           if (source, "based_on", target) not in self.links and (source, "implements", target) not in self.links)
-            for _key, target, evidence in free[:COUNTERPART_MAX]:
+            for _key, target, (organ, shared) in free[:COUNTERPART_MAX]:
+                a, b = self.works[source], self.works[target]
+                evidence = (f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({organ}) of the "
+                            f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}")
                 self.link(source, "based_on", target, inferred=True, rule="counterpart-agency", evidence=evidence, confidence=0.4)
         self.counterparts.clear()
 
