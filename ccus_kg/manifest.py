@@ -8,7 +8,8 @@
   modification time in nanoseconds, SHA-256 of the content, the conversion unit it belongs to);
 * ``units(unit, entry)``: one row per conversion unit, what its conversion contributed to the graphs
   shared between files, a JSON object;
-* ``rows(list, item)``: long lists (the linker's links), one JSON item a row, in order.
+* ``rows(list, item)``: long lists (the linker's works with their digests and features, short-title hits and links),
+  one JSON item a row, in order.
 
 A build reads the rows it needs when it needs them (one file's row, one unit's entry, or one key of
 every unit's entry through SQLite's ``json_extract``, https://www.sqlite.org/json1.html), so the

@@ -1017,7 +1017,7 @@ def _shared_graphs(store: ox.Store, units: UnitTable, man: Manifest,
     linked = infer_links(context, policies=policies, texts=lambda iri: policy_texts(store, iri), previous=previous, emit=False)
     _update_inferred(store, man.get("inferred", {}), previous or {}, linked, changes)
     del previous
-    man["linker"] = {"context": linked.state["context"]}  # its works (digest, features), hits and links: one row each
+    man["linker"] = {k: linked.state[k] for k in ("context", "format")}  # its works (digest, features), hits, links: rows
     features = linked.state["features"]
     man.set_rows("linker.works", ([iri, digest, features.get(iri)] for iri, digest in linked.state["works"].items()))
     man.set_rows("linker.hits", linked.state["hits"])
@@ -1043,10 +1043,7 @@ def _linker_state(man: Manifest) -> dict[str, Any] | None:
         works[iri] = digest
         if feature and feature[0] is not None:
             features[iri] = feature[0]
-    state = {**head, "works": works, "links": list(man.rows("linker.links"))}
-    if features or not works:  # else a state of an older version: the linker runs in full
-        state.update(features=features, hits=list(man.rows("linker.hits")))
-    return state
+    return {**head, "works": works, "features": features, "hits": list(man.rows("linker.hits")), "links": list(man.rows("linker.links"))}
 
 
 def _facility_links(store: ox.Store, units: UnitTable, refs: dict[str, int], known: set[str],

@@ -89,6 +89,8 @@ COUNTERPART_MAX = 3
 #: An incremental run with at most this many changed works pairs each of them with the works of its
 #: jurisdiction chain directly (:class:`_Near`); with more, it builds the indexes of a full run.
 NEAR_MAX = 64
+#: The version of the linker's state (``LinkResult.state``): a state of another version gives a full run.
+STATE_FORMAT = 2
 
 _ZH_TITLE = re.compile(r"《(?P<title>[^《》\n]{2,80})》")
 # *italic* or _italic_ (not **bold**), "double", “curly” quotes; English titles start with a capital
@@ -635,8 +637,9 @@ class _Linker:
 
     def features(self, w: _Work, known: dict[str, Any] | None = None) -> dict[str, Any]:
         """What the candidate rules read of ``w`` (JSON-ready, kept in the state): its core titles
-        (``cores``, one token list a title) and whether each can be named after (``named``), its
-        counterpart-agency keys (``keys``: ``[organ key, topic word]``), its key phrases
+        (``cores``, one a title: a string when every token is one character, else the token list)
+        and whether each can be named after (``named``), its counterpart-agency organ keys and
+        topic words (``organs``, ``topics``: the keys are every pair of the two), its key phrases
         (``phrases``), ``date`` and ``jurisdiction``.  ``known``: the features of the last run for
         an unchanged work in the same context, taken as they are (and its cores memoised)."""
         if known is not None:
@@ -644,8 +647,10 @@ class _Linker:
                 self._memo.setdefault(("core", w.iri, title), list(tokens))
             return known
         cores = [self.core(w, t) for t in w.titles]
-        return {"cores": cores, "named": [self._nameable(w, t) for t in w.titles],
-                "keys": sorted(map(list, self._counterpart_keys(w))), "phrases": self._phrases(w),
+        organs = sorted({k for k in map(self._organ_key, w.agencies) if k})
+        return {"cores": ["".join(c) if all(len(t) == 1 for t in c) else c for c in cores],
+                "named": [self._nameable(w, t) for t in w.titles],
+                "organs": organs, "topics": sorted(self._topics(w)) if organs else [], "phrases": self._phrases(w),
                 "date": w.date, "jurisdiction": w.jurisdiction}
 
     def infer_implementation(self, previous: dict[str, Any] | None = None, *, exhaustive: bool = False) -> dict[str, Any]:
@@ -668,7 +673,7 @@ class _Linker:
         known: dict[str, Any] = {}
         hits: set[tuple[str, str]] = set()
         if (previous is not None and previous.get("context") == self.context_digest
-                and "features" in previous and "hits" in previous):  # a state of an older version: a full run
+                and previous.get("format") == STATE_FORMAT):  # a state of another version: a full run
             old = previous["works"]
             changed = {i for i in set(old) | set(digests) if old.get(i) != digests.get(i)}
             old_links = [Link(*item) for item in previous["links"]]
@@ -709,7 +714,8 @@ class _Linker:
             self._pair(a, b)
         self.choose_counterparts()
         kept = [list(link.__dict__.values()) for link in self.links.values() if link.kind in ("implements", "based_on")]
-        return {"context": self.context_digest, "works": digests, "features": features, "hits": sorted(map(list, hits)),
+        return {"context": self.context_digest, "format": STATE_FORMAT, "works": digests, "features": features,
+                "hits": sorted(map(list, hits)),
                 "links": sorted(kept, key=lambda k: (k[0], k[1], k[2]))}
 
     def _hits(self, pairs: Iterable[tuple[_Work, _Work]]) -> set[tuple[str, str]]:
@@ -1014,7 +1020,7 @@ class _Near:
         if v is None:
             f = self.features[w.iri]
             v = self._views[w.iri] = ([(tuple(c), frozenset(c), bool(n)) for c, n in zip(f["cores"], f["named"], strict=True)],
-                                      {tuple(k) for k in f["keys"]}, _year(w.date))
+                                      {(k, t) for k in f["organs"] for t in f["topics"]}, _year(w.date))
         return v
 
     def _counterpart(self, a: _Work, b: _Work) -> bool:
