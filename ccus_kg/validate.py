@@ -180,7 +180,11 @@ def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None, en
         else:
             for rule in sparql_rules:
                 if (nodes := focus.nodes(rule.iri, sparql=True)) is None or nodes:
-                    raw += _run_sparql_rules(restricted_graph(graph, nodes), [rule])
+                    restricted = restricted_graph(graph, nodes)
+                    if rule.iri in focus.others:  # the other side of a join by key: the nodes sharing one
+                        var, others = focus.others[rule.iri]
+                        restricted = restricted_graph(restricted, others, var)
+                    raw += _run_sparql_rules(restricted, [rule])
     if focus is not None:
         rule_iris = {r.iri for r in sparql_rules}
         raw = [r for r in raw if focus.keeps(r.shape, r.focus_node, sparql=r.shape in rule_iris)]
