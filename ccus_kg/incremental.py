@@ -102,6 +102,7 @@ class ChangeSet:
         engine and shapes.  A build that does not validate gives them back with what it changed
         (:meth:`keep`)."""
         directory = Path(directory)
+        (directory / "validation.json").unlink(missing_ok=True)  # kept results as one JSON file (before validation.sqlite)
         if not (directory / RESULTS_FILE).exists():
             return cls()
         kept = KeptResults.open(directory)
