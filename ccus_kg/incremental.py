@@ -355,10 +355,11 @@ def _one_hop(shapes) -> bool:
 
 
 def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: ChangeSet, *, engine: str = "oxigraph",
-                   full: bool = False) -> ValidationReport:
+                   full: bool = False, triples: int | None = None) -> ValidationReport:
     """Validate the store's union ``graph`` after a build that recorded ``changes``, reusing the results
     kept in ``directory`` for the focus nodes no change can reach (module docstring), and keep the new
-    results there (with the oxigraph engine).  ``full``: validate everything.
+    results there (with the oxigraph engine).  ``full``: validate everything.  ``triples``: ``len(graph)``
+    when the caller knows it (:func:`ccus_kg.validate.validate`).
 
     Returns the same :class:`ValidationReport` as :func:`ccus_kg.validate.validate` on ``graph``
     (``engine`` and ``triples`` included).  Raises what :func:`ccus_kg.validate.validate` raises;
@@ -379,7 +380,7 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
         if kept is not None and touched is not None and _one_hop(shapes) and not compile_core(shapes).uncompiled:
             found = affected(graph, *touched, rules, reach, sources, kept)
         if found is None:
-            report = validate(graph, engine=engine)
+            report = validate(graph, engine=engine, triples=triples)
             changes.scope = "full"
             if kept is not None:
                 kept.clear()
@@ -391,7 +392,7 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
             assert kept is not None
             focus, stale = found
             changes.scope = _scope(focus)
-            partial = validate(graph, engine=engine, focus=focus)
+            partial = validate(graph, engine=engine, focus=focus, triples=triples)
             kept.drop("", focus.core)  # the results validated again; the others are kept
             for rule in rules:
                 kept.drop(rule.iri, focus.nodes(rule.iri, sparql=True))

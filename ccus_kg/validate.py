@@ -147,7 +147,7 @@ class ValidationReport:
 
 
 def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None, engine: str = "oxigraph",
-             focus: Focus | None = None) -> ValidationReport:
+             focus: Focus | None = None, triples: int | None = None) -> ValidationReport:
     """Validate ``graph`` against the SHACL shapes.
 
     ``graph``: the data graph; ``shapes_path``: a Turtle shapes file (default the packaged one);
@@ -155,7 +155,8 @@ def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None, en
     ``"pyshacl"`` (everything in pySHACL, the reference); ``focus``: validate only these focus
     nodes (:class:`ccus_kg.focus.Focus`; the queries are restricted to them with the oxigraph
     engine, the results filtered with both): the results are exactly those of a whole validation
-    on those focus nodes.  Returns a :class:`ValidationReport`
+    on those focus nodes; ``triples``: ``len(graph)`` when the caller knows it (counting a RocksDB
+    store's quads reads all of them).  Returns a :class:`ValidationReport`
     whose results are sorted by :meth:`ValidationResult.key`.  Raises :class:`UsageError` for
     an unknown engine, and whatever pySHACL or pyoxigraph raise when the shapes themselves
     are broken (a failure to run).
@@ -196,7 +197,8 @@ def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None, en
         for r in raw
     }, key=ValidationResult.key)
     conforms = not any(x.severity == "Violation" for x in results)
-    return ValidationReport(conforms=conforms, results=results, triples=len(graph), engine=engine)
+    return ValidationReport(conforms=conforms, results=results, triples=len(graph) if triples is None else triples,
+                            engine=engine)
 
 
 # -- pySHACL --------------------------------------------------------------------------------------
