@@ -245,22 +245,3 @@ def test_join_keys_hold_every_pair_the_rule_joins(tmp_path):
             for f, g in pairs:
                 assert keys.get(f, set()) & keys.get(g or "", set()), (f, g)
             assert dict(join_keys(ps.graph(), key, frozenset(p for p, _g in pairs))).keys() == {p for p, _g in pairs}
-
-
-def test_a_new_build_date_revalidates_only_the_dates_it_passes(folder, tmp_path, monkeypatch):
-    """FutureDate compares dates with the build date (by_date in ontology/shapes-reach.yaml): on a new
-    build date it validates again its kept results' nodes and the nodes with a date in between, not
-    every node, and the report still equals a whole validation (the date moving forward and back)."""
-    store = tmp_path / "store"
-    days = {"2019-06-01": 1559347200, "2023-01-01": 1672531200, "2021-03-15": 1615766400}
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(days["2019-06-01"]))
-    first = _rebuild(folder, store, incremental=False)
-    future = _results(first, "FutureDate")
-    assert future
-    for day in ("2023-01-01", "2021-03-15"):
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(days[day]))
-        step = _rebuild(folder, store)
-        assert "FutureDate" not in step.validation_scope, step.validation_scope
-        assert any(day in r.message for r in step.validation.results if r.shape.endswith("#FutureDate")) or not \
-            _results(step, "FutureDate")
-    assert _results(step, "FutureDate") != future  # dates passed between 2019 and 2021

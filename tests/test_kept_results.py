@@ -69,17 +69,3 @@ def test_only_results_finished_by_a_build_of_the_same_fingerprint_are_usable(tmp
     assert kept.usable("f1") and list(kept) == [] and kept.pending() == (set(), set())
     kept.close()
     assert (tmp_path / KEPT_NAME).is_file()
-
-
-def test_dates_between_two_build_dates_and_the_rules_focus_nodes(tmp_path):
-    kept = KeptResults.open(tmp_path)
-    future = "https://w3id.org/ccus-kg/shapes#FutureDate"
-    kept.set_keys(future, None, [("http://x/a", "2026-01-01"), ("http://x/b", "2026-11-23"), ("http://x/c", "2027-05-01")])
-    assert kept.holders_between(future, "2026-11-22", "2026-11-23") == {"http://x/b"}  # after the first, not after the second
-    assert kept.holders_between(future, "2026-01-01", "2026-11-22") == set()
-    kept.add([_result(future, "http://x/c"), _result(future, "http://x/c", "other"), _result(CORE, "http://x/a")], {future})
-    assert kept.focus_nodes(future) == {"http://x/c"}
-    assert kept.date(future) is None
-    kept.set_date(future, "2026-11-22")
-    assert kept.date(future) == "2026-11-22"
-    kept.close()
