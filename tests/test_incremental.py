@@ -245,3 +245,17 @@ def test_join_keys_hold_every_pair_the_rule_joins(tmp_path):
             for f, g in pairs:
                 assert keys.get(f, set()) & keys.get(g or "", set()), (f, g)
             assert dict(join_keys(ps.graph(), key, frozenset(p for p, _g in pairs))).keys() == {p for p, _g in pairs}
+
+
+def test_a_new_build_date_gives_the_whole_validation(folder, tmp_path, monkeypatch):
+    """FutureDate compares dates with the build date (a global node in ontology/shapes-reach.yaml): on a
+    new build date (forward, then back) it runs in full, and the report equals a whole validation."""
+    store = tmp_path / "store"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1559347200")  # 2019-06-01
+    future = _results(_rebuild(folder, store, incremental=False), "FutureDate")
+    assert future
+    for day in ("1672531200", "1615766400"):  # 2023-01-01, 2021-03-15
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", day)
+        step = _rebuild(folder, store)
+        assert "in full: FutureDate" in step.validation_scope, step.validation_scope
+    assert _results(step, "FutureDate") != future  # dates passed between 2019 and 2021
