@@ -758,19 +758,19 @@ class _Linker:
 
     def _counterpart_candidates(self, works: list[_Work], found: _PairSet, sources: set[str] | None = None) -> None:
         index: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
-        keyed = []
+        keyed = []  # (work, its organ keys, year): its index keys are made again below, not kept (~50 MB at 20,000 policies)
         for w in works:
-            organs = {k for k in map(self._organ_key, w.agencies) if k}
-            keys = {(k, t) for k in organs for t in self._topics(w)} if organs else set()
+            organs = sorted({k for k in map(self._organ_key, w.agencies) if k})
             year = _year(w.date)
-            keyed.append((w, keys, year))
-            for k, t in keys:
+            keyed.append((w, organs, year))
+            for k, t in self._organ_topics(w, organs):
                 index[(k, t, w.jurisdiction)].append((year, w.iri))
         for entries in index.values():
             entries.sort()
-        for a, keys, year in keyed:
+        for a, organs, year in keyed:
             if sources is not None and a.iri not in sources:
                 continue
+            keys = self._organ_topics(a, organs)
             broader = self.chain(a.jurisdiction)[1:]  # across levels only
             for k, t in keys:
                 for j in broader:
@@ -783,6 +783,10 @@ class _Linker:
                     window = bucket[undated:] if year < 0 else bucket[
                         bisect.bisect_left(bucket, (year - COUNTERPART_YEARS, "")):bisect.bisect_right(bucket, (year, "\uffff"))]
                     found.update((a.iri, b) for _y, b in window)
+
+    def _organ_topics(self, w: _Work, organs: list[str]) -> set[tuple[str, str]]:
+        """The counterpart-agency index keys of ``w``: (organ key, topic word) for its organ keys ``organs``."""
+        return {(k, t) for k in organs for t in self._topics(w)} if organs else set()
 
     def _phrases(self, w: _Work) -> list[str]:
         """The key phrases and short forms of ``w``'s titles that :meth:`_short_title_in_text` looks for."""
