@@ -59,6 +59,8 @@ class StageMemory(Progress):
         self.stage_name = "start"
         self.stages: dict[str, dict[str, Any]] = {}
         self.trace, self.top = trace, top
+        self.series: list[tuple[float, str, float]] = []  # (seconds since start, stage, RSS MB) of every sample
+        self._t0 = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
         self._thread.start()
@@ -73,6 +75,7 @@ class StageMemory(Progress):
             row["max_rss"] = max(row["max_rss"], s["VmRSS"])
             row["max_anon"] = max(row["max_anon"], s.get("RssAnon", 0.0))
             row["max_file"] = max(row["max_file"], s.get("RssFile", 0.0))
+            self.series.append((round(time.perf_counter() - self._t0, 2), self.stage_name, s["VmRSS"]))
             self._stop.wait(interval)
 
     def switch(self, name: str) -> None:
@@ -138,7 +141,8 @@ def main() -> None:
                     if mb >= 1:
                         print(f"    {mb:8.1f} {count:>9,}  {where}")
     if args.json:
-        args.json.write_text(json.dumps({"wall": wall, "stages": rec.stages, "counts": built.counts}, indent=2, default=str) + "\n")
+        args.json.write_text(json.dumps({"wall": wall, "stages": rec.stages, "counts": built.counts, "series": rec.series},
+                                        default=str) + "\n")
 
 
 if __name__ == "__main__":
