@@ -29,11 +29,15 @@ class Focus:
 
     ``core``: focus nodes (IRIs) for the core constraints (every shape without ``sh:sparql``), None
     for every focus node; ``rules``: SHACL-SPARQL rule (node shape IRI) → its focus nodes, None for
-    every focus node.  A SPARQL rule not in ``rules`` is not run at all.
+    every focus node.  A SPARQL rule not in ``rules`` is not run at all.  ``others``: for a rule that
+    joins its focus node with other nodes by a key (``join`` in ``ontology/shapes-reach.yaml``), the
+    variable of the other node and the nodes sharing a key with one of its focus nodes: its query is
+    also restricted to those (the other nodes cannot give a result on these focus nodes).
     """
 
     core: frozenset[str] | None = None
     rules: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
+    others: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
 
     def nodes(self, shape: str, sparql: bool) -> frozenset[str] | None:
         """The focus nodes of ``shape`` (None: all); an empty set for a SPARQL rule that is not run."""
@@ -55,6 +59,7 @@ _THIS = "this"
 # a group after these is not joined with its parent's solutions (or is not a group: VALUES data)
 _NOT_JOINED = re.compile(r"(\b(OPTIONAL|MINUS|EXISTS|SERVICE(\s+SILENT)?\s+\S*|GRAPH\s+\S*)|\bVALUES\s+(\S+|\([^)]*\)))\s*$",
                          re.IGNORECASE)
+_OPTIONAL = re.compile(r"\bOPTIONAL\s*$", re.IGNORECASE)
 
 
 def _masked(query: str) -> str:
@@ -103,9 +108,12 @@ def _cuts(masked: str, open_at: int, joined: bool, var: str, cuts: list[int]) ->
 
     ``joined``: the group's solutions are joined (through groups and UNIONs only) with a group
     that holds the block, so restricting it to the same nodes changes nothing but the work
-    (a join with the same ``VALUES`` twice is the join once).  Groups after OPTIONAL, MINUS,
-    (NOT) EXISTS, GRAPH or SERVICE are not; a sub-select is when it projects ``?var``.  A group that
-    binds ``?var`` itself (``BIND(… AS ?var)``) gets no block (SPARQL forbids it).
+    (a join with the same ``VALUES`` twice is the join once).  Groups after MINUS, (NOT) EXISTS,
+    GRAPH or SERVICE are not; a sub-select is when it projects ``?var``.  A group that binds ``?var``
+    itself (``BIND(… AS ?var)``) gets no block (SPARQL forbids it).  The group of an OPTIONAL is
+    restricted when its parent group holds the block: every solution on its left then binds ``?var``
+    to one of the nodes, so an optional solution binding it to another node is never compatible with
+    it (SPARQL 1.1 §18.5, LeftJoin), and restricting the right side changes only the work.
     """
     close = _close(masked, open_at)
     body = masked[open_at + 1:close]
@@ -116,12 +124,14 @@ def _cuts(masked: str, open_at: int, joined: bool, var: str, cuts: list[int]) ->
             _cuts(masked, where, joined and _projects(m.group("projection"), var), var, cuts)
             return
     binds = re.compile(r"\bAS\s+[?$]" + re.escape(var) + r"\b", re.IGNORECASE)
-    if joined and _var(var).search(body) and not binds.search(_own(masked, open_at, close)):
+    restricted = joined and bool(_var(var).search(body)) and not binds.search(_own(masked, open_at, close))
+    if restricted:
         cuts.append(open_at + 1)
     i = open_at + 1
     while i < close:
         if masked[i] == "{":
-            _cuts(masked, i, joined and not _NOT_JOINED.search(masked, open_at + 1, i), var, cuts)
+            optional = restricted and bool(_OPTIONAL.search(masked, open_at + 1, i))
+            _cuts(masked, i, optional or (joined and not _NOT_JOINED.search(masked, open_at + 1, i)), var, cuts)
             i = _close(masked, i)
         i += 1
 
@@ -132,7 +142,7 @@ def restrict_query(query: str, nodes: Collection[str], var: str = _THIS) -> str:
 
     ``nodes``: IRIs.  The block goes into the outer WHERE group when the query projects ``?this``
     (or ``*``), and into each group in it whose solutions are joined with that group's: nested
-    groups, UNION branches, and sub-selects projecting ``?this`` (so Oxigraph, which evaluates a
+    groups, UNION branches, OPTIONAL groups, and sub-selects projecting ``?this`` (so Oxigraph, which evaluates a
     sub-select or a UNION on its own before joining it, works on those nodes only).  The
     solutions are those of ``query`` whose ``?this`` is one of ``nodes`` (for a SELECT where
     ``?this`` is bound in every solution, as SHACL's focus node is).  A query that does not

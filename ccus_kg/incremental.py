@@ -2,7 +2,8 @@
 
 A rebuild changes a few named graphs; validating the whole store again costs as much as the first
 time.  Instead, :func:`validate_store` validates again only the focus nodes whose results can have
-changed, and keeps the results of the others from the last build (``DIR/validation.json``).  The
+changed, and keeps the results of the others from the last build (``DIR/validation.sqlite``,
+:mod:`ccus_kg.kept_results`: only the rows of the focus nodes validated again are rewritten).  The
 report is the same as a whole validation of the store (``tests/test_incremental.py`` compares them
 after edits, deletions, renames and edits that make or remove faults across records).
 
@@ -20,13 +21,18 @@ Which focus nodes: the store build records every triple it adds to or removes fr
   nodes from which one of those paths leads to a changed node.  A rule with no entry, an entry
   marked ``full``, a query naming an IRI its entry does not list (the query was changed), or a
   change to one of its ``global`` nodes (the build date, for future dates) is run in full;
+* a rule that joins its focus node with other nodes by a key computed from each node's own triples
+  (``join`` in the YAML file: ``LikelyDuplicate``'s jurisdiction, language and normalised title) keeps
+  each node's keys (``keys`` table): the nodes holding an old or new key of a changed node are validated
+  again, and the other side of the rule's query is restricted to the nodes sharing a key with a focus
+  node (:attr:`ccus_kg.focus.Focus.others`), so neither side is computed for every node;
 * the file and line of a kept result (``queries/record-sources.rq``) are read again when its focus
   node is in reach of a changed node the same way (``sources`` in the YAML file).
 
 A build without validation writes the kept results back with the nodes it changed (``pending``), so
 the next build that validates covers them too.  Everything is validated in full when there are no
 kept results (first build, ``--rebuild``, the ``pyshacl`` engine, or a build that stopped in
-between: the file is removed when a build starts and written when it ends), when the kept results
+between: they are marked ``building`` when a build starts and whole when it ends), when the kept results
 are of another ccus-kg version, shapes, reach file or record-sources query, when more than
 :data:`CHANGE_LIMIT` triples changed, when an ``rdfs:subClassOf`` triple changed (SHACL class
 targets and ``sh:class`` follow it), or when a changed node is a blank node (``VALUES`` cannot name one).
@@ -35,10 +41,9 @@ targets and ``sh:class`` follow it), or when a changed node is a blank node (``V
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,18 +52,18 @@ import pyoxigraph as ox
 
 from ccus_kg import __version__
 from ccus_kg.errors import ResourceNotFound
-from ccus_kg.files import atomic_writer
-from ccus_kg.focus import Focus, restricted_graph
+from ccus_kg.focus import Focus, restrict_query, restricted_graph
+from ccus_kg.kept_results import KEPT_NAME, KeptResults
 from ccus_kg.namespaces import PREFIXES, RDFS, SH
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.resources import ontology_path, queries_dir
-from ccus_kg.validate import SourceLocation, ValidationReport, ValidationResult, record_sources, validate
+from ccus_kg.validate import ValidationReport, ValidationResult, record_sources, validate
 
 __all__ = ["ChangeSet", "Reach", "load_reach", "affected", "validate_store", "RESULTS_FILE", "CHANGE_LIMIT"]
 
-#: The kept results, in the store's directory.
-RESULTS_FILE = "validation.json"
-RESULTS_FORMAT = 1
+#: The kept results, in the store's directory (:mod:`ccus_kg.kept_results`).
+RESULTS_FILE = KEPT_NAME
+RESULTS_FORMAT = 2
 #: Above this many changed triples a rebuild is validated in full (recording them costs memory).
 CHANGE_LIMIT = 300_000
 
@@ -76,8 +81,9 @@ class ChangeSet:
     or added and not removed (a superset: a triple removed from one graph may remain in another).
     """
 
-    def __init__(self, previous: list[ValidationResult] | None = None, limit: int = CHANGE_LIMIT,
+    def __init__(self, previous: Path | None = None, limit: int = CHANGE_LIMIT,
                  pending: tuple[set[str], set[str]] | None = None):
+        #: the directory whose kept results (:data:`RESULTS_FILE`) can be built on
         self.previous = previous
         #: changed nodes and subjects of the builds since ``previous`` that did not validate
         self.pending = pending or (set(), set())
@@ -90,18 +96,23 @@ class ChangeSet:
 
     @classmethod
     def start(cls, directory: str | Path, *, engine: str, store_was_kept: bool) -> ChangeSet:
-        """Take the results kept in ``directory`` (read and remove :data:`RESULTS_FILE`, so that a build
-        that stops before it ends leaves none) and start recording when they can be built on:
-        ``engine`` ``"oxigraph"``, ``store_was_kept`` (the store was not cleared), and results of this
-        version, engine and shapes.  A build that does not validate gives them back with what it
-        changed (:meth:`keep`)."""
-        path = Path(directory) / RESULTS_FILE
-        kept: tuple[list[ValidationResult], tuple[set[str], set[str]]] | None = None
-        if path.exists():
-            if engine == "oxigraph" and store_was_kept:
-                kept = _read_results(path, engine)
-            path.unlink()
-        return cls(kept[0], pending=kept[1]) if kept else cls()
+        """Take the results kept in ``directory`` (mark them ``building``, so that a build that stops
+        before it ends leaves none to use) and start recording when they can be built on: ``engine``
+        ``"oxigraph"``, ``store_was_kept`` (the store was not cleared), and results of this version,
+        engine and shapes.  A build that does not validate gives them back with what it changed
+        (:meth:`keep`)."""
+        directory = Path(directory)
+        (directory / "validation.json").unlink(missing_ok=True)  # kept results as one JSON file (before validation.sqlite)
+        if not (directory / RESULTS_FILE).exists():
+            return cls()
+        kept = KeptResults.open(directory)
+        try:
+            usable = engine == "oxigraph" and store_was_kept and kept.usable(_fingerprint(engine))
+            pending = kept.pending() if usable else None
+            kept.start()
+        finally:
+            kept.close()
+        return cls(directory, pending=pending) if usable else cls()
 
     def touched(self) -> tuple[set[str], set[str]] | None:
         """The changed nodes (IRIs of subjects and objects of changed triples, and those of earlier
@@ -125,7 +136,11 @@ class ChangeSet:
         nodes this build changed, for the next build that validates (nothing when they cannot be)."""
         touched = self.touched() if self.recording and self.previous is not None else None
         if touched is not None and self.previous is not None:
-            _write_results(Path(directory), self.previous, "oxigraph", touched)
+            kept = KeptResults.open(directory)
+            try:
+                kept.finish(_fingerprint("oxigraph"), touched)
+            finally:
+                kept.close()
 
     @property
     def recording(self) -> bool:
@@ -169,13 +184,16 @@ class Reach:
 
     ``reads``: IRIs its query may name; ``paths``: SPARQL property paths from the focus node to the
     other nodes whose triples it reads; ``globals``: IRIs of nodes read whatever the focus node;
-    ``full``: why it must run in full ("" when it need not).
+    ``full``: why it must run in full ("" when it need not); ``join``: for a rule joining its focus
+    node with other nodes by a key, the variable of the other node and a ``SELECT ?node ?key``
+    query giving each node's keys from its own triples (None for the others).
     """
 
     reads: frozenset[str]
     paths: tuple[str, ...]
     globals: frozenset[str] = frozenset()
     full: str = ""
+    join: tuple[str, str] | None = field(default=None)
 
     def covers(self, query: str) -> bool:
         """Whether every IRI ``query`` names is one of :attr:`reads` (ignoring those of
@@ -229,8 +247,10 @@ def load_reach(path: str | Path | None = None) -> tuple[dict[str, Reach], Reach]
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
 
     def one(entry: dict[str, Any]) -> Reach:
+        join = entry.get("join")
         return Reach(reads=frozenset(_expand(x) for x in entry.get("reads", [])), paths=tuple(entry.get("paths", [])),
-                     globals=frozenset(_expand(x) for x in entry.get("global", [])), full=str(entry.get("full", "")))
+                     globals=frozenset(_expand(x) for x in entry.get("global", [])), full=str(entry.get("full", "")),
+                     join=(str(join["var"]), str(join["key"])) if join else None)
 
     rules = {_expand(iri): one(entry or {}) for iri, entry in (data.get("rules") or {}).items()}
     return rules, one(data.get("sources") or {})
@@ -253,14 +273,26 @@ def _in_reach(graph: KnowledgeGraph, reach: Reach, changed: frozenset[str], memo
     return frozenset(out)
 
 
+def join_keys(graph: KnowledgeGraph, key_query: str, nodes: frozenset[str] | None) -> list[tuple[str, str]]:
+    """``(node, key)`` rows of a ``join`` key query (``SELECT ?node ?key``) on ``graph``, for ``nodes``
+    (IRIs; None: every node)."""
+    query = key_query if nodes is None else restrict_query(key_query, nodes, var="node")
+    found = graph.query(query)
+    assert isinstance(found, ox.QuerySolutions)
+    return [(s["node"].value, s["key"].value) for s in found
+            if isinstance(s["node"], ox.NamedNode) and s["key"] is not None]
+
+
 def affected(graph: KnowledgeGraph, nodes: set[str], subjects: set[str], rules: list[Any], reach: dict[str, Reach],
-             sources: Reach) -> tuple[Focus, frozenset[str] | None]:
+             sources: Reach, kept: KeptResults | None = None) -> tuple[Focus, frozenset[str] | None]:
     """The focus nodes to validate again after a change of the triples of ``nodes`` (IRIs; the
     subjects of changed triples among them: ``subjects``), as a :class:`Focus`, and the nodes whose
     record sources may have changed (None: any node).
 
     ``rules``: the SHACL-SPARQL rules (:class:`ccus_kg.shapes.SparqlRule`); ``reach``, ``sources``:
     from :func:`load_reach`.  A rule that cannot be bounded gets None (all its focus nodes).
+    ``kept``: the kept results, whose join keys (of the rules with a ``join``) are brought up to
+    date for the changed nodes (not committed); without them such a rule is run in full.
     """
     changed = frozenset(nodes)
     memo: dict[str, frozenset[str]] = {}
@@ -268,16 +300,28 @@ def affected(graph: KnowledgeGraph, nodes: set[str], subjects: set[str], rules: 
         return Focus(core=frozenset(), rules={r.iri: frozenset() for r in rules}), frozenset()
     core = changed | _reaching(graph, "?p", frozenset(subjects)) if subjects else changed
     focus_rules: dict[str, frozenset[str] | None] = {}
+    others: dict[str, tuple[str, frozenset[str]]] = {}
     for rule in rules:
         r = reach.get(rule.iri)
+        keyed: set[str] | None = None
+        if r is not None and r.join is not None and kept is not None:
+            # the changed nodes' keys before (kept) and after (the graph): their holders can gain or lose a partner
+            new = join_keys(graph, r.join[1], changed)
+            keyed = kept.keys_of(rule.iri, changed) | {k for _n, k in new}
+            kept.set_keys(rule.iri, changed, new)
         texts = [q for _c, q, _m in rule.constraints] + list(rule.target_selects)
-        if r is None or r.full or not all(r.covers(q) for q in texts) or r.globals & changed:
+        if (r is None or r.full or not all(r.covers(q) for q in texts) or r.globals & changed
+                or (r.join is not None and (keyed is None or not r.covers(r.join[1])))):
             focus_rules[rule.iri] = None
         else:
-            focus_rules[rule.iri] = _in_reach(graph, r, changed, memo)
+            focus = _in_reach(graph, r, changed, memo)
+            if r.join is not None and kept is not None and keyed is not None:
+                focus |= kept.holders(rule.iri, keyed)
+                others[rule.iri] = (r.join[0], frozenset(kept.holders(rule.iri, kept.keys_of(rule.iri, focus))))
+            focus_rules[rule.iri] = focus
     sources_query = (queries_dir() / "record-sources.rq").read_text(encoding="utf-8")
     stale = None if sources.full or not sources.covers(sources_query) else _in_reach(graph, sources, changed, memo)
-    return Focus(core=core, rules=focus_rules), stale
+    return Focus(core=core, rules=focus_rules, others=others), stale
 
 
 # -- the kept results -------------------------------------------------------------------------------
@@ -289,30 +333,6 @@ def _fingerprint(engine: str) -> str:
     for path in (ontology_path("shapes.ttl"), ontology_path("shapes-reach.yaml"), queries_dir() / "record-sources.rq"):
         h.update(path.read_bytes())
     return h.hexdigest()
-
-
-def _read_results(path: Path, engine: str) -> tuple[list[ValidationResult], tuple[set[str], set[str]]] | None:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("fingerprint") != _fingerprint(engine):
-        return None
-    results = [ValidationResult(**{**r, "sources": tuple(SourceLocation(s["file"], s["line"]) for s in r["sources"])})
-               for r in data["results"]]
-    pending = data.get("pending", {})
-    return results, (set(pending.get("nodes", [])), set(pending.get("subjects", [])))
-
-
-def _write_results(directory: Path, results: list[ValidationResult], engine: str,
-                   pending: tuple[set[str], set[str]] = (set(), set())) -> None:
-    """Write :data:`RESULTS_FILE` (atomically): ``results``, and the nodes changed since they were made."""
-    data: dict[str, Any] = {"fingerprint": _fingerprint(engine), "results": [r.as_dict() for r in results]}
-    if pending[0]:
-        data["pending"] = {"nodes": sorted(pending[0]), "subjects": sorted(pending[1])}
-    with atomic_writer(directory / RESULTS_FILE, "w") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- validating the store ---------------------------------------------------------------------------
@@ -335,10 +355,11 @@ def _one_hop(shapes) -> bool:
 
 
 def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: ChangeSet, *, engine: str = "oxigraph",
-                   full: bool = False) -> ValidationReport:
+                   full: bool = False, triples: int | None = None) -> ValidationReport:
     """Validate the store's union ``graph`` after a build that recorded ``changes``, reusing the results
     kept in ``directory`` for the focus nodes no change can reach (module docstring), and keep the new
-    results there (with the oxigraph engine).  ``full``: validate everything.
+    results there (with the oxigraph engine).  ``full``: validate everything.  ``triples``: ``len(graph)``
+    when the caller knows it (:func:`ccus_kg.validate.validate`).
 
     Returns the same :class:`ValidationReport` as :func:`ccus_kg.validate.validate` on ``graph``
     (``engine`` and ``triples`` included).  Raises what :func:`ccus_kg.validate.validate` raises;
@@ -350,27 +371,44 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
     directory = Path(directory)
     found = None
     touched = changes.touched() if changes.recording and changes.previous is not None and not full else None
-    shapes = load_shapes() if touched is not None else None
-    if touched is not None and _one_hop(shapes) and not compile_core(shapes).uncompiled:
-        rules = load_sparql_rules(shapes=shapes)
-        reach, sources = load_reach()
-        found = affected(graph, *touched, rules, reach, sources)
-    if found is None:
-        report = validate(graph, engine=engine)
-        changes.scope = "full"
-    else:
-        focus, stale = found
-        changes.scope = _scope(focus)
-        rule_iris = {r.iri for r in rules}
-        partial = validate(graph, engine=engine, focus=focus)
-        kept = [r for r in changes.previous or [] if not focus.keeps(r.shape, r.focus_node, sparql=r.shape in rule_iris)]
-        moved = {r.focus_node for r in kept if stale is None or r.focus_node in stale}
-        if moved:
-            located = record_sources(restricted_graph(graph, moved, var="node"), moved)
-            kept = [replace(r, sources=tuple(located.get(r.focus_node, ()))) if r.focus_node in moved else r for r in kept]
-        results = sorted(set(kept) | set(partial.results), key=ValidationResult.key)
-        report = ValidationReport(conforms=not any(r.severity == "Violation" for r in results), results=results,
-                                  triples=partial.triples, engine=engine)
-    if engine == "oxigraph":
-        _write_results(directory, report.results, engine)
+    shapes = load_shapes()
+    rules = load_sparql_rules(shapes=shapes)
+    rule_iris = {r.iri for r in rules}
+    reach, sources = load_reach()
+    kept = KeptResults.open(directory) if engine == "oxigraph" else None
+    try:
+        if kept is not None and touched is not None and _one_hop(shapes) and not compile_core(shapes).uncompiled:
+            found = affected(graph, *touched, rules, reach, sources, kept)
+        if found is None:
+            report = validate(graph, engine=engine, triples=triples)
+            changes.scope = "full"
+            if kept is not None:
+                kept.clear()
+                kept.add(report.results, rule_iris)
+                for rule in rules:
+                    if (r := reach.get(rule.iri)) is not None and r.join is not None:
+                        kept.set_keys(rule.iri, None, join_keys(graph, r.join[1], None))
+        else:
+            assert kept is not None
+            focus, stale = found
+            changes.scope = _scope(focus)
+            partial = validate(graph, engine=engine, focus=focus, triples=triples)
+            kept.drop("", focus.core)  # the results validated again; the others are kept
+            for rule in rules:
+                kept.drop(rule.iri, focus.nodes(rule.iri, sparql=True))
+            moved = kept.on(stale)  # kept results whose record's file or line may have changed
+            if moved:
+                nodes = {r.focus_node for _i, r in moved}
+                located = record_sources(restricted_graph(graph, nodes, var="node"), nodes)
+                kept.update((i, replace(r, sources=tuple(located.get(r.focus_node, ())))) for i, r in moved
+                            if r.sources != tuple(located.get(r.focus_node, ())))
+            kept.add(partial.results, rule_iris)
+            results = sorted(set(kept), key=ValidationResult.key)
+            report = ValidationReport(conforms=not any(r.severity == "Violation" for r in results), results=results,
+                                      triples=partial.triples, engine=engine)
+        if kept is not None:
+            kept.finish(_fingerprint(engine))
+    finally:
+        if kept is not None:
+            kept.close()
     return report

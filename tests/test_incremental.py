@@ -18,7 +18,8 @@ from corpus import SEEDS, corpus_slice
 from helpers import write_synthetic
 
 from ccus_kg.focus import Focus, restrict_query
-from ccus_kg.incremental import RESULTS_FILE, load_reach, named_iris
+from ccus_kg.incremental import RESULTS_FILE, _fingerprint, join_keys, load_reach, named_iris
+from ccus_kg.kept_results import KeptResults
 from ccus_kg.resources import queries_dir
 from ccus_kg.shapes import load_sparql_rules
 from ccus_kg.store import PolicyStore, build_into_store
@@ -52,6 +53,15 @@ def _rebuild(folder: Path, store: Path, incremental: bool = True):
         pytest.fail(f"incremental report differs from a whole validation\nonly incremental: {extra}\nonly whole: {missing}")
     assert step.validation.conforms == whole.conforms and step.validation.triples == whole.triples
     return step
+
+
+def _kept(store: Path) -> tuple[tuple[set[str], set[str]], bool]:
+    """The pending changes of the store's kept results, and whether a build can use them."""
+    kept = KeptResults.open(store)
+    try:
+        return kept.pending(), kept.usable(_fingerprint("oxigraph"))
+    finally:
+        kept.close()
 
 
 def _results(step, rule: str) -> list[tuple[str, str | None]]:
@@ -96,9 +106,15 @@ def test_incremental_reports_equal_whole_validations(folder, tmp_path):
     _edit(syn / "d.md", title="Synthetic Rule A")
     step = _rebuild(folder, store)
     assert ("us-syn-a", "us-syn-d") in _results(step, "LikelyDuplicate")
+    assert "LikelyDuplicate" not in step.validation_scope  # by its join keys, not in full
     _edit(syn / "d.md", title="Synthetic Standalone D")
     step = _rebuild(folder, store)
     assert _results(step, "LikelyDuplicate") == []
+    _edit(syn / "d.md", title="Synthetic Rule A", country="Canada")  # same title, another jurisdiction: no pair
+    step = _rebuild(folder, store)
+    assert _results(step, "LikelyDuplicate") == []
+    _edit(syn / "d.md", title="Synthetic Standalone D", country="United States")
+    _rebuild(folder, store)
 
     # b is in force although a, which replaces it, is in force: reported on b; a goes out of force
     before = _results(step, "InForceAfterReplacement")
@@ -133,15 +149,17 @@ def test_builds_without_validation_pass_their_changes_on(folder, tmp_path):
     build_into_store([folder], store)  # the store changes, unvalidated: the changed nodes are kept
     _edit(folder / "synthetic" / "d.md", title="Synthetic Rule A")
     build_into_store([folder], store)
-    assert json.loads((store / RESULTS_FILE).read_text(encoding="utf-8"))["pending"]["nodes"]
+    assert _kept(store)[0][0]
     step = _rebuild(folder, store)  # both changes are validated
     assert [f for f, _v in _results(step, "ReplacementCycle")] == ["us-syn-a"]
     assert ("us-syn-a", "us-syn-d") in _results(step, "LikelyDuplicate")
-    assert "pending" not in json.loads((store / RESULTS_FILE).read_text(encoding="utf-8"))
+    assert _kept(store) == ((set(), set()), True)
     build_into_store([folder], store, engine="pyshacl")  # kept results are of the oxigraph engine only
-    assert not (store / RESULTS_FILE).exists()
+    assert not _kept(store)[1]
     _rebuild(folder, store, incremental=False)
-    (store / RESULTS_FILE).write_text('{"fingerprint": "of another version", "results": []}', encoding="utf-8")
+    kept = KeptResults.open(store)
+    kept.finish("of another version")
+    kept.close()
     _rebuild(folder, store, incremental=False)  # results of another version or shapes are not used
     _rebuild(folder, store, incremental=True)
     assert build_into_store([folder], store, validate=True, rebuild=True).validation_scope == "full"
@@ -180,7 +198,8 @@ SELECT $this ?v WHERE {
 }"""
     out = restrict_query(query, ["http://example.org/a"])
     block = "VALUES ?this { <http://example.org/a> }"
-    assert out.count(block) == 4  # outer group, the sub-select projecting $this, the two UNION branches
+    assert out.count(block) == 5  # outer group, the sub-select projecting $this, the two UNION branches, the OPTIONAL
+    assert "OPTIONAL { " + block + "  $this ex:s ?o }" in out
     assert out.replace(" " + block + " ", "") == query
     assert '"^[0-9]{4}$"' in out  # braces in strings are not groups
     assert restrict_query("SELECT ?x WHERE { ?x ?p ?o }", ["http://example.org/a"]) == "SELECT ?x WHERE { ?x ?p ?o }"
@@ -198,3 +217,45 @@ def test_every_sparql_rule_has_a_reach_covering_its_query():
             assert not missing, (f"{rule.iri} now reads {sorted(missing)}: check its paths in ontology/shapes-reach.yaml "
                                  "(which nodes the query reaches from $this), then add these IRIs to its reads")
     assert named_iris((queries_dir() / "record-sources.rq").read_text(encoding="utf-8")) <= sources.reads
+
+
+def test_join_keys_hold_every_pair_the_rule_joins(tmp_path):
+    """A rule's ``join`` key (ontology/shapes-reach.yaml) is its query's own: the key expression is
+    the query's, and every pair the rule reports on a graph with duplicates shares a key."""
+    reach, _sources = load_reach()
+    joined = {iri: r for iri, r in reach.items() if r.join}
+    assert joined, "no rule joins by key"
+    write_synthetic(tmp_path / "in")
+    _edit(tmp_path / "in" / "d.md", title="Synthetic Rule A")
+    _edit(tmp_path / "in" / "c.md", title="SYNTHETIC rule a (draft)")
+    build_into_store([tmp_path / "in"], tmp_path / "store")
+    rules = {r.iri: r for r in load_sparql_rules()}
+    with PolicyStore.open(tmp_path / "store", read_only=True) as ps:
+        whole = validate(ps.graph())
+        for iri, r in joined.items():
+            var, key = r.join
+            expression = key.split("BIND(", 1)[1].split(" AS ?k)")[0].replace("?t", "?u")
+            assert all(expression in q for _c, q, _m in rules[iri].constraints), f"{iri}: the key is not the query's"
+            assert all("?" + var in q for _c, q, _m in rules[iri].constraints)
+            keys: dict[str, set[str]] = {}
+            for node, k in join_keys(ps.graph(), key, None):
+                keys.setdefault(node, set()).add(k)
+            pairs = [(x.focus_node, x.value) for x in whole.results if x.shape == iri]
+            assert pairs, f"{iri}: the fixture makes no pair"
+            for f, g in pairs:
+                assert keys.get(f, set()) & keys.get(g or "", set()), (f, g)
+            assert dict(join_keys(ps.graph(), key, frozenset(p for p, _g in pairs))).keys() == {p for p, _g in pairs}
+
+
+def test_a_new_build_date_gives_the_whole_validation(folder, tmp_path, monkeypatch):
+    """FutureDate compares dates with the build date (a global node in ontology/shapes-reach.yaml): on a
+    new build date (forward, then back) it runs in full, and the report equals a whole validation."""
+    store = tmp_path / "store"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1559347200")  # 2019-06-01
+    future = _results(_rebuild(folder, store, incremental=False), "FutureDate")
+    assert future
+    for day in ("1672531200", "1615766400"):  # 2023-01-01, 2021-03-15
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", day)
+        step = _rebuild(folder, store)
+        assert "in full: FutureDate" in step.validation_scope, step.validation_scope
+    assert _results(step, "FutureDate") != future  # dates passed between 2019 and 2021

@@ -1,0 +1,71 @@
+"""The kept SHACL results of a store (ccus_kg.kept_results): rows dropped and added per rule and focus
+node, join keys per node, and the state that makes an interrupted build's results unusable."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ccus_kg.kept_results import KEPT_NAME, KeptResults
+from ccus_kg.validate import SourceLocation, ValidationResult
+
+RULE = "https://w3id.org/ccus-kg/shapes#LikelyDuplicate"
+CORE = "https://w3id.org/ccus-kg/shapes#Policy-title"
+
+
+def _result(shape: str, focus: str, value: str | None = None) -> ValidationResult:
+    return ValidationResult("Info" if shape == RULE else "Violation", focus, None, value, "a message", shape,
+                            "SPARQLConstraintComponent" if shape == RULE else "MinCountConstraintComponent",
+                            "a label", (SourceLocation("in/en/a.md", 3),))
+
+
+def test_results_are_dropped_and_added_per_rule_and_focus_node(tmp_path):
+    kept = KeptResults.open(tmp_path)
+    results = [_result(RULE, "http://x/a", "http://x/b"), _result(RULE, "http://x/c", "http://x/d"),
+               _result(CORE, "http://x/a"), _result(CORE, "http://x/e")]
+    kept.add(results, {RULE})
+    assert sorted(kept, key=ValidationResult.key) == sorted(results, key=ValidationResult.key)
+    kept.drop(RULE, {"http://x/a", "http://x/e"})  # the rule's result on a; core results stay
+    assert sorted(r.focus_node + " " + r.shape for r in kept) == [
+        "http://x/a " + CORE, "http://x/c " + RULE, "http://x/e " + CORE]
+    kept.drop("", {"http://x/e"})  # the core constraints' results on e
+    kept.drop(RULE, None)  # every result of the rule
+    assert [r.focus_node for r in kept] == ["http://x/a"]
+    moved = kept.on({"http://x/a"})
+    kept.update((i, replace(r, sources=(SourceLocation("in/en/renamed.md", 3),))) for i, r in moved)
+    assert [s.file for r in kept for s in r.sources] == ["in/en/renamed.md"]
+    assert kept.on({"http://x/zzz"}) == [] and len(kept.on(None)) == 1
+    kept.close()
+
+
+def test_join_keys_are_replaced_per_node(tmp_path):
+    kept = KeptResults.open(tmp_path)
+    kept.set_keys(RULE, None, [("http://x/a", "US en title"), ("http://x/b", "US en title"), ("http://x/c", "CA en other")])
+    assert kept.holders(RULE, {"US en title"}) == {"http://x/a", "http://x/b"}
+    assert kept.keys_of(RULE, {"http://x/a", "http://x/c"}) == {"US en title", "CA en other"}
+    kept.set_keys(RULE, {"http://x/b"}, [("http://x/b", "CA en other")])  # b's title changed
+    assert kept.holders(RULE, {"US en title"}) == {"http://x/a"}
+    assert kept.holders(RULE, {"CA en other"}) == {"http://x/b", "http://x/c"}
+    assert kept.keys_of("https://w3id.org/ccus-kg/shapes#Other", {"http://x/a"}) == set()
+    assert kept.rules_with_keys() == {RULE: 3}
+    kept.close()
+
+
+def test_only_results_finished_by_a_build_of_the_same_fingerprint_are_usable(tmp_path):
+    kept = KeptResults.open(tmp_path)
+    assert not kept.usable("f1")  # nothing written yet
+    kept.add([_result(CORE, "http://x/a")], set())
+    kept.finish("f1", ({"http://x/a", "http://x/v"}, {"http://x/a"}))
+    kept.close()
+    kept = KeptResults.open(tmp_path)
+    assert kept.usable("f1") and not kept.usable("f2")
+    assert kept.pending() == ({"http://x/a", "http://x/v"}, {"http://x/a"})
+    kept.start()  # a build begins …
+    kept.add([_result(CORE, "http://x/b")], set())
+    kept.close()  # … and stops: what it did not commit is rolled back, and the results are not used
+    kept = KeptResults.open(tmp_path)
+    assert not kept.usable("f1") and [r.focus_node for r in kept] == ["http://x/a"]
+    kept.clear()
+    kept.finish("f1")
+    assert kept.usable("f1") and list(kept) == [] and kept.pending() == (set(), set())
+    kept.close()
+    assert (tmp_path / KEPT_NAME).is_file()
