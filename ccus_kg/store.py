@@ -71,6 +71,7 @@ from ccus_kg.graph_texts import TEXTS_FILE, GraphTexts, text_rows
 from ccus_kg.identity import iris
 from ccus_kg.manifest import MANIFEST_NAME, Manifest, UnitTable
 from ccus_kg.model import PolicyRecord, Problem
+from ccus_kg.native_memory import release_free_memory
 from ccus_kg.progress import Progress
 from ccus_kg.rdf.graph import KnowledgeGraph
 
@@ -280,6 +281,8 @@ class _Sink:
             self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         else:
             self.store.load(data, format=ox.RdfFormat.N_QUADS)
+        del data
+        release_free_memory()  # the bulk load's buffers, freed in this thread's malloc arena
         self.seconds += time.perf_counter() - t0
 
     def _wait(self) -> None:
@@ -300,6 +303,7 @@ class _Sink:
         elif self.buffer:
             self.store.extend(self.buffer)
         self.buffer = []
+        release_free_memory()
         self.seconds += time.perf_counter() - t0
         self._load_nquads(background=False)
         if self._writer is not None:
@@ -747,6 +751,12 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
     progress.end("convert")
     seconds["load"] += reader.seconds  # the second reading, batch by batch
     seconds["convert"] = time.perf_counter() - t0 - reader.seconds
+    # what the later stages do not read: the listing, its units, the titles (they grow with the input)
+    files_changed = len(changed)
+    del listed, changed, members, new_pairs, titles
+    for held in (reader.paths, reader.position, reader.cache, source_problems):
+        held.clear()  # (read by `index` above: cleared, not deleted)
+    release_free_memory()
     cpu.update({"convert": time.process_time() - cpu0, "convert.workers": workers.cpu - workers_cpu, "convert.store": sink.seconds,
                 "convert.store_wait": sink.waited})
 
@@ -755,6 +765,7 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
     man["facility_refs"] = facility_refs
     shared_problems, counts = _shared_graphs(store, units, man, changes)
     _replace_graph(store, unit_graph("build"), build_date_quads(graph=unit_graph("build")), changes)  # as build() dates its graph
+    release_free_memory()  # the linker's indexes
     seconds["shared"] = time.perf_counter() - t0
     cpu["shared"] = time.process_time() - cpu0
 
@@ -771,18 +782,19 @@ def _build_into(ps: PolicyStore, paths, validate: bool, rebuild: bool, progress:
         t0, cpu0 = time.perf_counter(), time.process_time()
         with progress.stage("validate", unit="triples"):
             report = validate_store(ps.graph(), directory, changes, engine=engine, full=full_validation, triples=quads)
+        release_free_memory()  # the query engine's buffers
         seconds["validate"] = time.perf_counter() - t0
         cpu["validate"] = time.process_time() - cpu0
     else:
         changes.keep(directory)  # the kept results and what this build changed, for the next validation
     problems = not_found + shared_problems + [Problem(**d) for _u, ds in units.column("problems", default=[]) for d in ds]
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.subject or "", p.code))
-    counts.update(files_read=len(files), files_changed=len(changed), quads=quads,
+    counts.update(files_read=len(files), files_changed=files_changed, quads=quads,
                   policy_events=sum(n for _u, n in units.column("policy_events", default=0)),
                   timeline_events=units.get(TIMELINES, {}).get("events", 0),
                   facilities=len(units.get(FACILITIES, {}).get("ids", [])),
                   profiles=units.get(PROFILES, {}).get("profiles", 0))
-    return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=len(changed),
+    return StoreBuild(units_rebuilt=len(dirty) - removed, units_removed=removed, files_changed=files_changed,
                       files_deleted=len(deleted), counts=counts, problems=problems, seconds=seconds, validation=report,
                       validation_scope=changes.scope, cpu_seconds=cpu)
 

@@ -389,7 +389,9 @@ class _Linker:
         self.named: dict[str, tuple[str, str]] = {}  # named work IRI → (title, language)
         self.event_links: list[tuple[str, str, str]] = []
         self.titles: dict[str, set[str]] = defaultdict(set)  # folded title → work IRIs
-        self.grams: dict[str, set[str]] = defaultdict(set)  # first MIN_CONTAINED_TITLE characters of a title's substrings → titles
+        #: each substring of MIN_CONTAINED_TITLE characters of a title → the titles holding it; lists, not sets
+        #: (most substrings are in one title: a set of one takes 216 bytes, a list 64; 0.12 GB at 20,000 policies)
+        self.grams: dict[str, list[str]] = defaultdict(list)
         self.broader: dict[str, str] = {}
         self.jurisdiction_names: dict[str, list[str]] = {}
         self._memo: dict[Any, Any] = {}
@@ -467,8 +469,8 @@ class _Linker:
 
     def add_title(self, key: str, iri: str) -> None:
         if key not in self.titles and len(key) >= MIN_CONTAINED_TITLE:
-            for i in range(len(key) - MIN_CONTAINED_TITLE + 1):
-                self.grams[key[i:i + MIN_CONTAINED_TITLE]].add(key)
+            for gram in dict.fromkeys(key[i:i + MIN_CONTAINED_TITLE] for i in range(len(key) - MIN_CONTAINED_TITLE + 1)):
+                self.grams[gram].append(key)  # each title once: titles are indexed when first seen
         self.titles[key].add(iri)
 
     def containing(self, key: str) -> set[str]:
@@ -647,7 +649,7 @@ class _Linker:
                 self._memo.setdefault(("core", w.iri, title), list(tokens))
             return known
         cores = [self.core(w, t) for t in w.titles]
-        organs = sorted({k for k in map(self._organ_key, w.agencies) if k})
+        organs = self._organs(w)
         return {"cores": ["".join(c) if all(len(t) == 1 for t in c) else c for c in cores],
                 "named": [self._nameable(w, t) for t in w.titles],
                 "organs": organs, "topics": sorted(self._topics(w)) if organs else [], "phrases": self._phrases(w),
@@ -817,25 +819,25 @@ class _Linker:
         return self.memo(("topics", w.iri), lambda: {t for tw in w.titles for t in _bigrams(self.key_phrase(self.core(w, tw)))}
                          - _GENERIC_BIGRAMS)
 
-    def _counterpart_keys(self, w: _Work) -> set[tuple[str, str]]:
-        """``(organ key, topic word)`` of ``w``: what the counterpart-agency rule needs two works to share."""
-        organs = {k for k in map(self._organ_key, w.agencies) if k}
-        return {(k, t) for k in organs for t in self._topics(w)} if organs else set()
+    def _organs(self, w: _Work) -> list[str]:
+        """The organ keys of ``w``'s agencies (:meth:`_organ_key`), sorted, without empty ones."""
+        return sorted({k for k in map(self._organ_key, w.agencies) if k})
 
     def _counterpart_candidates(self, works: list[_Work], found: _PairSet, sources: set[str] | None = None) -> None:
         index: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
-        keyed = []
+        keyed = []  # (work, its organ keys, year): its index keys are made again below, not kept (~50 MB at 20,000 policies)
         for w in works:
-            keys = self._counterpart_keys(w)
+            organs = self._organs(w)
             year = _year(w.date)
-            keyed.append((w, keys, year))
-            for k, t in keys:
+            keyed.append((w, organs, year))
+            for k, t in self._organ_topics(w, organs):
                 index[(k, t, w.jurisdiction)].append((year, w.iri))
         for entries in index.values():
             entries.sort()
-        for a, keys, year in keyed:
+        for a, organs, year in keyed:
             if sources is not None and a.iri not in sources:
                 continue
+            keys = self._organ_topics(a, organs)
             broader = self.chain(a.jurisdiction)[1:]  # across levels only
             for k, t in keys:
                 for j in broader:
@@ -848,6 +850,11 @@ class _Linker:
                     window = bucket[undated:] if year < 0 else bucket[
                         bisect.bisect_left(bucket, (year - COUNTERPART_YEARS, "")):bisect.bisect_right(bucket, (year, "\uffff"))]
                     found.update((a.iri, b) for _y, b in window)
+
+    def _organ_topics(self, w: _Work, organs: list[str]) -> set[tuple[str, str]]:
+        """The counterpart-agency index keys of ``w``, ``(organ key, topic word)`` for its organ keys ``organs``
+        (:meth:`_organs`): what the counterpart-agency rule needs two works to share."""
+        return {(k, t) for k in organs for t in self._topics(w)} if organs else set()
 
     def _phrases(self, w: _Work) -> list[str]:
         """The key phrases and short forms of ``w``'s titles that :meth:`_short_title_in_text` looks for (memoised)."""
