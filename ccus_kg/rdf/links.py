@@ -897,10 +897,7 @@ class _Linker:
                     for j in self.chain(a.jurisdiction):
                         youngest[j] = max(youngest.get(j, ""), a.date)
             older = [b for b in works if b.iri in changed or b.date < youngest.get(b.jurisdiction, "")]
-        automaton = ahocorasick.Automaton()
-        for phrase, younger in by_phrase.items():
-            automaton.add_word(phrase, younger)
-        automaton.make_automaton()
+        automaton = _phrase_automaton(by_phrase)
         for b in older:
             for text in self.fold_texts(b):
                 for _end, younger in automaton.iter(text):
@@ -1071,7 +1068,6 @@ class _Near:
         linker, features = self.linker, self.features
         hits: set[tuple[str, str]] = set()
         for b in mine:  # its texts against the phrases of the younger works of its jurisdiction or a narrower one
-            automaton = ahocorasick.Automaton()
             by_phrase: dict[str, list[_Work]] = defaultdict(list)
             for j in self.narrower[b.jurisdiction]:
                 for a in self.by_j[j]:
@@ -1080,9 +1076,7 @@ class _Near:
                             by_phrase[phrase].append(a)
             if not by_phrase:
                 continue
-            for phrase, younger in by_phrase.items():
-                automaton.add_word(phrase, younger)
-            automaton.make_automaton()
+            automaton = _phrase_automaton(by_phrase)
             for text in linker.fold_texts(b):
                 for _end, younger in automaton.iter(text):
                     hits.update((a.iri, b.iri) for a in younger)
@@ -1107,10 +1101,7 @@ class _Near:
                     youngest[j] = max(youngest.get(j, ""), a.date)
                 for phrase in dict.fromkeys(features[a.iri]["phrases"]):
                     by_phrase[phrase].append(a)
-            automaton = ahocorasick.Automaton()
-            for phrase, younger in by_phrase.items():
-                automaton.add_word(phrase, younger)
-            automaton.make_automaton()
+            automaton = _phrase_automaton(by_phrase)
             for j, date in youngest.items():
                 for b in self.by_j.get(j, ()):
                     if b.date >= date or b.iri in changed:
@@ -1119,6 +1110,15 @@ class _Near:
                         for _end, younger in automaton.iter(text):
                             hits.update((a.iri, b.iri) for a in younger if a.date > b.date and j in self.chains[a.jurisdiction])
         return hits
+
+
+def _phrase_automaton(by_phrase: dict[str, list[_Work]]) -> Any:
+    """An Aho–Corasick automaton (pyahocorasick) over the phrases of ``by_phrase``: a phrase found gives its works."""
+    automaton = ahocorasick.Automaton()
+    for phrase, works in by_phrase.items():
+        automaton.add_word(phrase, works)
+    automaton.make_automaton()
+    return automaton
 
 
 def _year(date: str) -> int:
