@@ -185,7 +185,7 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
     # (the rebuilds' peak memory would start from it)
     row["floor"] = _floor(out)
     row["ratio_to_floor"] = total / row["floor"]["seconds"]
-    row["store_floor"] = _store_floor(out, work / "floor-store")
+    row["store_floor"] = _floor(out, work / "floor-store")
     row["ratio_to_store_floor"] = total / row["store_floor"]["seconds"]
     out.unlink()
     row["store_bytes"] = sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file())
@@ -221,33 +221,22 @@ def _store_figures(folder: Path, work: Path, n: int, policy_id: str, validate: b
     return figures
 
 
-def _floor(turtle: Path) -> dict[str, float]:
-    """pyoxigraph alone loading ``turtle`` into an in-memory store: wall ``seconds`` and ``peak_mb``."""
-    import pyoxigraph as ox
-
-    _reset_hwm()
-    t0 = time.perf_counter()
-    floor_store = ox.Store()
-    floor_store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE)
-    figures = {"seconds": time.perf_counter() - t0, "peak_mb": _hwm_mb()}
-    del floor_store
-    return figures
-
-
-def _store_floor(turtle: Path, directory: Path) -> dict[str, float]:
-    """pyoxigraph alone bulk-loading ``turtle`` into a fresh on-disk RocksDB store in ``directory``
-    (removed after): the floor for a *persistent* store, which the in-memory :func:`_floor` does not
-    pay. Wall ``seconds``, ``cpu_seconds`` of this process (the bulk loader's threads included), ``peak_mb``."""
+def _floor(turtle: Path, directory: Path | None = None) -> dict[str, float]:
+    """pyoxigraph alone loading ``turtle`` (``Store.bulk_load``) into an in-memory store, or with
+    ``directory`` into a fresh on-disk RocksDB store there (removed after: the floor of a *persistent*
+    store, which the in-memory one does not pay).  Wall ``seconds``, ``cpu_seconds`` of this process
+    (the bulk loader's threads included), ``peak_mb``."""
     import pyoxigraph as ox
 
     _reset_hwm()
     t0, c0 = time.perf_counter(), time.process_time()
-    floor_store = ox.Store(str(directory))
+    floor_store = ox.Store() if directory is None else ox.Store(str(directory))
     floor_store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE)
     floor_store.flush()
     figures = {"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0, "peak_mb": _hwm_mb()}
     del floor_store
-    shutil.rmtree(directory, ignore_errors=True)
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
     return figures
 
 
