@@ -56,13 +56,28 @@ def _dumps(result: ValidationResult) -> str:
 
 class KeptResults:
     """``DIR/validation.sqlite`` (created when missing).  Node sets are IRIs; results are
-    :class:`~ccus_kg.validate.ValidationResult`.  Raises :class:`sqlite3.Error` on a broken file."""
+    :class:`~ccus_kg.validate.ValidationResult`.  A file that is no SQLite database is replaced by
+    an empty one (the results are only kept to save work: without them the store is validated in
+    full); any other :class:`sqlite3.Error` is raised."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level="DEFERRED")
-        self.conn.executescript(_SCHEMA)
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (node TEXT PRIMARY KEY) WITHOUT ROWID")
+        try:
+            self.conn = self._connect()
+        except sqlite3.DatabaseError:  # not a database (a damaged or foreign file)
+            self.path.unlink(missing_ok=True)
+            Path(f"{self.path}-journal").unlink(missing_ok=True)
+            self.conn = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level="DEFERRED")
+        try:
+            conn.executescript(_SCHEMA)
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (node TEXT PRIMARY KEY) WITHOUT ROWID")
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
 
     @classmethod
     def open(cls, directory: str | Path) -> KeptResults:

@@ -19,7 +19,7 @@ from helpers import write_synthetic
 
 from ccus_kg.focus import Focus, restrict_query
 from ccus_kg.incremental import RESULTS_FILE, _fingerprint, join_keys, load_reach, named_iris
-from ccus_kg.kept_results import KeptResults
+from ccus_kg.kept_results import KEPT_NAME, KeptResults
 from ccus_kg.resources import queries_dir
 from ccus_kg.shapes import load_sparql_rules
 from ccus_kg.store import PolicyStore, build_into_store
@@ -161,6 +161,9 @@ def test_builds_without_validation_pass_their_changes_on(folder, tmp_path):
     kept.finish("of another version")
     kept.close()
     _rebuild(folder, store, incremental=False)  # results of another version or shapes are not used
+    _rebuild(folder, store, incremental=True)
+    (store / KEPT_NAME).write_bytes(b"not a database\n")  # damaged kept results: a whole validation, no failure
+    _rebuild(folder, store, incremental=False)
     _rebuild(folder, store, incremental=True)
     assert build_into_store([folder], store, validate=True, rebuild=True).validation_scope == "full"
 

@@ -69,3 +69,15 @@ def test_only_results_finished_by_a_build_of_the_same_fingerprint_are_usable(tmp
     assert kept.usable("f1") and list(kept) == [] and kept.pending() == (set(), set())
     kept.close()
     assert (tmp_path / KEPT_NAME).is_file()
+
+
+def test_a_file_that_is_no_database_is_replaced_by_empty_results(tmp_path):
+    (tmp_path / KEPT_NAME).write_bytes(b"SQLite format 2 and then some garbage\n" * 10)
+    kept = KeptResults.open(tmp_path)
+    assert not kept.usable("f1") and list(kept) == []
+    kept.add([_result(CORE, "http://x/a")], set())
+    kept.finish("f1")
+    kept.close()
+    kept = KeptResults.open(tmp_path)
+    assert kept.usable("f1") and [r.focus_node for r in kept] == ["http://x/a"]
+    kept.close()
