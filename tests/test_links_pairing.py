@@ -11,6 +11,7 @@ pair of works of one jurisdiction chain instead (the reference: quadratic).  Inp
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -132,3 +133,56 @@ def test_counterpart_links_are_capped_to_the_strongest(generated, monkeypatch):
     assert max(per_capped.values()) == 3 < max(per_uncapped.values())
     assert set(capped.made) < set(uncapped.made)
     assert [k for k in capped.made if k.rule != "counterpart-agency"] == [k for k in uncapped.made if k.rule != "counterpart-agency"]
+
+
+def _zh_policy(folder: Path, pid: str, title: str, date: str, source: str) -> None:
+    front = {"id": pid, "title": title, "country": "中国", "source": source, "pubDate": date, "status": "现行",
+             "category": "战略引导", "legalWeight": "Departmental Rules"}
+    (folder / f"{pid}.md").write_text("---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n正文。\n", encoding="utf-8")
+
+
+#: national MIIT policies: id → (title, date, topic words shared with the Jiangsu policy's 钢铁产业绿色低碳发展)
+NATIONAL = {
+    "cn-t-named": ("钢铁产业发展方案", "2022-01-01", 4),  # its core is within the Jiangsu one's: named-after, no counterpart
+    "cn-t-strong": ("钢铁产业绿色低碳指南", "2020-05-01", 7),  # most words, COUNTERPART_YEARS older: first
+    "cn-t-too-old": ("钢铁产业绿色低碳规划", "2019-12-01", 7),  # four years older: out of the window
+    "cn-t-younger": ("钢铁产业绿色低碳意见", "2023-09-01", 7),  # the same year, but younger: not a counterpart
+    "cn-t-d": ("钢铁产业绿色转型指南", "2023-03-01", 5),  # four ties (5 words, the same year): IRI order
+    "cn-t-b": ("钢铁产业绿色改造意见", "2023-03-01", 5),
+    "cn-t-c": ("钢铁产业绿色升级通知", "2023-03-01", 5),
+    "cn-t-e": ("钢铁产业绿色技术规划", "2023-03-01", 5),
+    "cn-t-a": ("钢铁产业绿色转型办法", "2022-04-01", 5),  # 5 words, a year older: after the same-year ties
+    "cn-t-weak": ("钢铁行业节能通知", "2023-01-01", 1),  # 钢铁 only
+}
+
+
+@pytest.mark.parametrize(("cap", "expected"), [
+    (1, ["cn-t-strong"]),
+    (3, ["cn-t-strong", "cn-t-b", "cn-t-c"]),
+    (6, ["cn-t-strong", "cn-t-b", "cn-t-c", "cn-t-d", "cn-t-e", "cn-t-a"]),
+    (100, ["cn-t-strong", "cn-t-b", "cn-t-c", "cn-t-d", "cn-t-e", "cn-t-a", "cn-t-weak"]),
+])
+def test_counterpart_top_choice_with_ties(tmp_path, monkeypatch, cap, expected):
+    """The indexed path chooses a policy's strongest counterparts (most shared topic words, then the
+    nearest year, then IRI) without making every candidate pair: on candidates built to tie on words
+    and year, to fall out of the year window, to be younger in the same year and to be linked by
+    another rule, it picks what the exhaustive reference (every pair, then sort) picks, for caps that
+    stop inside a tier of ties and after it."""
+    from ccus_kg.rdf import links
+    from ccus_kg.identity import iris
+
+    monkeypatch.setattr(links, "COUNTERPART_MAX", cap)
+    _zh_policy(tmp_path, "cn-js-steel", "江苏省钢铁产业绿色低碳发展方案", "2023-06-01", "江苏省工信厅")
+    for pid, (title, date, _words) in NATIONAL.items():
+        _zh_policy(tmp_path, pid, title, date, "工信部")
+    quads = _converted(tmp_path)
+    indexed, exhaustive = infer_links(quads), infer_links(quads, _exhaustive=True)
+    assert indexed.made == exhaustive.made and indexed.state == exhaustive.state
+    chosen = sorted((k for k in indexed.made if k.rule == "counterpart-agency"), key=lambda k: k.evidence)
+    source = iris.policy("cn-js-steel")
+    assert all(k.source == source for k in chosen)
+    words = {pid: NATIONAL[pid][2] for pid in NATIONAL}
+    for k in chosen:  # the evidence names the shared words: as many as the table says
+        assert len(k.evidence.split("shared title words: ")[1].split(", ")) == words[k.target.rsplit("/", 1)[1]]
+    assert sorted(k.target for k in chosen) == sorted(iris.policy(p) for p in expected)
+    assert [k.target for k in indexed.made if k.rule == "named-after"] == [iris.policy("cn-t-named")]

@@ -50,10 +50,11 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import json
 import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -385,6 +386,9 @@ class _Linker:
         self.links: dict[tuple[str, str, str], Link] = {}
         #: counterpart-agency candidates: source IRI → target IRI → (sort key, evidence); see :meth:`choose_counterparts`
         self.counterparts: dict[str, dict[str, tuple[tuple[int, int, str], tuple[str, list[str]]]]] = defaultdict(dict)
+        #: whether :meth:`_pair` collects counterpart-agency candidates (the exhaustive and near paths); the indexed
+        #: path chooses them per source instead (:meth:`choose_counterparts_indexed`)
+        self.pair_counterparts = True
         self.works: dict[str, _Work] = {}
         self.named: dict[str, tuple[str, str]] = {}  # named work IRI → (title, language)
         self.event_links: list[tuple[str, str, str]] = []
@@ -695,7 +699,13 @@ class _Linker:
         else:
             pairs = self.candidates(works, changed)
             hits |= self.short_hits
-        if changed is not None:
+            self.pair_counterparts = False  # every policy's counterparts are chosen again below, from the index
+        if changed is not None and not self.pair_counterparts:
+            # the other rules' links of unchanged pairs are kept; the counterpart links all chosen again (linear)
+            for link in old_links:
+                if link.source not in changed and link.target not in changed and link.rule != "counterpart-agency":
+                    self.links[(link.source, link.kind, link.target)] = link
+        elif changed is not None:
             pairs = list(pairs)
             # a policy's counterpart links depend on all its candidates: choose them again for every
             # policy paired with a changed one, from all its pairs (changed or not)
@@ -708,13 +718,15 @@ class _Linker:
                     continue
                 self.links[(link.source, link.kind, link.target)] = link
             if redo:
-                more = (self.all_pairs(works, redo, sources=redo) if exhaustive else near.counterparts(redo) if near is not None
-                        else self.candidates(works, None, sources=redo))
+                more = self.all_pairs(works, redo, sources=redo) if exhaustive else near.counterparts(redo) if near is not None else []
                 seen = {(a.iri, b.iri) for a, b in pairs}
                 pairs = pairs + [(a, b) for a, b in more if (a.iri, b.iri) not in seen]
         for a, b in pairs:
             self._pair(a, b)
-        self.choose_counterparts()
+        if self.pair_counterparts:
+            self.choose_counterparts()
+        else:
+            self.choose_counterparts_indexed(works)
         kept = [list(link.__dict__.values()) for link in self.links.values() if link.kind in ("implements", "based_on")]
         return {"context": self.context_digest, "format": STATE_FORMAT, "works": digests, "features": features,
                 "hits": sorted(map(list, hits)),
@@ -739,32 +751,27 @@ class _Linker:
         return (a.iri != b.iri and b.jurisdiction in self.chain(a.jurisdiction)
                 and (changed is None or a.iri in changed or b.iri in changed))
 
-    def candidates(self, works: list[_Work], changed: set[str] | None, sources: set[str] | None = None) -> Iterable[tuple[_Work, _Work]]:
-        """The pairs ``(a, b)`` of :meth:`all_pairs` for which a rule can make a link, found through
-        one index per rule instead of by looking at every pair; every other pair makes none, and a
-        pair's links depend on that pair only, so the links are those of :meth:`all_pairs`:
+    def candidates(self, works: list[_Work], changed: set[str] | None) -> Iterable[tuple[_Work, _Work]]:
+        """The pairs ``(a, b)`` of :meth:`all_pairs` for which the named-after or short-title rule can
+        make a link, found through one index per rule instead of by looking at every pair; every other
+        pair makes none of theirs, and a pair's links depend on that pair only, so their links are those
+        of :meth:`all_pairs` (the counterpart-agency rule is no pair rule here: each policy's strongest
+        counterparts are searched for in their own index, :meth:`choose_counterparts_indexed`):
 
         * named after: ``b``'s core title is a subsequence of ``a``'s, so ``a``'s core has the
           three rarest tokens of ``b``'s (document frequency over all cores): ``b`` is indexed by
           its jurisdiction and them (and kept only when all its tokens are in ``a``'s core), and
           by its whole core (a subsequence as long as the sequence is the sequence itself; only
           across jurisdictions, as an equal core within one is no match);
-        * counterpart agency: ``b`` is indexed by (organ key, topic bigram, jurisdiction), sorted by year;
         * short title in text: the key phrases and short forms of every title in one Aho–Corasick
           automaton (pyahocorasick), run once over each older work's folded texts.
 
-        The candidates are kept as one 8-byte code a pair (:class:`_PairSet`: tens of millions at
-        100,000 policies) and, without ``sources``, handed out one at a time.
+        The candidates are kept as one 8-byte code a pair (:class:`_PairSet`) and handed out one at a time.
 
         Sorted by IRIs.  Texts are read (``texts`` of :func:`infer_links`) only of works whose text
-        can hold a changed work's phrase, or that changed.  ``sources``: only the counterpart-agency
-        candidates of these works, all of them (to choose their counterparts again)."""
+        can hold a changed work's phrase, or that changed."""
         found = _PairSet(works)
-        if sources is not None:
-            self._counterpart_candidates(works, found, sources)
-            return [(a, b) for a, b in found.sorted() if a.iri != b.iri and b.jurisdiction in self.chain(a.jurisdiction)]
         self._named_after_candidates(works, found)
-        self._counterpart_candidates(works, found)
         short = _PairSet(works)
         self._short_title_candidates(works, changed, short)
         self.short_hits = {(a.iri, b.iri) for a, b in short.sorted() if self._allowed(a, b, None)}
@@ -823,33 +830,80 @@ class _Linker:
         """The organ keys of ``w``'s agencies (:meth:`_organ_key`), sorted, without empty ones."""
         return sorted({k for k in map(self._organ_key, w.agencies) if k})
 
-    def _counterpart_candidates(self, works: list[_Work], found: _PairSet, sources: set[str] | None = None) -> None:
-        index: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
-        keyed = []  # (work, its organ keys, year): its index keys are made again below, not kept (~50 MB at 20,000 policies)
-        for w in works:
+    def choose_counterparts_indexed(self, works: list[_Work]) -> None:
+        """Link each policy of ``works`` (sorted by IRI) to its ``COUNTERPART_MAX`` strongest
+        counterpart-agency targets, as :meth:`choose_counterparts` does from every candidate pair,
+        without making the pairs (they grow with the square of the policies: a sub-national policy
+        shares an organ key and a topic word with every copy of a national one).
+
+        The policies with an organ key and a topic word are indexed by (organ key, topic word,
+        jurisdiction), each bucket sorted by (year, IRI).  For each policy ``a`` of a narrower
+        jurisdiction: its buckets of each broader jurisdiction, cut to the years ``COUNTERPART_YEARS``
+        before ``a``'s up to ``a``'s (bisection), counted per target (``collections.Counter`` over the
+        slices: a target counted once per shared topic word, so the count is the number of shared topic
+        words); then the targets are looked at count tier by count tier, highest first, and in a tier
+        by (year gap, IRI) with a heap, taking those the rule allows (``b`` not younger than ``a``, no
+        link of another rule from ``a`` to ``b``) until ``COUNTERPART_MAX`` are taken.  That is the
+        order of :meth:`choose_counterparts` (``(-shared words, year gap, IRI)``), so the links are
+        the same; only the tiers needed are keyed, a heap of ``COUNTERPART_MAX`` each.  A date that
+        starts with no year gives no counterpart (as :meth:`_counterpart`)."""
+        buckets: dict[tuple[str, str, str], tuple[list[int], list[int]]] = {}
+        keyed: list[tuple[int, list[str], set[str]]] = []  # (work index, organ keys, topic words) of the indexed works
+        for i, w in enumerate(works):
             organs = self._organs(w)
+            topics = self._topics(w) if organs else set()
             year = _year(w.date)
-            keyed.append((w, organs, year))
-            for k, t in self._organ_topics(w, organs):
-                index[(k, t, w.jurisdiction)].append((year, w.iri))
-        for entries in index.values():
-            entries.sort()
-        for a, organs, year in keyed:
-            if sources is not None and a.iri not in sources:
+            if not topics or year < 0:
                 continue
-            keys = self._organ_topics(a, organs)
+            keyed.append((i, organs, topics))
+            for k in organs:
+                for t in topics:
+                    bucket = buckets.get((k, t, w.jurisdiction))
+                    if bucket is None:
+                        bucket = buckets[(k, t, w.jurisdiction)] = ([], [])
+                    bucket[0].append(year)
+                    bucket[1].append(i)
+        for years, ids in buckets.values():  # ids ascending (IRI order): a stable sort by year keeps it within a year
+            if any(years[n] > years[n + 1] for n in range(len(years) - 1)):
+                order = sorted(range(len(ids)), key=years.__getitem__)
+                years[:], ids[:] = [years[n] for n in order], [ids[n] for n in order]
+        for i, organs, topics in keyed:
+            a = works[i]
             broader = self.chain(a.jurisdiction)[1:]  # across levels only
-            for k, t in keys:
-                for j in broader:
-                    bucket = index.get((k, t, j))
-                    if not bucket:
-                        continue
-                    # b at most COUNTERPART_YEARS older; a year that is no number (-1): any, the rule decides
-                    undated = bisect.bisect_left(bucket, (0, ""))
-                    found.update((a.iri, b) for _y, b in bucket[:undated])
-                    window = bucket[undated:] if year < 0 else bucket[
-                        bisect.bisect_left(bucket, (year - COUNTERPART_YEARS, "")):bisect.bisect_right(bucket, (year, "\uffff"))]
-                    found.update((a.iri, b) for _y, b in window)
+            if not broader:
+                continue
+            year = _year(a.date)
+            counts: Counter[int] = Counter()
+            for t in topics:
+                per_topic: set[int] = set()  # a target sharing two organ keys shares the topic word once
+                for k in organs:
+                    for j in broader:
+                        bucket = buckets.get((k, t, j))
+                        if bucket is not None:
+                            years, ids = bucket
+                            window = ids[bisect.bisect_left(years, year - COUNTERPART_YEARS):bisect.bisect_right(years, year)]
+                            if len(organs) == 1:
+                                counts.update(window)  # a target is of one jurisdiction: once per topic word
+                            else:
+                                per_topic.update(window)
+                counts.update(per_topic)
+            if counts:
+                self._take_counterparts(a, works, counts, organs, topics)
+
+    def _take_counterparts(self, a: _Work, works: list[_Work], counts: Counter[int], organs: list[str], topics: set[str]) -> None:
+        """Link ``a`` to the ``COUNTERPART_MAX`` first of its candidates ``counts`` (work index in ``works`` → shared
+        topic words) by (-count, year gap, IRI) that the rule allows (see :meth:`choose_counterparts_indexed`)."""
+        year, taken = _year(a.date), 0
+        for tier in sorted(set(counts.values()), reverse=True):
+            allowed = ((year - _year(works[b].date), b) for b, n in counts.items()
+                       if n == tier and works[b].date <= a.date and not self._linked(a.iri, works[b].iri))
+            for _gap, b in heapq.nsmallest(COUNTERPART_MAX - taken, allowed):
+                target = works[b]
+                shared_organ = set(organs).intersection(self._organs(target))
+                self._link_counterpart(a, target, min(shared_organ), sorted(topics & self._topics(target)))
+                taken += 1
+            if taken >= COUNTERPART_MAX:
+                return
 
     def _organ_topics(self, w: _Work, organs: list[str]) -> set[tuple[str, str]]:
         """The counterpart-agency index keys of ``w``, ``(organ key, topic word)`` for its organ keys ``organs``
@@ -908,7 +962,7 @@ class _Linker:
         of a full pass: named after, else counterpart agency; then the short title in ``b``'s text."""
         if a.date >= b.date:
             across = b.jurisdiction != a.jurisdiction
-            if not self._named_after(a, b, across) and across:
+            if not self._named_after(a, b, across) and across and self.pair_counterparts:
                 self._counterpart(a, b)
         if a.date > b.date:
             self._short_title_in_text(b, a)
@@ -945,7 +999,8 @@ class _Linker:
         return " ".join(words)
 
     def _counterpart(self, a: _Work, b: _Work) -> None:
-        if int(a.date[:4]) - int(b.date[:4]) > COUNTERPART_YEARS:
+        """Keep ``b`` as a counterpart-agency candidate of ``a`` (across levels, ``a`` not older) if the rule allows it."""
+        if _year(a.date) < 0 or _year(b.date) < 0 or _year(a.date) - _year(b.date) > COUNTERPART_YEARS:
             return
         keys_a = {k for k in map(self._organ_key, a.agencies) if k}
         keys_b = {k for k in map(self._organ_key, b.agencies) if k}
@@ -963,14 +1018,19 @@ class _Linker:
         """Link each policy to its ``COUNTERPART_MAX`` strongest counterpart-agency candidates (most
         shared topic words, nearest in time, then IRI) that no other rule links it to already."""
         for source, candidates in self.counterparts.items():
-            free = sorted((key, target, why) for target, (key, why) in candidates.items()
-                          if (source, "based_on", target) not in self.links and (source, "implements", target) not in self.links)
+            free = sorted((key, target, why) for target, (key, why) in candidates.items() if not self._linked(source, target))
             for _key, target, (organ, shared) in free[:COUNTERPART_MAX]:
-                a, b = self.works[source], self.works[target]
-                evidence = (f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({organ}) of the "
-                            f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}")
-                self.link(source, "based_on", target, inferred=True, rule="counterpart-agency", evidence=evidence, confidence=0.4)
+                self._link_counterpart(self.works[source], self.works[target], organ, shared)
         self.counterparts.clear()
+
+    def _linked(self, source: str, target: str) -> bool:
+        """Whether another rule links ``source`` to ``target`` already (then the counterpart-agency rule does not)."""
+        return (source, "based_on", target) in self.links or (source, "implements", target) in self.links
+
+    def _link_counterpart(self, a: _Work, b: _Work, organ: str, shared: list[str]) -> None:
+        evidence = (f"{a.label!r} ({a.date}) is issued by the sub-national counterpart ({organ}) of the "
+                    f"issuing agency of {b.label!r} ({b.date}); shared title words: {', '.join(shared)}")
+        self.link(a.iri, "based_on", b.iri, inferred=True, rule="counterpart-agency", evidence=evidence, confidence=0.4)
 
     def _short_title_in_text(self, older: _Work, younger: _Work) -> None:
         if (younger.iri, "based_on", older.iri) in self.links or (younger.iri, "implements", older.iri) in self.links:
