@@ -168,8 +168,8 @@ def test_counterpart_top_choice_with_ties(tmp_path, monkeypatch, cap, expected):
     and year, to fall out of the year window, to be younger in the same year and to be linked by
     another rule, it picks what the exhaustive reference (every pair, then sort) picks, for caps that
     stop inside a tier of ties and after it."""
-    from ccus_kg.rdf import links
     from ccus_kg.identity import iris
+    from ccus_kg.rdf import links
 
     monkeypatch.setattr(links, "COUNTERPART_MAX", cap)
     _zh_policy(tmp_path, "cn-js-steel", "江苏省钢铁产业绿色低碳发展方案", "2023-06-01", "江苏省工信厅")

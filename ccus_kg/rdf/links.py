@@ -39,7 +39,8 @@ Rules (``ccus:linkRule``):
   in time, then by IRI) are linked, and none that another rule already links A to.  A curator
   gets a few suggestions per policy, and the links grow with the policies, not with their square
   (a database with many national policies per agency and year would otherwise link each
-  sub-national policy to all of them).
+  sub-national policy to all of them).  The candidates are not made as pairs either: each
+  policy's strongest are counted out of an index of its own (``_Linker.choose_counterparts_indexed``).
 * ``short-title-in-text`` (inferred, 0.5 / 0.35 for a short form): an older policy's text names
   the key phrase of a younger one's title (its core without the document type), or its short form
   (first two and last two characters: ``零碳工业园区`` → ``零碳园区``), and the younger one is
@@ -669,6 +670,9 @@ class _Linker:
         (each changed work against its jurisdiction chain, from the features kept in the state:
         linear in the changed works times the works of their chains, nothing rebuilt for the
         others); ``exhaustive``: every pair instead (the reference, quadratic; tests compare them).
+        Without the near path nor ``exhaustive``, the counterpart-agency rule is no pair rule: every
+        policy's counterparts are chosen again from their index (:meth:`choose_counterparts_indexed`,
+        linear in the policies and their index entries), the old counterpart links are dropped.
         Returns the state: the works' digests and :meth:`features`, the short-title ``hits``
         (``[a, b]``: a key phrase of ``a`` is in the text of the older ``b``, of ``a``'s
         jurisdiction chain) and the implementation links."""
