@@ -831,8 +831,8 @@ class _Linker:
                          - _GENERIC_BIGRAMS)
 
     def _organs(self, w: _Work) -> list[str]:
-        """The organ keys of ``w``'s agencies (:meth:`_organ_key`), sorted, without empty ones."""
-        return sorted({k for k in map(self._organ_key, w.agencies) if k})
+        """The organ keys of ``w``'s agencies (:meth:`_organ_key`), sorted, without empty ones (memoised per agencies)."""
+        return self.memo(("organs", tuple(w.agencies)), lambda: sorted({k for k in map(self._organ_key, w.agencies) if k}))
 
     def choose_counterparts_indexed(self, works: list[_Work]) -> None:
         """Link each policy of ``works`` (sorted by IRI) to its ``COUNTERPART_MAX`` strongest
@@ -840,8 +840,8 @@ class _Linker:
         without making the pairs (they grow with the square of the policies: a sub-national policy
         shares an organ key and a topic word with every copy of a national one).
 
-        The policies with an organ key and a topic word are indexed by (organ key, topic word,
-        jurisdiction), each bucket sorted by (year, IRI).  For each policy ``a`` of a narrower
+        The policies with an organ key, a topic word and a year, of a jurisdiction broader than some
+        policy's, are indexed by (organ key, topic word, jurisdiction), each bucket sorted by (year, IRI).  For each policy ``a`` of a narrower
         jurisdiction: its buckets of each broader jurisdiction, cut to the years ``COUNTERPART_YEARS``
         before ``a``'s up to ``a``'s (bisection), counted per target (``collections.Counter`` over the
         slices: a target counted once per shared topic word, so the count is the number of shared topic
@@ -851,32 +851,34 @@ class _Linker:
         order of :meth:`choose_counterparts` (``(-shared words, year gap, IRI)``), so the links are
         the same; only the tiers needed are keyed, a heap of ``COUNTERPART_MAX`` each.  A date that
         starts with no year gives no counterpart (as :meth:`_counterpart`)."""
-        buckets: dict[tuple[str, str, str], tuple[list[int], list[int]]] = {}
-        keyed: list[tuple[int, list[str], set[str]]] = []  # (work index, organ keys, topic words) of the indexed works
+        up = {j: self.chain(j)[1:] for j in {w.jurisdiction for w in works}}  # jurisdiction → its broader ones
+        rows: list[tuple[int, int, list[str], set[str]]] = []  # (year, work index, organ keys, topic words)
         for i, w in enumerate(works):
             organs = self._organs(w)
-            topics = self._topics(w) if organs else set()
             year = _year(w.date)
-            if not topics or year < 0:
+            if organs and year >= 0:
+                topics = self._topics(w)
+                if topics:
+                    rows.append((year, i, organs, topics))
+        rows.sort(key=lambda r: (r[0], r[1]))  # so every bucket is filled in (year, IRI) order
+        targets = {j for _year_, i, _o, _t in rows for j in up[works[i].jurisdiction]}  # only these can be counterparts
+        buckets: dict[tuple[str, str, str], tuple[list[int], list[int]]] = {}
+        for year, i, organs, topics in rows:
+            j = works[i].jurisdiction
+            if j not in targets:
                 continue
-            keyed.append((i, organs, topics))
             for k in organs:
                 for t in topics:
-                    bucket = buckets.get((k, t, w.jurisdiction))
+                    bucket = buckets.get((k, t, j))
                     if bucket is None:
-                        bucket = buckets[(k, t, w.jurisdiction)] = ([], [])
+                        bucket = buckets[(k, t, j)] = ([], [])
                     bucket[0].append(year)
                     bucket[1].append(i)
-        for years, ids in buckets.values():  # ids ascending (IRI order): a stable sort by year keeps it within a year
-            if any(years[n] > years[n + 1] for n in range(len(years) - 1)):
-                order = sorted(range(len(ids)), key=years.__getitem__)
-                years[:], ids[:] = [years[n] for n in order], [ids[n] for n in order]
-        for i, organs, topics in keyed:
+        for year, i, organs, topics in rows:
             a = works[i]
-            broader = self.chain(a.jurisdiction)[1:]  # across levels only
+            broader = up[a.jurisdiction]  # across levels only
             if not broader:
                 continue
-            year = _year(a.date)
             counts: Counter[int] = Counter()
             for t in topics:
                 per_topic: set[int] = set()  # a target sharing two organ keys shares the topic word once
