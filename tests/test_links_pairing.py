@@ -186,3 +186,10 @@ def test_counterpart_top_choice_with_ties(tmp_path, monkeypatch, cap, expected):
         assert len(k.evidence.split("shared title words: ")[1].split(", ")) == words[k.target.rsplit("/", 1)[1]]
     assert sorted(k.target for k in chosen) == sorted(iris.policy(p) for p in expected)
     assert [k.target for k in indexed.made if k.rule == "named-after"] == [iris.policy("cn-t-named")]
+    # incrementally (near: each changed policy against its chain; indexes: every counterpart chosen again),
+    # from a run without two of the tied targets: the same links
+    without = [q for q in quads if q.subject.value not in (iris.policy("cn-t-b"), iris.policy("cn-t-c"))]
+    for near_max in (links.NEAR_MAX, 0):
+        monkeypatch.setattr(links, "NEAR_MAX", near_max)
+        again = infer_links(quads, previous=infer_links(without).state)
+        assert again.made == indexed.made and again.state == indexed.state

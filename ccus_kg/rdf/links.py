@@ -670,7 +670,7 @@ class _Linker:
         (each changed work against its jurisdiction chain, from the features kept in the state:
         linear in the changed works times the works of their chains, nothing rebuilt for the
         others); ``exhaustive``: every pair instead (the reference, quadratic; tests compare them).
-        Without the near path nor ``exhaustive``, the counterpart-agency rule is no pair rule: every
+        On the indexed path (neither near nor ``exhaustive``) the counterpart-agency rule is no pair rule: every
         policy's counterparts are chosen again from their index (:meth:`choose_counterparts_indexed`,
         linear in the policies and their index entries), the old counterpart links are dropped.
         Returns the state: the works' digests and :meth:`features`, the short-title ``hits``
@@ -841,8 +841,8 @@ class _Linker:
         shares an organ key and a topic word with every copy of a national one).
 
         The policies with an organ key, a topic word and a year, of a jurisdiction broader than some
-        policy's, are indexed by (organ key, topic word, jurisdiction), each bucket sorted by (year, IRI).  For each policy ``a`` of a narrower
-        jurisdiction: its buckets of each broader jurisdiction, cut to the years ``COUNTERPART_YEARS``
+        policy's, are indexed by (organ key, topic word, jurisdiction), each bucket sorted by (year,
+        IRI).  For each policy ``a`` of a narrower jurisdiction: its buckets of each broader jurisdiction, cut to the years ``COUNTERPART_YEARS``
         before ``a``'s up to ``a``'s (bisection), counted per target (``collections.Counter`` over the
         slices: a target counted once per shared topic word, so the count is the number of shared topic
         words); then the targets are looked at count tier by count tier, highest first, and in a tier
