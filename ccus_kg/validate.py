@@ -212,8 +212,8 @@ def build_date(graph: KnowledgeGraph) -> str | None:
     rules query (the default graph, or the union of the named graphs of a store), several joined by
     ``", "`` in order; None when there is none."""
     where = None if graph.union else ox.DefaultGraph()
-    found = sorted({q.object.value for q in graph.store.quads_for_pattern(ox.NamedNode(DATA_GRAPH), DCTERMS.created,
-                                                                            None, where)})
+    quads = graph.store.quads_for_pattern(ox.NamedNode(DATA_GRAPH), DCTERMS.created, None, where)
+    found = sorted({q.object.value for q in quads if isinstance(q.object, ox.Literal)})
     return ", ".join(found) or None
 
 
