@@ -195,6 +195,10 @@ class KeptResults:
         return {n for (n,) in self.conn.execute(
             "SELECT node FROM keys WHERE rule = ? AND key > ? AND key <= ?", (rule, low, high))}
 
+    def key_count(self, rule: str) -> int:
+        """The number of distinct nodes with a key of ``rule``."""
+        return self.conn.execute("SELECT count(DISTINCT node) FROM keys WHERE rule = ?", (rule,)).fetchone()[0]
+
     def date(self, rule: str) -> str | None:
         """The build date ``rule`` last compared dates with (None: not recorded)."""
         value = self._meta("date " + rule)

@@ -18,6 +18,7 @@ import pytest
 from corpus import SEEDS, corpus_slice
 from helpers import write_synthetic
 
+from ccus_kg import incremental
 from ccus_kg.focus import Focus, restrict_query
 from ccus_kg.incremental import RESULTS_FILE, _fingerprint, join_keys, load_reach, named_iris
 from ccus_kg.kept_results import KEPT_NAME, KeptResults
@@ -256,7 +257,9 @@ def test_a_new_build_date_validates_again_only_the_dates_it_passes(folder, tmp_p
     message does not name that date: on a new build date only the nodes with a date between the two
     build dates are validated again, and the report equals a whole validation (_rebuild) with the date
     moving forward (a date becomes past: its result goes), back (a result comes back), and forward
-    again together with an edit that makes a new future date."""
+    again together with an edit that makes a new future date.  These jumps of years pass more than
+    1/DATED_SHARE of this small graph's dated nodes (the rule then runs in full, cheaper at scale):
+    DATED_SHARE 1 keeps the bounded path, and the last step, with the default, runs in full."""
     import datetime as dt
 
     future_iri = "https://w3id.org/ccus-kg/shapes#FutureDate"
@@ -272,6 +275,7 @@ def test_a_new_build_date_validates_again_only_the_dates_it_passes(folder, tmp_p
     results = {"2019-06-01": set(_results(first, "FutureDate"))}
     assert {("us-syn-a", "2024-03-01"), ("us-syn-b", "2020-06-01")} <= results["2019-06-01"]
     days = ["2019-06-01", "2023-01-01", "2020-01-01", "2024-06-01"]
+    monkeypatch.setattr(incremental, "DATED_SHARE", 1)
     for before, day in zip(days, days[1:], strict=False):
         if day == "2024-06-01":
             _edit(folder / "synthetic" / "d.md", pubDate="2030-01-01")
@@ -291,3 +295,9 @@ def test_a_new_build_date_validates_again_only_the_dates_it_passes(folder, tmp_p
     assert ("us-syn-b", "2020-06-01") in results["2020-01-01"]  # the date moved back: a result comes back
     assert ("us-syn-a", "2024-03-01") not in results["2024-06-01"]
     assert ("us-syn-d", "2030-01-01") in results["2024-06-01"]
+
+    monkeypatch.undo()  # the default share; 2024-06-01 → 2019-06-01 passes most dates: in full
+    on("2019-06-01")
+    step = _rebuild(folder, store)
+    assert "in full: FutureDate" in step.validation_scope, step.validation_scope
+    assert ("us-syn-b", "2020-06-01") in _results(step, "FutureDate")

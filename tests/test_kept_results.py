@@ -93,6 +93,8 @@ def test_dates_between_two_build_dates(tmp_path):
     assert kept.holders_between(future, "2026-01-01", "2026-11-22") == set()
     assert kept.holders_between(future, "2025-12-31", "2027-05-01") == {"http://x/a", "http://x/b", "http://x/c"}
     assert kept.holders_between(future, "2026-11-22", "2026-11-22") == set()
+    kept.set_keys(future, ["http://x/c"], [("http://x/c", "2027-05-01"), ("http://x/c", "2028")])
+    assert kept.key_count(future) == 3 and kept.key_count("https://w3id.org/ccus-kg/shapes#Other") == 0
     assert kept.date(future) is None
     kept.set_date(future, "2026-11-22")
     assert kept.date(future) == "2026-11-22"
