@@ -72,10 +72,10 @@ RESULTS_FORMAT = 2
 #: Above this many changed triples a rebuild is validated in full (recording them costs memory).
 CHANGE_LIMIT = 300_000
 #: A ``by_date`` rule runs in full on a new build date when more than one in this many of its dated
-#: nodes have a date between the two build dates: its query restricted to N nodes costs about as much
-#: as the whole query over 16·N dated nodes (FutureDate on a 20k store: 3,491 nodes 1.9 s CPU, the
-#: whole rule on 59,527 dated nodes 2.0 s; benchmarks/RESULTS.md).
-DATED_SHARE = 16
+#: nodes have a date between the two build dates: restricted to N nodes, FutureDate costs about
+#: 0.6 ms CPU per node, in full 1.4–2.0 s for the 59,527 dated nodes of a 20k store, so the two
+#: meet at about 1/20 of the dated nodes (benchmarks/RESULTS.md, measured under load).
+DATED_SHARE = 20
 
 
 # -- what changed -----------------------------------------------------------------------------------
