@@ -286,7 +286,10 @@ def test_a_new_build_date_validates_again_only_the_dates_it_passes(folder, tmp_p
         results[day] = set(_results(step, "FutureDate"))
         low, high = min(before, day), max(before, day)
         with PolicyStore.open(store, read_only=True) as ps:
-            between = {n for n, k in join_keys(ps.graph(), key_query, None) if low < k <= high}
+            keys = join_keys(ps.graph(), key_query, None)
+        between = {n for n, k in keys if low < k <= high}
+        late = {n for n, k in keys if k > day}  # the key is the rule's own comparison: each result's node has one
+        assert {r.focus_node for r in step.validation.results if r.shape == future_iri} <= late
         validated = int(re.match(r"incremental: (\d+) focus nodes", step.validation_scope).group(1))
         # the nodes dated in between, <graph/data> (its build date changed) and the edited record's nodes
         assert between and validated <= len(between) + (1 if day != "2024-06-01" else 12), (validated, len(between))
