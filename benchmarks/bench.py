@@ -9,7 +9,9 @@ peak resident memory (VmHWM, reset at each stage start through ``/proc/self/clea
   build's ratio to it is the issue-12 target (≤ 3×); with ``--store-build``, also ``store_floor``:
   the same Turtle bulk-loaded into a fresh on-disk RocksDB store, the floor of a persistent store;
 * ``store``: a full ``--store`` build into a fresh RocksDB store, then a rebuild after changing one
-  file (the incremental ratio: rebuild seconds / full seconds);
+  file (the incremental ratio: rebuild seconds / full seconds); with ``--store-build`` and SHACL, also
+  one with SHACL on the same build date and one on the next day (``SOURCE_DATE_EPOCH`` one day on:
+  a daily update, where the future-date rule's build date moves);
 * point-query latencies in-process (median of 20 runs) and the rows each returns, on the in-memory
   graph and on the store, and of a whole ``ccus-kg query --store`` process.
 
@@ -181,6 +183,8 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
     files = sum(1 for p in folder.rglob("*.md"))
     work = Path(tempfile.mkdtemp(prefix="ccus-bench-", dir=os.environ.get("CCUS_KG_BENCH_TMP")))
     store_dir, out = work / "store", work / "out.ttl"
+    today = int(time.time())  # the build date of the full build and of the same-day rebuilds (SOURCE_DATE_EPOCH)
+    os.environ["SOURCE_DATE_EPOCH"] = str(today)
     _reset_hwm()
     t_build = time.perf_counter()
     with TreePeak() as tree:
@@ -207,11 +211,15 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
                            "conforms": None if built.validation is None else built.validation.conforms}
     victim = sorted((folder / "en").glob("*.md"))[n // 2]
     original = victim.read_text(encoding="utf-8")
-    # one title changed, rebuilt without SHACL; then changed again, rebuilt with SHACL
-    runs = [("incremental", "Amended: ", False)] + ([("incremental_validated", "Amended again: ", True)] if validate else [])
+    # one title changed, rebuilt without SHACL; then changed again, rebuilt with SHACL; then once more with
+    # SHACL on the next day (a daily update: the build date, which the future-date rule compares with, moves)
+    runs = [("incremental", "Amended: ", False, today)]
+    if validate:
+        runs += [("incremental_validated", "Amended again: ", True, today), ("incremental_next_day", "Amended the next day: ", True, today + 86400)]
     try:
-        for label, prefix, check in runs:
+        for label, prefix, check, day in runs:
             victim.write_text(original.replace('"title": "', f'"title": "{prefix}', 1), encoding="utf-8")
+            os.environ["SOURCE_DATE_EPOCH"] = str(day)
             _reset_hwm()
             t0 = time.perf_counter()
             summary = build_into_store([folder], store_dir, validate=check, jobs=jobs)
@@ -219,6 +227,7 @@ def run_store_build(folder: Path, n: int, validate: bool) -> dict[str, Any]:
             row[label] = {"seconds": seconds, "peak_mb": _hwm_mb(), "units_rebuilt": summary.units_rebuilt, "ratio": seconds / total}
     finally:
         victim.write_text(original, encoding="utf-8")
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
     with PolicyStore.open(store_dir, read_only=True) as ps:
         row["queries_store"] = _point_queries(ps.graph(), policy_id, "CN-JS")
     row["query_process_seconds"] = _query_process_seconds(store_dir, policy_id)
@@ -346,10 +355,11 @@ def print_table(row: dict[str, Any]) -> None:
         f = row["store_floor"]
         print(f"  {'floor: … into a RocksDB store':<34}{f['seconds']:9.2f}{f['peak_mb']:10.0f}  "
               f"build = {row['ratio_to_store_floor']:.1f}× that ({f['cpu_seconds']:.1f} s CPU)")
-    for label in ("incremental", "incremental_validated"):
+    rebuilds = {"incremental": "rebuild, 1 file changed", "incremental_validated": "rebuild, 1 file changed, SHACL",
+                "incremental_next_day": "… the same, on the next day"}
+    for label, what in rebuilds.items():
         if label in row:
             s = row[label]
-            what = "rebuild, 1 file changed" + (", SHACL" if label.endswith("validated") else "")
             print(f"  {what:<34}{s['seconds']:9.2f}{s['peak_mb']:10.0f}  {100 * s['ratio']:.1f} % of the full build")
     if row.get("jobs", 1) > 1:
         print(f"  worker processes: {row['jobs']}, the largest peaked at {row['worker_peak_mb']:,.0f} MB; all processes "
