@@ -20,7 +20,11 @@ Which focus nodes: the store build records every triple it adds to or removes fr
   focus node, listed as property paths in ``ontology/shapes-reach.yaml``: the changed nodes and the
   nodes from which one of those paths leads to a changed node.  A rule with no entry, an entry
   marked ``full``, a query naming an IRI its entry does not list (the query was changed), or a
-  change to one of its ``global`` nodes (the build date, for future dates) is run in full;
+  change to one of its ``global`` nodes is run in full, except a rule with ``by_date`` (future
+  dates: ``FutureDate``) when the build date changed: it keeps each node's dates (``keys`` table), and
+  only the nodes with a date after the earlier and not after the later of the two build dates are
+  validated again (the others' results cannot change: the rule's message does not name the build
+  date, which the report states once, :attr:`ccus_kg.validate.ValidationReport.build_date`);
 * a rule that joins its focus node with other nodes by a key computed from each node's own triples
   (``join`` in the YAML file: ``LikelyDuplicate``'s jurisdiction, language and normalised title) keeps
   each node's keys (``keys`` table): the nodes holding an old or new key of a changed node are validated
@@ -59,13 +63,19 @@ from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.resources import ontology_path, queries_dir
 from ccus_kg.validate import ValidationReport, ValidationResult, record_sources, validate
 
-__all__ = ["ChangeSet", "Reach", "load_reach", "affected", "validate_store", "RESULTS_FILE", "CHANGE_LIMIT"]
+__all__ = ["ChangeSet", "Reach", "load_reach", "affected", "validate_store", "RESULTS_FILE", "CHANGE_LIMIT",
+           "DATED_SHARE"]
 
 #: The kept results, in the store's directory (:mod:`ccus_kg.kept_results`).
 RESULTS_FILE = KEPT_NAME
 RESULTS_FORMAT = 2
 #: Above this many changed triples a rebuild is validated in full (recording them costs memory).
 CHANGE_LIMIT = 300_000
+#: A ``by_date`` rule runs in full on a new build date when more than one in this many of its dated
+#: nodes have a date between the two build dates: restricted to N nodes, FutureDate costs about
+#: 0.6 ms CPU per node, in full 1.4–2.0 s for the 59,527 dated nodes of a 20k store, so the two
+#: meet at about 1/20 of the dated nodes (benchmarks/RESULTS.md, measured under load).
+DATED_SHARE = 20
 
 
 # -- what changed -----------------------------------------------------------------------------------
@@ -186,7 +196,9 @@ class Reach:
     other nodes whose triples it reads; ``globals``: IRIs of nodes read whatever the focus node;
     ``full``: why it must run in full ("" when it need not); ``join``: for a rule joining its focus
     node with other nodes by a key, the variable of the other node and a ``SELECT ?node ?key``
-    query giving each node's keys from its own triples (None for the others).
+    query giving each node's keys from its own triples (None for the others); ``dated``: for a rule
+    comparing dates with the build date, a ``SELECT ?node ?key`` query giving each node's dates as the
+    rule compares them, and a ``SELECT ?date`` query giving the build date (None for the others).
     """
 
     reads: frozenset[str]
@@ -194,6 +206,12 @@ class Reach:
     globals: frozenset[str] = frozenset()
     full: str = ""
     join: tuple[str, str] | None = field(default=None)
+    dated: tuple[str, str] | None = field(default=None)
+
+    @property
+    def key_query(self) -> str | None:
+        """The query giving each node's keys (``join`` or ``by_date``), None when there is none."""
+        return self.join[1] if self.join else self.dated[0] if self.dated else None
 
     def covers(self, query: str) -> bool:
         """Whether every IRI ``query`` names is one of :attr:`reads` (ignoring those of
@@ -247,10 +265,11 @@ def load_reach(path: str | Path | None = None) -> tuple[dict[str, Reach], Reach]
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
 
     def one(entry: dict[str, Any]) -> Reach:
-        join = entry.get("join")
+        join, dated = entry.get("join"), entry.get("by_date")
         return Reach(reads=frozenset(_expand(x) for x in entry.get("reads", [])), paths=tuple(entry.get("paths", [])),
                      globals=frozenset(_expand(x) for x in entry.get("global", [])), full=str(entry.get("full", "")),
-                     join=(str(join["var"]), str(join["key"])) if join else None)
+                     join=(str(join["var"]), str(join["key"])) if join else None,
+                     dated=(str(dated["key"]), str(dated["date"])) if dated else None)
 
     rules = {_expand(iri): one(entry or {}) for iri, entry in (data.get("rules") or {}).items()}
     return rules, one(data.get("sources") or {})
@@ -283,6 +302,15 @@ def join_keys(graph: KnowledgeGraph, key_query: str, nodes: frozenset[str] | Non
             if isinstance(s["node"], ox.NamedNode) and s["key"] is not None]
 
 
+def _compared_date(graph: KnowledgeGraph, date_query: str) -> str | None:
+    """The build date a ``by_date`` rule compares with (``SELECT ?date``), None when the graph has none
+    or several."""
+    found = graph.query(date_query)
+    assert isinstance(found, ox.QuerySolutions)
+    dates = {s["date"].value for s in found if s["date"] is not None}
+    return dates.pop() if len(dates) == 1 else None
+
+
 def affected(graph: KnowledgeGraph, nodes: set[str], subjects: set[str], rules: list[Any], reach: dict[str, Reach],
              sources: Reach, kept: KeptResults | None = None) -> tuple[Focus, frozenset[str] | None]:
     """The focus nodes to validate again after a change of the triples of ``nodes`` (IRIs; the
@@ -291,8 +319,10 @@ def affected(graph: KnowledgeGraph, nodes: set[str], subjects: set[str], rules: 
 
     ``rules``: the SHACL-SPARQL rules (:class:`ccus_kg.shapes.SparqlRule`); ``reach``, ``sources``:
     from :func:`load_reach`.  A rule that cannot be bounded gets None (all its focus nodes).
-    ``kept``: the kept results, whose join keys (of the rules with a ``join``) are brought up to
-    date for the changed nodes (not committed); without them such a rule is run in full.
+    ``kept``: the kept results, whose keys (of the rules with a ``join`` or ``by_date``) are brought up
+    to date for the changed nodes (not committed); without them such a rule is run in full (a
+    ``by_date`` rule: when the build date changed; also when more than 1/:data:`DATED_SHARE` of its
+    dated nodes have a date between the two build dates).
     """
     changed = frozenset(nodes)
     memo: dict[str, frozenset[str]] = {}
@@ -304,17 +334,28 @@ def affected(graph: KnowledgeGraph, nodes: set[str], subjects: set[str], rules: 
     for rule in rules:
         r = reach.get(rule.iri)
         keyed: set[str] | None = None
-        if r is not None and r.join is not None and kept is not None:
+        if r is not None and r.key_query is not None and kept is not None:
             # the changed nodes' keys before (kept) and after (the graph): their holders can gain or lose a partner
-            new = join_keys(graph, r.join[1], changed)
+            new = join_keys(graph, r.key_query, changed)
             keyed = kept.keys_of(rule.iri, changed) | {k for _n, k in new}
             kept.set_keys(rule.iri, changed, new)
+        passed: set[str] | None = None  # a by_date rule whose global node changed: the nodes dated in between
+        if r is not None and r.dated is not None and kept is not None and r.globals & changed:
+            before, after = kept.date(rule.iri), _compared_date(graph, r.dated[1])
+            if before and after:
+                passed = kept.holders_between(rule.iri, min(before, after), max(before, after))
+                if len(passed) * DATED_SHARE > kept.key_count(rule.iri):  # cheaper in full
+                    passed = None
         texts = [q for _c, q, _m in rule.constraints] + list(rule.target_selects)
-        if (r is None or r.full or not all(r.covers(q) for q in texts) or r.globals & changed
-                or (r.join is not None and (keyed is None or not r.covers(r.join[1])))):
+        if r is not None and r.key_query is not None:
+            texts += [r.key_query] + ([r.dated[1]] if r.dated else [])
+        if (r is None or r.full or not all(r.covers(q) for q in texts) or (r.globals & changed and passed is None)
+                or (r.key_query is not None and keyed is None)):
             focus_rules[rule.iri] = None
         else:
             focus = _in_reach(graph, r, changed, memo)
+            if passed is not None:  # the dates the day passed (or un-passed, going back)
+                focus |= passed
             if r.join is not None and kept is not None and keyed is not None:
                 focus |= kept.holders(rule.iri, keyed)
                 others[rule.iri] = (r.join[0], frozenset(kept.holders(rule.iri, kept.keys_of(rule.iri, focus))))
@@ -386,8 +427,8 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
                 kept.clear()
                 kept.add(report.results, rule_iris)
                 for rule in rules:
-                    if (r := reach.get(rule.iri)) is not None and r.join is not None:
-                        kept.set_keys(rule.iri, None, join_keys(graph, r.join[1], None))
+                    if (r := reach.get(rule.iri)) is not None and r.key_query is not None:
+                        kept.set_keys(rule.iri, None, join_keys(graph, r.key_query, None))
         else:
             assert kept is not None
             focus, stale = found
@@ -405,8 +446,11 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
             kept.add(partial.results, rule_iris)
             results = sorted(set(kept), key=ValidationResult.key)
             report = ValidationReport(conforms=not any(r.severity == "Violation" for r in results), results=results,
-                                      triples=partial.triples, engine=engine)
+                                      triples=partial.triples, engine=engine, build_date=partial.build_date)
         if kept is not None:
+            for rule in rules:
+                if (r := reach.get(rule.iri)) is not None and r.dated is not None:
+                    kept.set_date(rule.iri, _compared_date(graph, r.dated[1]))
             kept.finish(_fingerprint(engine))
     finally:
         if kept is not None:

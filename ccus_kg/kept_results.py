@@ -8,12 +8,14 @@ proportion to the store).  Tables:
 * ``meta(key, value)``: ``fingerprint`` (what the results depend on besides the data: version,
   engine, shapes, reach file), ``state`` (``building`` from the start of a build until its results are
   written: a build that stops in between leaves results that are not used), ``pending`` (JSON: the
-  nodes changed by builds that did not validate, and the subjects among them);
+  nodes changed by builds that did not validate, and the subjects among them), ``date <rule>`` (the
+  build date a rule with ``by_date`` compared dates with);
 * ``results(rule, focus, data)``: one row per SHACL result; ``rule`` the SHACL-SPARQL rule's IRI, or
   ``""`` for the core constraints (which are validated again together); ``data`` the result as JSON
   (:meth:`ccus_kg.validate.ValidationResult.as_dict`);
 * ``keys(rule, node, key)``: the join keys of the rules that join their focus node with other nodes
-  by key (``join`` in ``ontology/shapes-reach.yaml``): each node's keys as of the last validation.
+  by key (``join`` in ``ontology/shapes-reach.yaml``), or the dates of the rules that compare dates
+  with the build date (``by_date``): each node's keys as of the last validation.
 
 Every change belongs to one SQLite transaction until :meth:`KeptResults.commit`.  A set of nodes is
 written to a temporary table and joined first (``CROSS JOIN`` fixes SQLite's join order,
@@ -186,6 +188,25 @@ class KeptResults:
             self.conn.execute("DELETE FROM keys WHERE rowid IN (SELECT k.rowid FROM chosen CROSS JOIN keys k"
                               " ON k.rule = ? AND k.node = chosen.node)", (rule,))
         self.conn.executemany("INSERT INTO keys VALUES (?, ?, ?)", ((rule, n, k) for n, k in rows))
+
+    def holders_between(self, rule: str, low: str, high: str) -> set[str]:
+        """The nodes with a key of ``rule`` after ``low`` and not after ``high`` (strings, compared as SQLite
+        compares text: by code point, as SPARQL compares ``STR`` values)."""
+        return {n for (n,) in self.conn.execute(
+            "SELECT node FROM keys WHERE rule = ? AND key > ? AND key <= ?", (rule, low, high))}
+
+    def key_count(self, rule: str) -> int:
+        """The number of distinct nodes with a key of ``rule``."""
+        return self.conn.execute("SELECT count(DISTINCT node) FROM keys WHERE rule = ?", (rule,)).fetchone()[0]
+
+    def date(self, rule: str) -> str | None:
+        """The build date ``rule`` last compared dates with (None: not recorded)."""
+        value = self._meta("date " + rule)
+        return value if isinstance(value, str) else None
+
+    def set_date(self, rule: str, value: str | None) -> None:
+        """Record the build date ``rule`` compared dates with (``YYYY-MM-DD``; None: the graph had none)."""
+        self._set_meta("date " + rule, value)
 
     def rules_with_keys(self) -> Mapping[str, int]:
         """Rule IRI → number of key rows (for tests and diagnostics)."""

@@ -1,9 +1,9 @@
 """A SHACL validation report in the three forms a curator or a tool reads (pure: report in, text out).
 
-* :func:`render_text` — for people: totals, a note when Warning/Info results remain (SHACL's own
+* :func:`render_text` — for people: totals, the build date, a note when Warning/Info results remain (SHACL's own
   ``sh:conforms`` is then false although ccus-kg's threshold passes), results counted by rule,
   then the first N results of each rule with the file and line of the focus node's record;
-* :func:`render_json` — :meth:`ValidationReport.as_dict` as JSON, every result;
+* :func:`render_json` — :meth:`ValidationReport.as_dict` as JSON, every result and ``build_date``;
 * :func:`render_turtle` — the W3C SHACL validation report graph (SHACL §3.6: ``sh:ValidationReport``,
   ``sh:conforms``, ``sh:result``), each result also carrying ``dcterms:source`` a
   ``ccus:SourceRecord`` (file path and line) and its shape's ``rdfs:label``.
@@ -43,10 +43,15 @@ def _where(r: ValidationResult) -> str:
 
 def render_text(report: ValidationReport, *, name: str = "graph", limit: int = 10, fail_on: str = "violation",
                 details: bool = True) -> str:
-    """People's form: the summary line, a note on remaining Warning/Info results, counts by rule,
+    """People's form: the summary line, the build date future dates are compared with (the
+    ``shapes:FutureDate`` messages do not repeat it), a note on remaining Warning/Info results, counts by rule,
     and (``details``) the first ``limit`` results of each rule (``limit`` < 0: all).  Each line
     is :func:`~ccus_kg.text.printable`: a value holding a newline cannot forge a line."""
     lines = [f"{name}: {report.triples} triples; {report.summary()}; engine {report.engine}"]
+    if report.build_date:
+        lines.append(f"build date {report.build_date}: future dates (shapes:FutureDate) are those after it")
+    else:
+        lines.append("no build date in the graph: future dates (shapes:FutureDate) are those after the day of validation")
     if report.fails(fail_on) and report.conforms:
         lines.append(f"fails --fail-on {fail_on}: results at or above {fail_on.capitalize()} are present")
     lesser = [f"{report.count(s)} {s}" for s in ("Warning", "Info") if report.count(s)]

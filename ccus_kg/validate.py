@@ -33,13 +33,14 @@ import pyoxigraph as ox
 from ccus_kg.core_shapes import CoreCheck, CoreProgram, batch, compile_core
 from ccus_kg.errors import UsageError
 from ccus_kg.focus import Focus, restricted_graph
-from ccus_kg.namespaces import SH
+from ccus_kg.namespaces import DCTERMS, SH
 from ccus_kg.query.library import bind_rows, load_query
+from ccus_kg.rdf.dataset import DATA_GRAPH
 from ccus_kg.rdf.graph import KnowledgeGraph
 from ccus_kg.shapes import SEVERITIES, load_rules, load_shapes, load_sparql_rules
 
 __all__ = ["Engine", "ENGINES", "SourceLocation", "ValidationResult", "ValidationReport", "validate",
-           "load_shapes", "record_sources"]
+           "load_shapes", "record_sources", "build_date"]
 
 Engine = Literal["oxigraph", "pyshacl"]
 ENGINES: tuple[str, ...] = ("oxigraph", "pyshacl")
@@ -99,6 +100,9 @@ class ValidationReport:
     ``conforms`` is True when no result is a Violation (ccus-kg's default policy;
     :meth:`fails` applies another threshold).  SHACL's own ``sh:conforms`` is
     :attr:`shacl_conforms`: False as soon as any result exists (SHACL §3.6.1).
+    ``build_date``: the graph's build date (``<https://w3id.org/ccus-kg/graph/data> dcterms:created``,
+    ``YYYY-MM-DD``; several joined by ``", "``), the day ``shapes:FutureDate`` compares dates with
+    (its messages do not repeat it); None when the graph has none (then the day of validation).
     """
 
     conforms: bool
@@ -106,6 +110,7 @@ class ValidationReport:
     text: str = ""
     triples: int = 0
     engine: str = "oxigraph"
+    build_date: str | None = None
 
     @property
     def shacl_conforms(self) -> bool:
@@ -142,7 +147,7 @@ class ValidationReport:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (without pySHACL's text); the same input always gives the same mapping."""
         return {"conforms": self.conforms, "shacl_conforms": self.shacl_conforms, "violations": self.count("Violation"),
-                "warnings": self.count("Warning"), "infos": self.count("Info"),
+                "warnings": self.count("Warning"), "infos": self.count("Info"), "build_date": self.build_date,
                 "results": [r.as_dict() for r in self.results]}
 
 
@@ -198,7 +203,18 @@ def validate(graph: KnowledgeGraph, *, shapes_path: str | Path | None = None, en
     }, key=ValidationResult.key)
     conforms = not any(x.severity == "Violation" for x in results)
     return ValidationReport(conforms=conforms, results=results, triples=len(graph) if triples is None else triples,
-                            engine=engine)
+                            engine=engine, build_date=build_date(graph))
+
+
+def build_date(graph: KnowledgeGraph) -> str | None:
+    """The build date ``shapes:FutureDate`` compares dates with: the lexical form of ``<DATA_GRAPH>
+    dcterms:created`` (:func:`ccus_kg.rdf.dataset.build_date_quads`, ``YYYY-MM-DD``) in the graph the
+    rules query (the default graph, or the union of the named graphs of a store), several joined by
+    ``", "`` in order; None when there is none."""
+    where = None if graph.union else ox.DefaultGraph()
+    quads = graph.store.quads_for_pattern(ox.NamedNode(DATA_GRAPH), DCTERMS.created, None, where)
+    found = sorted({q.object.value for q in quads if isinstance(q.object, ox.Literal)})
+    return ", ".join(found) or None
 
 
 # -- pySHACL --------------------------------------------------------------------------------------

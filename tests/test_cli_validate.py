@@ -14,6 +14,7 @@ PREFIXES = """@prefix ccus: <https://w3id.org/ccus-kg/ontology#> .
 @prefix eli: <http://data.europa.eu/eli/ontology#> .
 """
 NAMELESS = "https://w3id.org/ccus-kg/id/policy/nameless"
+DATA = "https://w3id.org/ccus-kg/graph/data"
 
 
 @pytest.fixture
@@ -35,7 +36,10 @@ def test_seed_graph_conforms_and_says_warnings_remain(seed_ttl, seed_graph):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == f"{seed_ttl}: {len(seed_graph)} triples; conforms (0 violations, 10 warnings, 0 info); engine oxigraph"
-    assert lines[1].startswith("note: 10 Warning result(s): SHACL's own sh:conforms is false")
+    [built] = [r["d"].value for r in seed_graph.query(f"SELECT ?d {{ <{DATA}> dcterms:created ?d }}")]
+    assert lines[1] == f"build date {built}: future dates (shapes:FutureDate) are those after it"
+    assert json.loads(invoke("validate", seed_ttl, "-f", "json").stdout)["build_date"] == built
+    assert lines[2].startswith("note: 10 Warning result(s): SHACL's own sh:conforms is false")
 
 
 def test_fail_on_warning_and_info(seed_ttl):
@@ -60,6 +64,7 @@ def test_policy_without_identifier_does_not_conform(nameless):
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{nameless}: 3 triples; does not conform (1 violations")
+    assert lines[1] == "no build date in the graph: future dates (shapes:FutureDate) are those after the day of validation"
     assert "  Violation     1  shapes:Policy-identifier  Policy: one identifier" in lines
     [violation] = [l for l in lines if l.startswith("  Violation policy:")]
     assert violation.startswith("  Violation policy:nameless  dcterms:identifier  at (no source record)")
@@ -72,7 +77,7 @@ def test_violation_report_json(nameless, tmp_path):
     assert result.exit_code == 1
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["conforms"] is False
-    assert data["violations"] == 1
+    assert data["violations"] == 1 and data["build_date"] is None
     [v] = [r for r in data["results"] if r["severity"] == "Violation"]
     assert v["focus_node"] == NAMELESS
     assert v["path"] == "http://purl.org/dc/terms/identifier"

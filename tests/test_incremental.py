@@ -10,6 +10,7 @@ of force), and compares the build's report with :func:`ccus_kg.validate.validate
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from corpus import SEEDS, corpus_slice
 from helpers import write_synthetic
 
+from ccus_kg import incremental
 from ccus_kg.focus import Focus, restrict_query
 from ccus_kg.incremental import RESULTS_FILE, _fingerprint, join_keys, load_reach, named_iris
 from ccus_kg.kept_results import KEPT_NAME, KeptResults
@@ -250,15 +252,55 @@ def test_join_keys_hold_every_pair_the_rule_joins(tmp_path):
             assert dict(join_keys(ps.graph(), key, frozenset(p for p, _g in pairs))).keys() == {p for p, _g in pairs}
 
 
-def test_a_new_build_date_gives_the_whole_validation(folder, tmp_path, monkeypatch):
-    """FutureDate compares dates with the build date (a global node in ontology/shapes-reach.yaml): on a
-    new build date (forward, then back) it runs in full, and the report equals a whole validation."""
+def test_a_new_build_date_validates_again_only_the_dates_it_passes(folder, tmp_path, monkeypatch):
+    """FutureDate compares dates with the build date (by_date in ontology/shapes-reach.yaml), and its
+    message does not name that date: on a new build date only the nodes with a date between the two
+    build dates are validated again, and the report equals a whole validation (_rebuild) with the date
+    moving forward (a date becomes past: its result goes), back (a result comes back), and forward
+    again together with an edit that makes a new future date.  These jumps of years pass more than
+    1/DATED_SHARE of this small graph's dated nodes (the rule then runs in full, cheaper at scale):
+    DATED_SHARE 1 keeps the bounded path, and the last step, with the default, runs in full."""
+    import datetime as dt
+
+    future_iri = "https://w3id.org/ccus-kg/shapes#FutureDate"
+    key_query = load_reach()[0][future_iri].dated[0]
     store = tmp_path / "store"
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1559347200")  # 2019-06-01
-    future = _results(_rebuild(folder, store, incremental=False), "FutureDate")
-    assert future
-    for day in ("1672531200", "1615766400"):  # 2023-01-01, 2021-03-15
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", day)
-        step = _rebuild(folder, store)
-        assert "in full: FutureDate" in step.validation_scope, step.validation_scope
-    assert _results(step, "FutureDate") != future  # dates passed between 2019 and 2021
+
+    def on(day: str) -> None:
+        noon = dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=dt.UTC)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(noon.timestamp())))
+
+    on("2019-06-01")
+    first = _rebuild(folder, store, incremental=False)
+    results = {"2019-06-01": set(_results(first, "FutureDate"))}
+    assert {("us-syn-a", "2024-03-01"), ("us-syn-b", "2020-06-01")} <= results["2019-06-01"]
+    days = ["2019-06-01", "2023-01-01", "2020-01-01", "2024-06-01"]
+    monkeypatch.setattr(incremental, "DATED_SHARE", 1)
+    for before, day in zip(days, days[1:], strict=False):
+        if day == "2024-06-01":
+            _edit(folder / "synthetic" / "d.md", pubDate="2030-01-01")
+        on(day)
+        step = _rebuild(folder, store)  # equals a whole validation of the store
+        assert step.validation.build_date == day
+        assert "FutureDate" not in step.validation_scope, step.validation_scope
+        results[day] = set(_results(step, "FutureDate"))
+        low, high = min(before, day), max(before, day)
+        with PolicyStore.open(store, read_only=True) as ps:
+            keys = join_keys(ps.graph(), key_query, None)
+        between = {n for n, k in keys if low < k <= high}
+        late = {n for n, k in keys if k > day}  # the key is the rule's own comparison: each result's node has one
+        assert {r.focus_node for r in step.validation.results if r.shape == future_iri} <= late
+        validated = int(re.match(r"incremental: (\d+) focus nodes", step.validation_scope).group(1))
+        # the nodes dated in between, <graph/data> (its build date changed) and the edited record's nodes
+        assert between and validated <= len(between) + (1 if day != "2024-06-01" else 12), (validated, len(between))
+    assert results["2023-01-01"] < results["2019-06-01"]  # dates passed, none came
+    assert ("us-syn-b", "2020-06-01") not in results["2023-01-01"]
+    assert ("us-syn-b", "2020-06-01") in results["2020-01-01"]  # the date moved back: a result comes back
+    assert ("us-syn-a", "2024-03-01") not in results["2024-06-01"]
+    assert ("us-syn-d", "2030-01-01") in results["2024-06-01"]
+
+    monkeypatch.undo()  # the default share; 2024-06-01 → 2019-06-01 passes most dates: in full
+    on("2019-06-01")
+    step = _rebuild(folder, store)
+    assert "in full: FutureDate" in step.validation_scope, step.validation_scope
+    assert ("us-syn-b", "2020-06-01") in _results(step, "FutureDate")

@@ -81,3 +81,27 @@ def test_a_file_that_is_no_database_is_replaced_by_empty_results(tmp_path):
     kept = KeptResults.open(tmp_path)
     assert kept.usable("f1") and [r.focus_node for r in kept] == ["http://x/a"]
     kept.close()
+
+
+def test_dates_between_two_build_dates(tmp_path):
+    """The nodes whose FutureDate result a new build date can change: a key after the earlier date and
+    not after the later one (the rule's FILTER: key > build date)."""
+    kept = KeptResults.open(tmp_path)
+    future = "https://w3id.org/ccus-kg/shapes#FutureDate"
+    kept.set_keys(future, None, [("http://x/a", "2026-01-01"), ("http://x/b", "2026-11-23"), ("http://x/c", "2027-05-01")])
+    assert kept.holders_between(future, "2026-11-22", "2026-11-23") == {"http://x/b"}  # after the first, not after the second
+    assert kept.holders_between(future, "2026-01-01", "2026-11-22") == set()
+    assert kept.holders_between(future, "2025-12-31", "2027-05-01") == {"http://x/a", "http://x/b", "http://x/c"}
+    assert kept.holders_between(future, "2026-11-22", "2026-11-22") == set()
+    kept.set_keys(future, ["http://x/c"], [("http://x/c", "2027-05-01"), ("http://x/c", "2028")])
+    assert kept.key_count(future) == 3 and kept.key_count("https://w3id.org/ccus-kg/shapes#Other") == 0
+    assert kept.date(future) is None
+    kept.set_date(future, "2026-11-22")
+    assert kept.date(future) == "2026-11-22"
+    kept.finish("f1")
+    kept.close()
+    kept = KeptResults.open(tmp_path)
+    assert kept.date(future) == "2026-11-22"
+    kept.clear()
+    assert kept.date(future) is None and kept.holders_between(future, "2000-01-01", "2100-01-01") == set()
+    kept.close()
