@@ -47,6 +47,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -115,13 +116,10 @@ class ChangeSet:
         (directory / "validation.json").unlink(missing_ok=True)  # kept results as one JSON file (before validation.sqlite)
         if not (directory / RESULTS_FILE).exists():
             return cls()
-        kept = KeptResults.open(directory)
-        try:
+        with KeptResults.open(directory) as kept:
             usable = engine == "oxigraph" and store_was_kept and kept.usable(_fingerprint(engine))
             pending = kept.pending() if usable else None
             kept.start()
-        finally:
-            kept.close()
         return cls(directory, pending=pending) if usable else cls()
 
     def touched(self) -> tuple[set[str], set[str]] | None:
@@ -146,11 +144,8 @@ class ChangeSet:
         nodes this build changed, for the next build that validates (nothing when they cannot be)."""
         touched = self.touched() if self.recording and self.previous is not None else None
         if touched is not None and self.previous is not None:
-            kept = KeptResults.open(directory)
-            try:
+            with KeptResults.open(directory) as kept:
                 kept.finish(_fingerprint("oxigraph"), touched)
-            finally:
-                kept.close()
 
     @property
     def recording(self) -> bool:
@@ -416,8 +411,7 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
     rules = load_sparql_rules(shapes=shapes)
     rule_iris = {r.iri for r in rules}
     reach, sources = load_reach()
-    kept = KeptResults.open(directory) if engine == "oxigraph" else None
-    try:
+    with KeptResults.open(directory) if engine == "oxigraph" else nullcontext() as kept:
         if kept is not None and touched is not None and _one_hop(shapes) and not compile_core(shapes).uncompiled:
             found = affected(graph, *touched, rules, reach, sources, kept)
         if found is None:
@@ -452,7 +446,4 @@ def validate_store(graph: KnowledgeGraph, directory: str | Path, changes: Change
                 if (r := reach.get(rule.iri)) is not None and r.dated is not None:
                     kept.set_date(rule.iri, _compared_date(graph, r.dated[1]))
             kept.finish(_fingerprint(engine))
-    finally:
-        if kept is not None:
-            kept.close()
     return report

@@ -60,7 +60,8 @@ class KeptResults:
     """``DIR/validation.sqlite`` (created when missing).  Node sets are IRIs; results are
     :class:`~ccus_kg.validate.ValidationResult`.  A file that is no SQLite database is replaced by
     an empty one (the results are only kept to save work: without them the store is validated in
-    full); any other :class:`sqlite3.Error` is raised."""
+    full); any other :class:`sqlite3.Error` is raised.  A context manager: ``with`` closes the file
+    (what was not committed is rolled back)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -128,6 +129,12 @@ class KeptResults:
     def close(self) -> None:
         """Close the file; changes not committed are rolled back."""
         self.conn.close()
+
+    def __enter__(self) -> KeptResults:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- results ---------------------------------------------------------------------------------
     def _choose(self, nodes: Iterable[str]) -> None:

@@ -3,7 +3,10 @@ node, join keys per node, and the state that makes an interrupted build's result
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
+
+import pytest
 
 from ccus_kg.kept_results import KEPT_NAME, KeptResults
 from ccus_kg.validate import SourceLocation, ValidationResult
@@ -105,3 +108,14 @@ def test_dates_between_two_build_dates(tmp_path):
     kept.clear()
     assert kept.date(future) is None and kept.holders_between(future, "2000-01-01", "2100-01-01") == set()
     kept.close()
+
+
+def test_with_closes_the_file_and_rolls_back_what_was_not_committed(tmp_path):
+    with KeptResults.open(tmp_path) as kept:
+        kept.add([_result(CORE, "http://x/a")], set())
+        kept.commit()
+        kept.add([_result(CORE, "http://x/b")], set())  # not committed
+    with pytest.raises(sqlite3.ProgrammingError):  # closed
+        list(kept)
+    with KeptResults.open(tmp_path) as again:
+        assert [r.focus_node for r in again] == ["http://x/a"]
