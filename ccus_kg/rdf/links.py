@@ -911,11 +911,6 @@ class _Linker:
             if taken >= COUNTERPART_MAX:
                 return
 
-    def _organ_topics(self, w: _Work, organs: list[str]) -> set[tuple[str, str]]:
-        """The counterpart-agency index keys of ``w``, ``(organ key, topic word)`` for its organ keys ``organs``
-        (:meth:`_organs`): what the counterpart-agency rule needs two works to share."""
-        return {(k, t) for k in organs for t in self._topics(w)} if organs else set()
-
     def _phrases(self, w: _Work) -> list[str]:
         """The key phrases and short forms of ``w``'s titles that :meth:`_short_title_in_text` looks for (memoised)."""
         return self.memo(("phrases", w.iri), lambda: self._make_phrases(w))
