@@ -312,6 +312,20 @@ def _run_core(graph: KnowledgeGraph, checks: list[CoreCheck]) -> list[Validation
     result per solution (SHACL §3.6)."""
     batches, alone = batch(checks)
     out: list[ValidationResult] = []
+    found: dict[tuple[str, str], bool] = {}
+
+    def has_focus(check: CoreCheck) -> bool:
+        """Whether the focus-node set of ``check`` is not empty: every query of a check joins its solutions
+        with that set, so an empty one gives no result, but its branches would still read every triple of
+        their properties (country-profile shapes on a policy graph: 1.5 s CPU at 20,000 policies)."""
+        key = (check.prefixes, check.focus)
+        if not check.focus:
+            return True
+        if key not in found:
+            solutions = graph.store.query(f"{check.prefixes}SELECT ?this WHERE {{ {check.focus} }} LIMIT 1",
+                                          use_default_graph_as_union=graph.union)
+            found[key] = any(True for _ in solutions)
+        return found[key]
 
     def result(check: CoreCheck, this, value) -> ValidationResult:
         return ValidationResult(severity=check.severity, focus_node=_text(this), path=check.path,
@@ -319,6 +333,8 @@ def _run_core(graph: KnowledgeGraph, checks: list[CoreCheck]) -> list[Validation
                                 constraint=check.component)
 
     for b in batches:
+        if not has_focus(b.checks[0]):
+            continue
         solutions = graph.store.query(b.query, use_default_graph_as_union=graph.union)
         assert isinstance(solutions, ox.QuerySolutions)
         if b.kind == "values":
@@ -331,6 +347,8 @@ def _run_core(graph: KnowledgeGraph, checks: list[CoreCheck]) -> list[Validation
                 out.extend(result(c, solution["this"], None) for c in judged
                            if c.bound and (n < c.bound[1] if c.bound[0] == "<" else n > c.bound[1]))
     for check in alone:
+        if not has_focus(check):
+            continue
         solutions = graph.store.query(check.query, use_default_graph_as_union=graph.union)
         assert isinstance(solutions, ox.QuerySolutions)
         has_value = any(v.value == "value" for v in solutions.variables)
