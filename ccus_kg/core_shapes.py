@@ -14,7 +14,8 @@ semantics pySHACL implements (the reference engine, ``--engine pyshacl``):
   ``sh:maxExclusive`` (a value that cannot be compared fails);
 * string (§4.4): ``sh:minLength``, ``sh:maxLength``, ``sh:pattern`` (+ ``sh:flags``),
   ``sh:languageIn``, ``sh:uniqueLang``;
-* logical (§4.6) over node shapes made only of value-level constraints: ``sh:or``, ``sh:and``, ``sh:not``;
+* logical (§4.6) over node shapes made only of value-level constraints: ``sh:or``, ``sh:and``, ``sh:not``
+  (an ``sh:or`` of one-class shapes as a MINUS of their instances, like ``sh:class``);
 * other (§4.8): ``sh:in``, ``sh:hasValue``.
 
 Paths (§2.3.1): IRIs, inverse, sequence, alternative, zero-or-more, one-or-more, zero-or-one.
@@ -247,6 +248,8 @@ def _value_conditions(g, shape, v: str, top: bool) -> list[tuple[str, str]]:
             out.append(("HasValueConstraintComponent", f"sameTerm({v}, {_term(hv)})"))
     for param, join in (("or", " || "), ("and", " && ")):
         for lst in objs(param):
+            if top and param == "or" and _classes_only(g, lst) is not None:
+                continue  # a MINUS (_compile_shape)
             members = [_nested(g, s, v) for s in g.items(lst)]
             out.append((param.capitalize() + "ConstraintComponent", "(" + (join.join(members) or ("false" if param == "or" else "true")) + ")"))
     for s in objs("not"):
@@ -270,9 +273,36 @@ def _nested(g, shape, v: str) -> str:
     return "(" + (" && ".join(f"COALESCE({c}, false)" for c in conditions) or "true") + ")"
 
 
+def _classes_only(g, lst) -> list | None:
+    """The classes of an ``sh:or`` list whose every member is a node shape made of one ``sh:class``
+    and nothing else (SHACL §4.6.3, §4.1.1: a value conforms to the list when it is an instance of
+    one of them), None for another list (or an empty one)."""
+    import rdflib
+
+    classes = []
+    for member in g.items(lst):
+        params = {str(p) for p in g.predicates(member, None) if str(p).startswith(SH.base)}
+        values = list(g.objects(member, _u(SH["class"])))
+        if params != {SH["class"].value} or len(values) != 1 or not isinstance(values[0], rdflib.URIRef):
+            return None
+        classes.append(values[0])
+    return classes or None
+
+
 def _instance(v: str, cls) -> str:
     """``v`` is a SHACL instance of ``cls`` (SHACL §3.2: ``rdf:type/rdfs:subClassOf*``)."""
     return f"{v} <{RDF.type.value}>/<{RDFS.base}subClassOf>* {_term(cls)}"
+
+
+def _any_instance(v: str, classes: list) -> str:
+    """A group matching when ``v`` is an instance of one of ``classes`` (a UNION of :func:`_instance`)."""
+    return " UNION ".join(f"{{ {_instance(v, c)} }}" for c in classes)
+
+
+def _or_of_classes(g, shape) -> list[list]:
+    """The ``sh:or`` lists of ``shape`` made only of one-class shapes (:func:`_classes_only`): each is
+    compiled as a MINUS of the instances of its classes, the way ``sh:class`` is."""
+    return [c for lst in sorted(g.objects(shape, _u(SH["or"]))) if (c := _classes_only(g, lst)) is not None]
 
 
 # -- compiling one shape ----------------------------------------------------------------------
@@ -312,6 +342,8 @@ def _compile_shape(g, shape, focus: list[str], prefixes: str) -> list[CoreCheck]
             add(component, f"{head}?this (?this AS ?value) WHERE {{ {target} FILTER(!COALESCE({ok}, false)) }}")
         for c in sorted(g.objects(shape, _u(SH["class"]))):
             add("ClassConstraintComponent", f"{head}?this (?this AS ?value) WHERE {{ {target} MINUS {{ {_instance('?this', c)} }} }}")
+        for classes in _or_of_classes(g, shape):
+            add("OrConstraintComponent", f"{head}?this (?this AS ?value) WHERE {{ {target} MINUS {{ {_any_instance('?this', classes)} }} }}")
         return checks
     path = _path(g, path_node)
     result_path = str(path_node) if isinstance(path_node, rdflib.URIRef) else "(complex path)"
@@ -328,6 +360,9 @@ def _compile_shape(g, shape, focus: list[str], prefixes: str) -> list[CoreCheck]
     for c in sorted(g.objects(shape, _u(SH["class"]))):
         branch = f"?this {path} ?value MINUS {{ {_instance('?value', c)} }}"
         add("ClassConstraintComponent", f"{head}?this ?value WHERE {{ {target} {branch} }}", part(branch))
+    for classes in _or_of_classes(g, shape):  # one anti-join, not an EXISTS per value (2.8 s → 0.05 s at 50,000 policies)
+        branch = f"?this {path} ?value MINUS {{ {_any_instance('?value', classes)} }}"
+        add("OrConstraintComponent", f"{head}?this ?value WHERE {{ {target} {branch} }}", part(branch))
     for n in sorted(int(x) for x in g.objects(shape, _u(SH.minCount))):
         tally = part(f"?this {path} ?_")
         if n == 1:
