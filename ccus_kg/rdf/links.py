@@ -50,6 +50,8 @@ Rules (``ccus:linkRule``):
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import hashlib
 import heapq
 import itertools
@@ -1231,6 +1233,24 @@ def _bigrams(tokens: list[str]) -> set[str]:
     return set(tokens)
 
 
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (:mod:`gc`) while the linker runs, then restore it.
+
+    The linker makes about 30 container objects a policy (its title substring index, memoised cores,
+    works; 1.3 million at 40,000 policies) and frees them by reference counting (a few hundred
+    objects in cycles a run, collected once it is back on).  Every full collection walks all of
+    them again, and at 40,000 policies those walks took a quarter of the linker's CPU time and
+    grew faster than the policies (measured: ``benchmarks/RESULTS.md``).  Nothing is raised."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 def infer_links(quads: Iterable[ox.Quad], *, policies: Iterable[dict[str, Any]] | None = None,
                 texts: Callable[[str], list[str]] | None = None, previous: dict[str, Any] | None = None,
                 emit: bool = True, _exhaustive: bool = False) -> LinkResult:
@@ -1250,21 +1270,22 @@ def infer_links(quads: Iterable[ox.Quad], *, policies: Iterable[dict[str, Any]] 
     ``schema:mentions`` of timeline items, and every link (:func:`emit_link`).  Raises nothing
     for bad data; an unresolved citation is an ``info`` problem.
     """
-    linker = _Linker(quads, texts)
-    linker.collect_policies(policies)
-    linker.timeline_items()
-    linker.policy_citations()
-    state = linker.infer_implementation(previous, exhaustive=_exhaustive)
-    made = sorted(linker.links.values(), key=lambda k: (k.source, k.kind, k.target))
-    named = dict(sorted(linker.named.items()))
-    out = Emitter()
-    if emit:
-        for iri, (title, lang) in named.items():
-            emit_named_work(out, iri, title, lang)
-        for e, prop, target in linker.event_links:
-            out.add(named_node(e), named_node(prop), named_node(target))
-        for link in made:
-            emit_link(out, link)
-    existing = linker.existing_links() if policies is None else []
-    return LinkResult(out.quads, linker.problems, sorted(made + existing, key=lambda k: (k.source, k.kind, k.target)),
-                      {iri: title for iri, (title, _lang) in named.items()}, made, named, linker.event_links, state)
+    with _cyclic_gc_paused():
+        linker = _Linker(quads, texts)
+        linker.collect_policies(policies)
+        linker.timeline_items()
+        linker.policy_citations()
+        state = linker.infer_implementation(previous, exhaustive=_exhaustive)
+        made = sorted(linker.links.values(), key=lambda k: (k.source, k.kind, k.target))
+        named = dict(sorted(linker.named.items()))
+        out = Emitter()
+        if emit:
+            for iri, (title, lang) in named.items():
+                emit_named_work(out, iri, title, lang)
+            for e, prop, target in linker.event_links:
+                out.add(named_node(e), named_node(prop), named_node(target))
+            for link in made:
+                emit_link(out, link)
+        existing = linker.existing_links() if policies is None else []
+        return LinkResult(out.quads, linker.problems, sorted(made + existing, key=lambda k: (k.source, k.kind, k.target)),
+                          {iri: title for iri, (title, _lang) in named.items()}, made, named, linker.event_links, state)
