@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
@@ -127,12 +127,13 @@ class KnowledgeGraph:
         """
         with tempfile.TemporaryDirectory(prefix=".ccus-kg-sort.", dir=tmpdir) as work, ExitStack() as stack:
             runs = _Runs(work, run_bytes)
+            sink = cast(IO[bytes], runs)  # a sink with write and flush, what both writers call
             graphs: Iterable[Any] = self.store.named_graphs() if self.union else [ox.DefaultGraph()]
             # the graphs kept as text are copied from it: decoding quads from RocksDB is slower
-            have = self.graph_texts.write(runs) if self.union and self.graph_texts is not None else set()
+            have = self.graph_texts.write(sink) if self.union and self.graph_texts is not None else set()
             for g in graphs:
                 if not (isinstance(g, ox.NamedNode) and g.value in have):
-                    self.store.dump(runs, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+                    self.store.dump(sink, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
             last = runs.take(final=True)
             files = [stack.enter_context(open(run, "rb")) for run in runs.files]
             yield _distinct_batches(heapq.merge(last, *files) if files else last)
