@@ -85,7 +85,7 @@ def test_failed_serialisation_leaves_the_old_file(seed_graph, tmp_path, monkeypa
     def boom(self, *args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(KnowledgeGraph, "write_sorted_ntriples", boom)
+    monkeypatch.setattr(KnowledgeGraph, "_sorted_batches", boom)  # the sort every format is written from
     with pytest.raises(RuntimeError):
         seed_graph.write(path)
     assert path.read_text(encoding="utf-8") == "old"

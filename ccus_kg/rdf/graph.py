@@ -12,11 +12,11 @@ Reading a TriG or N-Quads file merges its named graphs into the one graph.  Outp
 stable order (sorted N-Triples lines, then re-serialised), so two builds of the same input give
 byte-identical files.  The sort runs on the N-Triples bytes pyoxigraph writes (UTF-8 byte order is
 code point order), not on Python term objects: at 1.8 million triples that is seconds, not tens of seconds.
-It is an external merge sort with bounded memory: pyoxigraph dumps the N-Triples to a temporary file,
-runs of at most ``SORT_RUN_BYTES`` are sorted in memory and written to temporary files, and
-:func:`heapq.merge` streams them into the output (temporary files in the output's folder for
-:meth:`KnowledgeGraph.write`, else ``$TMPDIR``; removed afterwards).  Turtle and the other formats
-are re-serialised from the sorted N-Triples file, streamed, so writing never holds the graph's text.
+It is an external merge sort with bounded memory: pyoxigraph's N-Triples go straight into runs of at
+most ``SORT_RUN_BYTES``, sorted in memory and written to temporary files, and :func:`heapq.merge`
+streams them into the output (temporary files in the output's folder for :meth:`KnowledgeGraph.write`,
+else ``$TMPDIR``; removed afterwards).  Turtle and the other formats are re-serialised from the merge,
+streamed into pyoxigraph's parser, so writing never holds the graph's text nor writes a sorted copy of it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
@@ -104,50 +104,39 @@ class KnowledgeGraph:
                               run_bytes: int = SORT_RUN_BYTES) -> int:
         """Write :meth:`sorted_ntriples` to the binary ``output`` with bounded memory; returns the triples written.
 
-        An external merge sort: the N-Triples are dumped to a temporary file in ``tmpdir`` (default
-        ``$TMPDIR``), sorted in runs of at most ``run_bytes`` bytes, and the runs merged (duplicate
-        lines, a triple held by two named graphs, written once).  The temporary files are removed.
-        Raises ``OSError`` when a temporary file cannot be written.
+        An external merge sort (:meth:`_sorted_batches`): temporary files in ``tmpdir`` (default
+        ``$TMPDIR``), removed after.  Raises ``OSError`` when a temporary file cannot be written.
         """
-        with tempfile.TemporaryDirectory(prefix=".ccus-kg-sort.", dir=tmpdir) as work:
-            dump = os.path.join(work, "dump.nt")
-            with open(dump, "wb") as handle:
-                graphs: Iterable[Any] = self.store.named_graphs() if self.union else [ox.DefaultGraph()]
-                # the graphs kept as text are copied from it: decoding quads from RocksDB is slower
-                have = self.graph_texts.write(handle) if self.union and self.graph_texts is not None else set()
-                for g in graphs:
-                    if not (isinstance(g, ox.NamedNode) and g.value in have):
-                        self.store.dump(handle, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
-            in_memory = os.path.getsize(dump) <= run_bytes  # one run: sorted and written, no run files
-            runs: list[str] = []
-            lines: list[bytes] = []
-            with open(dump, "rb") as handle:
-                while chunk := handle.readlines(run_bytes):
-                    if not chunk[-1].endswith(b"\n"):
-                        chunk[-1] += b"\n"
-                    # sorting lines with their "\n" keeps the order of lines without it: no line is a
-                    # prefix of another (each ends with " ." and a literal cannot hold an unescaped '"')
-                    chunk.sort()
-                    if in_memory:
-                        lines = chunk
-                    else:
-                        runs.append(_write_run(work, len(runs), chunk))
-                    del chunk
-            os.unlink(dump)
-            with ExitStack() as stack:
-                merged = heapq.merge(*(stack.enter_context(open(run, "rb")) for run in runs)) if runs else lines
-                return _write_distinct(output, merged)
+        written = 0
+        with self._sorted_batches(tmpdir, run_bytes) as batches:
+            for batch in batches:
+                output.writelines(batch)
+                written += len(batch)
+        return written
 
     @contextmanager
-    def _sorted_file(self, tmpdir: str | Path | None, run_bytes: int) -> Iterator[str]:
-        """A temporary file of :meth:`sorted_ntriples` (removed on exit)."""
-        fd, name = tempfile.mkstemp(prefix=".ccus-kg-sorted.", suffix=".nt", dir=tmpdir)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                self.write_sorted_ntriples(handle, tmpdir=tmpdir, run_bytes=run_bytes)
-            yield name
-        finally:
-            os.unlink(name)
+    def _sorted_batches(self, tmpdir: str | Path | None, run_bytes: int) -> Iterator[Iterator[list[bytes]]]:
+        """The graph's N-Triples lines, sorted, each distinct line once, in batches (lists of lines);
+        the iterator is valid inside the ``with`` block.
+
+        pyoxigraph's N-Triples (and the texts kept in ``graph_texts``) go straight into runs of at
+        most ``run_bytes`` bytes, sorted in memory; every run but the last is written to a temporary
+        file in ``tmpdir``, and :func:`heapq.merge` streams them with the last one.  No dump of the
+        whole graph and no sorted copy of it are written: at 100k policies those were two more
+        4 GB files through the page cache.
+        """
+        with tempfile.TemporaryDirectory(prefix=".ccus-kg-sort.", dir=tmpdir) as work, ExitStack() as stack:
+            runs = _Runs(work, run_bytes)
+            sink = cast(IO[bytes], runs)  # a sink with write and flush, what both writers call
+            graphs: Iterable[Any] = self.store.named_graphs() if self.union else [ox.DefaultGraph()]
+            # the graphs kept as text are copied from it: decoding quads from RocksDB is slower
+            have = self.graph_texts.write(sink) if self.union and self.graph_texts is not None else set()
+            for g in graphs:
+                if not (isinstance(g, ox.NamedNode) and g.value in have):
+                    self.store.dump(sink, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+            last = runs.take(final=True)
+            files = [stack.enter_context(open(run, "rb")) for run in runs.files]
+            yield _distinct_batches(heapq.merge(last, *files) if files else last)
 
     def serialize(self, fmt: str = "ttl", quads: list[ox.Quad] | None = None, *, run_bytes: int = SORT_RUN_BYTES) -> bytes:
         """Serialise to ``fmt`` (a key of ``FORMATS``); raises :class:`~ccus_kg.errors.OutputError` for another name.
@@ -169,8 +158,10 @@ class KnowledgeGraph:
         if fmt == "nt":
             self.write_sorted_ntriples(output, tmpdir=tmpdir, run_bytes=run_bytes)
             return
-        with self._sorted_file(tmpdir, run_bytes) as sorted_nt:
-            triples = ox.parse(path=sorted_nt, format=ox.RdfFormat.N_TRIPLES)  # streamed: no list of Python triples
+        with self._sorted_batches(tmpdir, run_bytes) as batches:
+            # streamed from the merge into the parser: no list of Python triples, no sorted file
+            source = io.BufferedReader(_BatchReader(b"".join(batch) for batch in batches), buffer_size=1 << 20)
+            triples = ox.parse(source, format=ox.RdfFormat.N_TRIPLES)
             if fmt == "jsonld":
                 output.write(compact_jsonld(list(triples)))
                 return
@@ -257,29 +248,82 @@ def _format(fmt: str) -> ox.RdfFormat:
         raise OutputError(f"unknown RDF format {fmt!r}; expected one of {', '.join(FORMATS)}") from None
 
 
-def _write_run(folder: str, number: int, lines: list[bytes]) -> str:
-    """Write one sorted run (its lines, each once) to a file in ``folder``; returns the file name."""
-    name = os.path.join(folder, f"run-{number:05d}.nt")
-    with open(name, "wb") as handle:
-        _write_distinct(handle, lines)
-    return name
+class _Runs:
+    """A binary sink (``write``) for N-Triples text: whole lines are held until ``run_bytes``, then
+    sorted and written, each distinct line once, to a run file in ``folder`` (``files``)."""
+
+    def __init__(self, folder: str, run_bytes: int):
+        self.folder, self.run_bytes = folder, run_bytes
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.files: list[str] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        if self.size >= self.run_bytes:
+            name = os.path.join(self.folder, f"run-{len(self.files):05d}.nt")
+            with open(name, "wb") as handle:
+                for batch in _distinct_batches(self.take(final=False)):
+                    handle.writelines(batch)
+            self.files.append(name)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: a run is written whole (pyoxigraph's ``dump`` calls this)."""
+
+    def take(self, final: bool) -> list[bytes]:
+        """The lines held, sorted (each with its "\\n"); a line not ended yet stays held unless ``final``."""
+        text = b"".join(self.parts)
+        cut = len(text) if final else text.rfind(b"\n") + 1
+        self.parts = [text[cut:]] if cut < len(text) else []
+        self.size = len(text) - cut
+        lines = io.BytesIO(text if cut == len(text) else text[:cut]).readlines()  # split at "\n" only
+        del text
+        if lines and not lines[-1].endswith(b"\n"):
+            lines[-1] += b"\n"
+        # sorting lines with their "\n" keeps the order of lines without it: no line is a prefix of
+        # another (each ends with " ." and a literal cannot hold an unescaped '"')
+        lines.sort()
+        return lines
 
 
-def _write_distinct(output: IO[bytes], lines: Iterable[bytes]) -> int:
-    """Write sorted ``lines``, each distinct line once; returns the lines written."""
-    written = 0
+def _distinct_batches(lines: Iterable[bytes], size: int = 65_536) -> Iterator[list[bytes]]:
+    """Sorted ``lines``, each distinct line once, in lists of up to ``size`` lines."""
     previous = None
     batch: list[bytes] = []
     for line in lines:
         if line != previous:
             batch.append(line)
             previous = line
-            if len(batch) >= 65536:
-                output.writelines(batch)
-                written += len(batch)
+            if len(batch) >= size:
+                yield batch
                 batch = []
-    output.writelines(batch)
-    return written + len(batch)
+    if batch:
+        yield batch
+
+
+class _BatchReader(io.RawIOBase):
+    """A readable binary stream over ``blocks`` of bytes (for :class:`io.BufferedReader`)."""
+
+    def __init__(self, blocks: Iterator[bytes]):
+        self.blocks = blocks
+        self.block = memoryview(b"")
+        self.offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.offset >= len(self.block):
+            block = next(self.blocks, None)
+            if block is None:
+                return 0
+            self.block, self.offset = memoryview(block), 0
+        n = min(len(buffer), len(self.block) - self.offset)
+        buffer[:n] = self.block[self.offset:self.offset + n]
+        self.offset += n
+        return n
 
 
 def compact_jsonld(triples: list[ox.Triple]) -> bytes:

@@ -50,8 +50,11 @@ Rules (``ccus:linkRule``):
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import hashlib
 import heapq
+import itertools
 import json
 import re
 from array import array
@@ -397,6 +400,7 @@ class _Linker:
         #: each substring of MIN_CONTAINED_TITLE characters of a title → the titles holding it; lists, not sets
         #: (most substrings are in one title: a set of one takes 216 bytes, a list 64; 0.12 GB at 20,000 policies)
         self.grams: dict[str, list[str]] = defaultdict(list)
+        self.title_keys: dict[str, list[str]] = defaultdict(list)  # work IRI → its folded titles (keys of ``titles``)
         self.broader: dict[str, str] = {}
         self.jurisdiction_names: dict[str, list[str]] = {}
         self._memo: dict[Any, Any] = {}
@@ -476,35 +480,66 @@ class _Linker:
         if key not in self.titles and len(key) >= MIN_CONTAINED_TITLE:
             for gram in dict.fromkeys(key[i:i + MIN_CONTAINED_TITLE] for i in range(len(key) - MIN_CONTAINED_TITLE + 1)):
                 self.grams[gram].append(key)  # each title once: titles are indexed when first seen
-        self.titles[key].add(iri)
+        if iri not in self.titles[key]:
+            self.titles[key].add(iri)
+            self.title_keys[iri].append(key)
+
+    def _titles_holding(self, key: str) -> Iterator[str]:
+        """The titles (folded, ``MIN_CONTAINED_TITLE`` characters or more) that contain ``key`` (as long):
+        one of them holds every substring of ``MIN_CONTAINED_TITLE`` characters of ``key``, so the
+        shortest list of ``grams`` among those substrings holds them all (copies of one title share its
+        substrings; the rarest one is what tells them apart).  No list: no title holds ``key``."""
+        n = MIN_CONTAINED_TITLE
+        shortest: list[str] | None = None
+        for i in range(len(key) - n + 1):
+            known = self.grams.get(key[i:i + n])
+            if known is None:
+                return
+            if shortest is None or len(known) < len(shortest):
+                shortest = known
+        yield from (title for title in shortest or () if key in title)
+
+    def _titles_within(self, key: str) -> Iterator[str]:
+        """The titles (folded, ``MIN_CONTAINED_TITLE`` characters or more) that ``key`` contains, ``key`` included."""
+        n = MIN_CONTAINED_TITLE
+        for i in range(len(key) - n + 1):
+            if key[i:i + n] in self.grams:
+                yield from (key[i:j] for j in range(i + n, len(key) + 1) if key[i:j] in self.titles)
 
     def containing(self, key: str) -> set[str]:
         """The titles (folded, of ``MIN_CONTAINED_TITLE`` characters or more) that contain ``key`` or
-        that ``key`` contains: through the index of their substrings, not by looking at every title."""
-        n = MIN_CONTAINED_TITLE
-        if len(key) < n:
+        that ``key`` contains (``key`` as long or longer; else none): through the index of their
+        substrings, not by looking at every title.  Its work is the titles it returns plus the
+        shortest list of titles holding a substring of ``key``; :meth:`resolve` stops at the second work."""
+        if len(key) < MIN_CONTAINED_TITLE:
             return set()
-        found = {known for known in self.grams.get(key[:n], ()) if key in known}
-        found |= {key[i:j] for i in range(len(key) - n + 1) if key[i:i + n] in self.grams
-                  for j in range(i + n, len(key) + 1) if key[i:j] in self.titles}
-        return found
+        return set(self._titles_within(key)) | set(self._titles_holding(key))
 
     def resolve(self, title: str, exclude: str = "") -> tuple[str, str]:
-        """The work IRI a cited title names and the rule: exact, contains, or ('', '')."""
+        """The work IRI a cited title names and the rule: exact, contains, or ('', '').
+
+        Exact: the one work (other than ``exclude``) of the folded title.  Else, of the works whose
+        titles :meth:`containing` finds: ``(exclude, "self")`` when ``exclude`` is one of them (a
+        text naming its own policy by a shorter title is no citation), the work when it is the only
+        one; ('', '') for none or several.  The works are counted only up to the second (a title of
+        every copy of a template is held by all the copies: the answer is '' whatever their number).
+        """
         key = fold_title(title)
         if not key:
             return "", ""
         hits = self.titles.get(key, set()) - {exclude}
         if len(hits) == 1:
             return next(iter(hits)), "citation-exact"
-        if hits:
+        if hits or len(key) < MIN_CONTAINED_TITLE:
             return "", ""
+        if any(len(own) >= MIN_CONTAINED_TITLE and (key in own or own in key) for own in self.title_keys.get(exclude, ())):
+            return exclude, "self"  # one of exclude's titles is among those containing() finds
         contained: set[str] = set()
-        for known in self.containing(key):
+        for known in itertools.chain(self._titles_within(key), self._titles_holding(key)):
             contained |= self.titles[known]
-        if exclude in contained:  # a text naming its own policy by a shorter title is no citation
-            return exclude, "self"
-        if len(contained) == 1:
+            if len(contained) > 1:
+                return "", ""
+        if contained:
             return next(iter(contained)), "citation-contains"
         return "", ""
 
@@ -820,7 +855,7 @@ class _Linker:
                 nodes = [shorter[j]] if j in shorter else []
                 for _level in range(_NAMED_KEYS):
                     nodes = [node[t] for node in nodes
-                             for t in (tokens.intersection(node) if len(tokens) < len(node) else [t for t in node if t in tokens])]
+                             for t in ([t for t in tokens if t in node] if len(tokens) < len(node) else [t for t in node if t in tokens])]
                 for entries in nodes:
                     found.update((a.iri, b) for _n, b, needed in entries[: bisect.bisect_left(entries, (len(ca), ""))]
                                  if needed <= tokens)
@@ -1198,6 +1233,24 @@ def _bigrams(tokens: list[str]) -> set[str]:
     return set(tokens)
 
 
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (:mod:`gc`) while the linker runs, then restore it.
+
+    The linker makes about 30 container objects a policy (its title substring index, memoised cores,
+    works; 1.3 million at 40,000 policies) and frees them by reference counting (a few hundred
+    objects in cycles a run, collected once it is back on).  Every full collection walks all of
+    them again, and at 40,000 policies those walks took a quarter of the linker's CPU time and
+    grew faster than the policies (measured: ``benchmarks/RESULTS.md``).  Nothing is raised."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 def infer_links(quads: Iterable[ox.Quad], *, policies: Iterable[dict[str, Any]] | None = None,
                 texts: Callable[[str], list[str]] | None = None, previous: dict[str, Any] | None = None,
                 emit: bool = True, _exhaustive: bool = False) -> LinkResult:
@@ -1217,21 +1270,22 @@ def infer_links(quads: Iterable[ox.Quad], *, policies: Iterable[dict[str, Any]] 
     ``schema:mentions`` of timeline items, and every link (:func:`emit_link`).  Raises nothing
     for bad data; an unresolved citation is an ``info`` problem.
     """
-    linker = _Linker(quads, texts)
-    linker.collect_policies(policies)
-    linker.timeline_items()
-    linker.policy_citations()
-    state = linker.infer_implementation(previous, exhaustive=_exhaustive)
-    made = sorted(linker.links.values(), key=lambda k: (k.source, k.kind, k.target))
-    named = dict(sorted(linker.named.items()))
-    out = Emitter()
-    if emit:
-        for iri, (title, lang) in named.items():
-            emit_named_work(out, iri, title, lang)
-        for e, prop, target in linker.event_links:
-            out.add(named_node(e), named_node(prop), named_node(target))
-        for link in made:
-            emit_link(out, link)
-    existing = linker.existing_links() if policies is None else []
-    return LinkResult(out.quads, linker.problems, sorted(made + existing, key=lambda k: (k.source, k.kind, k.target)),
-                      {iri: title for iri, (title, _lang) in named.items()}, made, named, linker.event_links, state)
+    with _cyclic_gc_paused():
+        linker = _Linker(quads, texts)
+        linker.collect_policies(policies)
+        linker.timeline_items()
+        linker.policy_citations()
+        state = linker.infer_implementation(previous, exhaustive=_exhaustive)
+        made = sorted(linker.links.values(), key=lambda k: (k.source, k.kind, k.target))
+        named = dict(sorted(linker.named.items()))
+        out = Emitter()
+        if emit:
+            for iri, (title, lang) in named.items():
+                emit_named_work(out, iri, title, lang)
+            for e, prop, target in linker.event_links:
+                out.add(named_node(e), named_node(prop), named_node(target))
+            for link in made:
+                emit_link(out, link)
+        existing = linker.existing_links() if policies is None else []
+        return LinkResult(out.quads, linker.problems, sorted(made + existing, key=lambda k: (k.source, k.kind, k.target)),
+                          {iri: title for iri, (title, _lang) in named.items()}, made, named, linker.event_links, state)
