@@ -324,6 +324,7 @@ def _run_core(graph: KnowledgeGraph, checks: list[CoreCheck]) -> list[Validation
         if key not in found:
             solutions = graph.store.query(f"{check.prefixes}SELECT ?this WHERE {{ {check.focus} }} LIMIT 1",
                                           use_default_graph_as_union=graph.union)
+            assert isinstance(solutions, ox.QuerySolutions)
             found[key] = any(True for _ in solutions)
         return found[key]
 
