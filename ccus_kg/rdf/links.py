@@ -1233,7 +1233,6 @@ def _bigrams(tokens: list[str]) -> set[str]:
     return set(tokens)
 
 
-
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector (:mod:`gc`) while the linker runs, then restore it.
@@ -1250,6 +1249,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
 
 def infer_links(quads: Iterable[ox.Quad], *, policies: Iterable[dict[str, Any]] | None = None,
                 texts: Callable[[str], list[str]] | None = None, previous: dict[str, Any] | None = None,
