@@ -275,13 +275,16 @@ class _Runs:
     def take(self, final: bool) -> list[bytes]:
         """The lines held, sorted (each with its "\\n"); a line not ended yet stays held unless ``final``."""
         text = b"".join(self.parts)
-        cut = len(text) if final else text.rfind(b"\n") + 1
-        self.parts = [text[cut:]] if cut < len(text) else []
-        self.size = len(text) - cut
-        lines = io.BytesIO(text if cut == len(text) else text[:cut]).readlines()  # split at "\n" only
+        self.parts = []
+        lines = io.BytesIO(text).readlines()  # split at "\n" only; the BytesIO shares text's buffer (no copy)
         del text
+        self.size = 0
         if lines and not lines[-1].endswith(b"\n"):
-            lines[-1] += b"\n"
+            if final:
+                lines[-1] += b"\n"
+            else:
+                self.parts = [lines.pop()]
+                self.size = len(self.parts[0])
         # sorting lines with their "\n" keeps the order of lines without it: no line is a prefix of
         # another (each ends with " ." and a literal cannot hold an unescaped '"')
         lines.sort()
