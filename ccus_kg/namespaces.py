@@ -108,7 +108,7 @@ SCHEMA = Vocabulary("schema", "https://schema.org/", """
     QuantitativeValue value minValue maxValue unitCode unitText
 """)
 #: GeoSPARQL 1.1 (OGC 22-047r1), http://www.opengis.net/ont/geosparql#
-GEO = Vocabulary("geo", "http://www.opengis.net/ont/geosparql#", "Feature Geometry hasGeometry asWKT wktLiteral")
+GEO = Vocabulary("geo", "http://www.opengis.net/ont/geosparql#", "Feature Geometry hasGeometry hasBoundingBox asWKT wktLiteral")
 #: QUDT units, http://qudt.org/vocab/unit/ (``MegaTONNE-PER-YR``: megatonne per year)
 UNIT = Vocabulary("unit", "http://qudt.org/vocab/unit/", "MegaTONNE-PER-YR")
 RDF = Vocabulary("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type Statement subject predicate object")

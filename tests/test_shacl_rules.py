@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from corpus import corpus_slice
+from corpus import corpus_folder, corpus_slice
 from helpers import invoke
 
 from ccus_kg.build import build
@@ -48,11 +48,28 @@ def copy_record(name: str, folder: Path, edit: Callable[[dict], None] | None = N
     return target
 
 
+def copy_facility(facility_id: str, folder: Path, edit: Callable[[dict], None]) -> list[Path]:
+    """Copy the en and zh records of corpus facility ``facility_id`` into ``folder/en`` and ``folder/zh``,
+    applying ``edit`` to the JSON front matter of both."""
+    copies = []
+    for lang in ("en", "zh"):
+        source = corpus_folder("facilities") / lang / f"{facility_id}.md"
+        head, body = source.read_text(encoding="utf-8")[4:].split("\n---\n", 1)
+        data = json.loads(head)
+        edit(data)
+        (folder / lang).mkdir(parents=True, exist_ok=True)
+        target = folder / lang / source.name
+        target.write_text("---\n" + json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n---\n" + body,
+                          encoding="utf-8")
+        copies.append(target)
+    return copies
+
+
 def where(path: Path) -> tuple[str, int]:
     """``(file as reported, line of the top-level "id" key)``, read from the file itself."""
     lines = path.read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.startswith('  "id":'))
-    return f"{path.parent.name}/{path.name}", line
+    return ("" if path.parent.name not in ("en", "zh") else path.parent.parent.name + "/") + f"{path.parent.name}/{path.name}", line
 
 
 def only(report, rule: str):
@@ -355,6 +372,40 @@ def test_assessment_text_in_a_language_no_record_has(folder):
     assert_located(r, en)
 
 
+# -- facilities ------------------------------------------------------------------------------
+
+def _swap_coordinates(d: dict) -> None:
+    d["coordinates"] = d["coordinates"][::-1]
+
+
+def _flip_longitude(d: dict) -> None:
+    d["coordinates"] = [d["coordinates"][0], -d["coordinates"][1]]
+
+
+@pytest.mark.parametrize(("facility_id", "fault", "point", "country"), [
+    ("1", _swap_coordinates, "POINT(46.2276 2.2137)", "FR"),      # France's [46.2276, 2.2137], swapped: off Somalia
+    ("100", _flip_longitude, "POINT(95.7129 37.0902)", "US"),     # the United States' longitude without its minus: China
+])
+def test_facility_point_outside_its_country(folder, facility_id, fault, point, country):
+    copies = copy_facility(facility_id, folder, fault)
+    r = only(build([folder]).validation, "FacilityOutsideCountry")
+    assert (r.severity, r.focus_node, r.value) == ("Warning", iris.facility(facility_id), point)
+    assert f"Facility {facility_id} at {point}" in r.message and f"bounding box of {country} " in r.message
+    assert_located(r, *copies)
+
+
+def test_facility_point_near_its_country_is_not_reported(folder):
+    """Inside the 3.4° (200 nautical miles) margin: offshore storage off Norway's coast, in the North Sea."""
+    copies = copy_facility("1350", folder, lambda d: d.update(coordinates=[58.5, 2.5]))  # Sleipner-like, west of the box
+    report = build([folder]).validation
+    none_of(report, "FacilityOutsideCountry")
+    assert copies
+
+
+def test_clean_corpus_facilities_are_inside_their_countries(full_corpus_build):
+    none_of(full_corpus_build.validation, "FacilityOutsideCountry")
+
+
 # -- the corpus, and the two engines --------------------------------------------------------
 
 def test_clean_corpus_gives_no_violation(corpus_build):
@@ -417,6 +468,8 @@ def test_engines_give_the_same_results_with_injected_faults(tmp_path):
         d["provenance"].update(lastAuditDate="2020-01-01"), d.update(pubDate="2099-01-01"),
         d["analysis"].update({"Monitoring, reporting and verification": {"score": 1, "label": "x"}})))
     copy_record(PARKS, folder, lambda d: d.update(id="cn-zero-carbon-parks-copy"), as_name="005.txt")
+    copy_facility("1", folder, _swap_coordinates)
+    copy_facility("1350", folder, lambda d: d.update(coordinates=[58.5, 2.5]))  # offshore, inside the margin
     graph = build([folder, real], validate=False).graph
     graph.store.update(f"""PREFIX eli: <http://data.europa.eu/eli/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
         INSERT DATA {{ <{iris.policy("cn-zero-carbon-parks-copy")}> dcterms:replaces <{iris.policy(MIIT_ID)}> ;
@@ -430,7 +483,7 @@ def test_engines_give_the_same_results_with_injected_faults(tmp_path):
     rules = {r.shape.removeprefix(SHAPES) for r in oxigraph.results}
     assert {"ReplacementCycle", "SelfReplacement", "ReplacedByOlder", "AgencyOutsideJurisdiction", "InForceAfterReplacement", "ReplacementInverse", "EventEndBeforeStart",
             "DatePrecision", "PublishedAfterAudit", "FutureDate", "LikelyDuplicate", "OneScorePerDimension",
-            "AssessmentLanguage"} <= rules
+            "AssessmentLanguage", "FacilityOutsideCountry"} <= rules
     only_ox, only_py = set(oxigraph.results) - set(pyshacl.results), set(pyshacl.results) - set(oxigraph.results)
     assert (sorted(r.key() for r in only_ox), sorted(r.key() for r in only_py)) == ([], [])
     assert oxigraph.results == pyshacl.results

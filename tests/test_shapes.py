@@ -42,7 +42,7 @@ def test_every_rule_has_a_severity_and_an_english_message():
 def test_sparql_rules_keep_the_shacl_syntax_restrictions():
     """SHACL §5.3.1: no MINUS, SERVICE or VALUES; $this is bound by the query's own patterns."""
     rules = load_sparql_rules()
-    assert len(rules) == 14   # 13 policy rules and shapes:CapacityRange
+    assert len(rules) == 15   # 13 policy rules, shapes:CapacityRange and shapes:FacilityOutsideCountry
     for rule in rules:
         for _iri, query, _messages in rule.constraints:
             body = query.split("SELECT", 1)[1]

@@ -18,9 +18,10 @@ import pyoxigraph as ox
 
 from ccus_kg.identity import iris
 from ccus_kg.identity.agencies import Agency, AgencyDecision, AgencyResolver
+from ccus_kg.identity.bounding_boxes import country_bounding_boxes
 from ccus_kg.identity.jurisdictions import Jurisdiction, JurisdictionResolver
 from ccus_kg.identity.vocabularies import VocabularyIndex
-from ccus_kg.namespaces import CCUS, DCTERMS, ORG, OWL, SCHEMA, SKOS, WD, XSD
+from ccus_kg.namespaces import CCUS, DCTERMS, GEO, ORG, OWL, SCHEMA, SKOS, WD, XSD
 from ccus_kg.rdf.triples import Emitter, named_node
 
 __all__ = [
@@ -146,7 +147,9 @@ class IdentityContext:
 
 
 def emit_jurisdiction(out: Emitter, j: Jurisdiction) -> None:
-    """Emit a jurisdiction node: ISO 3166 notation, en/zh labels, broader country, Wikidata match."""
+    """Emit a jurisdiction node: ISO 3166 notation, en/zh labels, broader country, Wikidata match, and
+    for a country its bounding boxes (``geo:hasBoundingBox`` → ``<…/jurisdiction/US/bbox/1>``, a
+    ``geo:Geometry`` with a WKT ``POLYGON``; one per part of ``ontology/country-bounding-boxes.csv``)."""
     s = named_node(iris.jurisdiction(j.code))
     out.types(s, CCUS.Jurisdiction, SKOS.Concept, DCTERMS.Location)
     out.plain(s, SKOS.notation, j.code)
@@ -164,6 +167,12 @@ def emit_jurisdiction(out: Emitter, j: Jurisdiction) -> None:
         out.add(s, SKOS.topConceptOf, named_node(iris.scheme("jurisdiction")))
     if j.wikidata:
         out.add(s, SKOS.exactMatch, named_node(WD + j.wikidata))
+    if j.kind == "country":
+        for n, box in enumerate(country_bounding_boxes().get(j.code, ()), 1):
+            b = named_node(f"{s.value}/bbox/{n}")
+            out.add(s, GEO.hasBoundingBox, b)
+            out.types(b, GEO.Geometry)
+            out.add(b, GEO.asWKT, ox.Literal(box.wkt(), datatype=GEO.wktLiteral))
 
 
 def emit_jurisdiction_scheme(out: Emitter) -> None:
