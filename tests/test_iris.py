@@ -14,6 +14,7 @@ def test_readable_iris():
     assert iris.policy("cn-js-industrial-decarb-2022") == "https://w3id.org/ccus-kg/id/policy/cn-js-industrial-decarb-2022"
     assert iris.jurisdiction("CN-JS") == "https://w3id.org/ccus-kg/id/jurisdiction/CN-JS"
     assert iris.agency("CN", "miit") == "https://w3id.org/ccus-kg/id/agency/CN/miit"
+    assert iris.bounding_box("US", 2) == "https://w3id.org/ccus-kg/id/jurisdiction/US/bbox/2"
     assert iris.concept("status", "active") == "https://w3id.org/ccus-kg/id/concept/status/active"
 
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 __all__ = [
     "BASE", "ONTOLOGY", "segment", "slug", "digest",
-    "policy", "jurisdiction", "agency", "concept", "scheme", "cluster", "event",
+    "policy", "jurisdiction", "bounding_box", "agency", "concept", "scheme", "cluster", "event",
     "source", "assessment", "data_issue", "timeline_node", "compilation", "agent", "work", "lineage_link",
     "facility", "hub", "organisation", "profile",
 ]
@@ -81,6 +81,11 @@ def policy(policy_id: str) -> str:
 def jurisdiction(code: str) -> str:
     """IRI of a jurisdiction by its ISO 3166 code (``CN``, ``CN-JS``), ``EU`` or ``INTL``."""
     return _iri("jurisdiction", code)
+
+
+def bounding_box(country_code: str, number: int) -> str:
+    """IRI of the ``number``-th bounding box (1, 2 …) of a country: ``jurisdiction/US/bbox/2``."""
+    return _iri("jurisdiction", country_code, "bbox", str(number))
 
 
 def agency(jurisdiction_code: str, key: str) -> str:

@@ -169,7 +169,7 @@ def emit_jurisdiction(out: Emitter, j: Jurisdiction) -> None:
         out.add(s, SKOS.exactMatch, named_node(WD + j.wikidata))
     if j.kind == "country":
         for n, box in enumerate(country_bounding_boxes().get(j.code, ()), 1):
-            b = named_node(f"{s.value}/bbox/{n}")
+            b = named_node(iris.bounding_box(j.code, n))
             out.add(s, GEO.hasBoundingBox, b)
             out.types(b, GEO.Geometry)
             out.add(b, GEO.asWKT, ox.Literal(box.wkt(), datatype=GEO.wktLiteral))
