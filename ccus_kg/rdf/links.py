@@ -1038,9 +1038,7 @@ class _Linker:
         """Keep ``b`` as a counterpart-agency candidate of ``a`` (across levels, ``a`` not older) if the rule allows it."""
         if _year(a.date) < 0 or _year(b.date) < 0 or _year(a.date) - _year(b.date) > COUNTERPART_YEARS:
             return
-        keys_a = {k for k in map(self._organ_key, a.agencies) if k}
-        keys_b = {k for k in map(self._organ_key, b.agencies) if k}
-        shared_organ = keys_a & keys_b
+        shared_organ = set(self._organs(a)).intersection(self._organs(b))
         if not shared_organ:
             return
         shared = sorted(self._topics(a) & self._topics(b))
@@ -1069,7 +1067,7 @@ class _Linker:
         self.link(a.iri, "based_on", b.iri, inferred=True, rule="counterpart-agency", evidence=evidence, confidence=0.4)
 
     def _short_title_in_text(self, older: _Work, younger: _Work) -> None:
-        if (younger.iri, "based_on", older.iri) in self.links or (younger.iri, "implements", older.iri) in self.links:
+        if self._linked(younger.iri, older.iri):
             return
         folded_texts: list[str] | None = None
         for phrase, short in self._title_phrases(younger):
