@@ -16,11 +16,12 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from ccus_kg.errors import AuthorityFileError
 from ccus_kg.resources import ontology_path
 
-__all__ = ["BoundingBox", "country_bounding_boxes", "DATA_FILE"]
+__all__ = ["BoundingBox", "country_bounding_boxes", "read_bounding_boxes", "DATA_FILE"]
 
 #: the data file under ``ontology/``
 DATA_FILE = "country-bounding-boxes.csv"
@@ -46,12 +47,16 @@ class BoundingBox:
 
 @cache
 def country_bounding_boxes() -> dict[str, tuple[BoundingBox, ...]]:
-    """ISO 3166-1 alpha-2 code → its boxes, in file order.
+    """The boxes of ``ontology/country-bounding-boxes.csv`` (:func:`read_bounding_boxes`), read once."""
+    return read_bounding_boxes(ontology_path(DATA_FILE))
+
+
+def read_bounding_boxes(path: Path) -> dict[str, tuple[BoundingBox, ...]]:
+    """ISO 3166-1 alpha-2 code → its boxes, in file order, from the CSV file ``path`` (``#`` lines are comments).
 
     Raises :class:`AuthorityFileError` naming the file and line when a row is not a two-letter code,
-    a part name and four decimal degrees in range with min ≤ max.
+    a part name and four decimal degrees in range with min ≤ max, or the header is not ``_COLUMNS``.
     """
-    path = ontology_path(DATA_FILE)
     boxes: dict[str, list[BoundingBox]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         lines = [(n, line) for n, line in enumerate(handle, 1) if not line.startswith("#")]
